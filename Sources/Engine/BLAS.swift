@@ -1,0 +1,32 @@
+import COpenBLAS
+
+/// Thin, typed wrappers over the CBLAS calls the engine uses. Row-major throughout.
+public enum BLAS {
+    /// C = alpha · op(A) · op(B) + beta · C, with op(A) of shape [m, k] and op(B) [k, n].
+    /// Leading dimensions are the row strides of the matrices as stored.
+    @inlinable
+    public static func gemm(
+        transA: Bool = false, transB: Bool = false,
+        m: Int, n: Int, k: Int,
+        alpha: Float = 1,
+        a: UnsafePointer<Float>, lda: Int,
+        b: UnsafePointer<Float>, ldb: Int,
+        beta: Float = 0,
+        c: UnsafeMutablePointer<Float>, ldc: Int
+    ) {
+        if m == 0 || n == 0 { return }
+        cblas_sgemm(CblasRowMajor,
+                    transA ? CblasTrans : CblasNoTrans,
+                    transB ? CblasTrans : CblasNoTrans,
+                    Int32(m), Int32(n), Int32(k), alpha,
+                    a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+    }
+
+    /// Sets the number of OpenBLAS threads. The app uses one: two-thread sgemm collapses when
+    /// another process takes a core, and exiting during a two-thread call can hang.
+    public static func setThreads(_ n: Int) {
+        openblas_set_num_threads(Int32(n))
+    }
+
+    public static var threads: Int { Int(openblas_get_num_threads()) }
+}

@@ -1,0 +1,52 @@
+/// A trainable weight with its gradient. A class, so the optimiser updates it in place and the
+/// layer sees the new value without copying.
+public final class Parameter {
+    /// Keras's weight name within its layer: `kernel`, `recurrent_kernel`, `bias`, `embeddings`…
+    public let name: String
+    public var value: Tensor
+    /// dLoss/dvalue from the last backward pass (overwritten, not accumulated).
+    public var grad: Tensor
+
+    public init(name: String, value: Tensor) {
+        self.name = name
+        self.value = value
+        self.grad = Tensor(shape: value.shape)
+    }
+}
+
+/// One layer of a sequential model. Shapes exclude the batch dimension unless said otherwise.
+///
+/// A layer keeps whatever its backward needs from the last forward in its own buffers (never a
+/// reference to the caller's tensor), so tensors flow through a training step without
+/// copy-on-write copies, and the buffers are reused from batch to batch.
+public protocol Layer: AnyObject {
+    /// Unique within its model (Keras-style: `lstm`, `dense_1`).
+    var name: String { get }
+    /// The weights in Keras's `layer.weights` order and layout.
+    var parameters: [Parameter] { get }
+    /// The output shape for an input shape, or an error saying why this layer cannot follow.
+    func outputShape(for inputShape: [Int]) throws -> [Int]
+    /// Forward pass for a batch `[batch, …inputShape]`. `training` turns dropout on.
+    func forward(_ x: Tensor, training: Bool) throws -> Tensor
+    /// Backward pass for the last forward: sets every parameter's `grad` from `dy` = dL/dy and
+    /// returns dL/dx (an empty tensor when the input is integer token ids).
+    func backward(_ dy: Tensor) -> Tensor
+}
+
+/// A layer that can use a per-step mask `[batch, time]` (1 = real step, 0 = padding), as
+/// Keras's `mask_zero=True` Embedding produces. Set before `forward`; nil for no mask.
+public protocol MaskConsumer: Layer {
+    var mask: Tensor? { get set }
+}
+
+extension Layer {
+    /// The number of trainable scalars.
+    public var parameterCount: Int { parameters.reduce(0) { $0 + $1.value.count } }
+
+    /// Throws unless `x` is `[batch] + expected`.
+    func checkInput(_ x: Tensor, _ expected: [Int]) throws {
+        guard x.rank == expected.count + 1, Array(x.shape.dropFirst()) == expected else {
+            throw EngineError.shapeMismatch(layer: name, expected: [-1] + expected, got: x.shape)
+        }
+    }
+}

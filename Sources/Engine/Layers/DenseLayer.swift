@@ -1,0 +1,94 @@
+/// Dense: y = activation(x · kernel + bias) over the last axis of an input of any rank.
+/// Weights (Keras layout): kernel [in, units], bias [units].
+public final class DenseLayer: Layer {
+    public let name: String
+    public let units: Int
+    public let activation: Activation
+    public let useBias: Bool
+    public let kernel: Parameter
+    public let bias: Parameter?
+
+    private var x = Tensor.empty      // [rows, in], copy of the last input
+    private var y = Tensor.empty      // [..., units], the last output (after activation)
+    private var dz = Tensor.empty     // [rows, units]
+    private var dx = Tensor.empty     // [..., in]
+
+    public init(name: String, inputDim: Int, units: Int, activation: Activation = .linear,
+                useBias: Bool = true, rng: inout SeededGenerator) {
+        self.name = name
+        self.units = units
+        self.activation = activation
+        self.useBias = useBias
+        kernel = Parameter(name: "kernel", value: Initializer.glorotUniform([inputDim, units], rng: &rng))
+        bias = useBias ? Parameter(name: "bias", value: Tensor(shape: [units])) : nil
+    }
+
+    public var inputDim: Int { kernel.value.shape[0] }
+    public var parameters: [Parameter] { [kernel] + (bias.map { [$0] } ?? []) }
+
+    public func outputShape(for s: [Int]) throws -> [Int] {
+        guard let last = s.last else {
+            throw EngineError.incompatibleLayer(layer: name, inputShape: s, reason: "Dense needs at least one feature axis")
+        }
+        guard last == inputDim else {
+            throw EngineError.incompatibleLayer(layer: name, inputShape: s,
+                                                reason: "the kernel expects \(inputDim) features on the last axis, got \(last)")
+        }
+        return Array(s.dropLast()) + [units]
+    }
+
+    public func forward(_ input: Tensor, training: Bool) throws -> Tensor {
+        guard input.rank >= 2, input.shape.last == inputDim else {
+            throw EngineError.shapeMismatch(layer: name, expected: [-1, inputDim], got: input.shape)
+        }
+        let rows = input.count / inputDim, n = units, k = inputDim
+        x.assign(input)
+        y.reshape(to: Array(input.shape.dropLast()) + [n])
+        y.withUnsafeMutableBufferPointer { yp in
+            if let bias {
+                bias.value.withUnsafeBufferPointer { b in
+                    for r in 0..<rows { for j in 0..<n { yp[r * n + j] = b[j] } }
+                }
+            }
+            x.withUnsafeBufferPointer { xp in
+                kernel.value.withUnsafeBufferPointer { w in
+                    BLAS.gemm(m: rows, n: n, k: k, a: xp.baseAddress!, lda: k, b: w.baseAddress!, ldb: n,
+                              beta: useBias ? 1 : 0, c: yp.baseAddress!, ldc: n)
+                }
+            }
+            activation.apply(yp, rows: rows, cols: n)
+        }
+        return y
+    }
+
+    public func backward(_ dy: Tensor) -> Tensor {
+        let rows = x.count / inputDim, n = units, k = inputDim
+        dz.assign(dy)
+        dx.reshape(to: Array(y.shape.dropLast()) + [k])
+        dz.withUnsafeMutableBufferPointer { g in
+            y.withUnsafeBufferPointer { yp in activation.backward(output: yp, grad: g, rows: rows, cols: n) }
+            let gp = UnsafePointer(g.baseAddress!)
+            x.withUnsafeBufferPointer { xp in
+                kernel.grad.withUnsafeMutableBufferPointer { dw in
+                    // dW[k, n] = xᵀ · dz
+                    BLAS.gemm(transA: true, m: k, n: n, k: rows, a: xp.baseAddress!, lda: k, b: gp, ldb: n,
+                              c: dw.baseAddress!, ldc: n)
+                }
+            }
+            if let bias {
+                bias.grad.withUnsafeMutableBufferPointer { db in
+                    for j in 0..<n { db[j] = 0 }
+                    for r in 0..<rows { for j in 0..<n { db[j] += g[r * n + j] } }
+                }
+            }
+            kernel.value.withUnsafeBufferPointer { w in
+                dx.withUnsafeMutableBufferPointer { dxp in
+                    // dx[rows, k] = dz · Wᵀ
+                    BLAS.gemm(transB: true, m: rows, n: k, k: n, a: gp, lda: n, b: w.baseAddress!, ldb: n,
+                              c: dxp.baseAddress!, ldc: k)
+                }
+            }
+        }
+        return dx
+    }
+}

@@ -1,0 +1,58 @@
+import Foundation
+
+/// A small, fast, seedable generator (SplitMix64 seeding a xoshiro256**), so every run with
+/// the same seed draws the same numbers on every platform.
+public struct SeededGenerator: RandomNumberGenerator, Sendable, Codable, Equatable {
+    public private(set) var state: [UInt64]
+
+    public init(seed: UInt64) {
+        var s = seed
+        func splitmix() -> UInt64 {
+            s &+= 0x9E37_79B9_7F4A_7C15
+            var z = s
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+        state = [splitmix(), splitmix(), splitmix(), splitmix()]
+    }
+
+    
+    public mutating func next() -> UInt64 {
+        let result = rotl(state[1] &* 5, 7) &* 9
+        let t = state[1] << 17
+        state[2] ^= state[0]
+        state[3] ^= state[1]
+        state[1] ^= state[2]
+        state[0] ^= state[3]
+        state[2] ^= t
+        state[3] = rotl(state[3], 45)
+        return result
+    }
+
+     func rotl(_ x: UInt64, _ k: UInt64) -> UInt64 { (x << k) | (x >> (64 - k)) }
+
+    /// Uniform in [0, 1).
+    public mutating func nextUniform() -> Float {
+        Float(next() >> 40) * (1.0 / Float(1 << 24))
+    }
+
+    /// Uniform in [lo, hi).
+    public mutating func uniform(_ lo: Float, _ hi: Float) -> Float {
+        lo + (hi - lo) * nextUniform()
+    }
+
+    /// Standard normal (Box–Muller, in Double for accuracy).
+    public mutating func normal() -> Double {
+        var u1 = Double(next() >> 11) * (1.0 / 9007199254740992.0)
+        if u1 < 1e-300 { u1 = 1e-300 }
+        let u2 = Double(next() >> 11) * (1.0 / 9007199254740992.0)
+        return (-2 * Foundation.log(u1)).squareRoot() * Foundation.cos(2 * Double.pi * u2)
+    }
+
+    /// A derived generator, so sub-systems (dropout, shuffling, initialisers) draw from
+    /// independent streams that do not shift when another sub-system draws more.
+    public mutating func fork() -> SeededGenerator {
+        SeededGenerator(seed: next())
+    }
+}

@@ -1,0 +1,1 @@
+// Text pipeline: tokenizer, padding, readers.
