@@ -11,6 +11,9 @@ public final class DenseLayer: Layer {
     private var x = Tensor.empty      // [rows, in], copy of the last input
     private var y = Tensor.empty      // [..., units], the last output (after activation)
     private var dz = Tensor.empty     // [rows, units]
+    /// The pre-activation output of the last forward, kept when the activation is sigmoid or
+    /// softmax: a model's loss reads it, as Keras's does (see `backward(logitsGradient:)`).
+    public private(set) var logits = Tensor.empty
     private var dx = Tensor.empty     // [..., in]
 
     public init(name: String, inputDim: Int, units: Int, activation: Activation = .linear,
@@ -56,17 +59,35 @@ public final class DenseLayer: Layer {
                               beta: useBias ? 1 : 0, c: yp.baseAddress!, ldc: n)
                 }
             }
+            if activation == .sigmoid || activation == .softmax {
+                logits.reshape(to: y.shape)
+                logits.withUnsafeMutableBufferPointer { lp in lp.baseAddress!.update(from: yp.baseAddress!, count: rows * n) }
+            }
             activation.apply(yp, rows: rows, cols: n)
         }
         return y
     }
 
     public func backward(_ dy: Tensor) -> Tensor {
-        let rows = x.count / inputDim, n = units, k = inputDim
         dz.assign(dy)
+        dz.withUnsafeMutableBufferPointer { g in
+            y.withUnsafeBufferPointer { yp in activation.backward(output: yp, grad: g, rows: x.count / inputDim, cols: units) }
+        }
+        return backwardFromPreActivation()
+    }
+
+    /// Backward from dL/d(logits), skipping the activation: how a model trains a sigmoid or
+    /// softmax head whose loss was computed from the logits.
+    public func backward(logitsGradient dl: Tensor) -> Tensor {
+        dz.assign(dl)
+        return backwardFromPreActivation()
+    }
+
+    /// Gradients from dz = dL/d(x·W + b), held in `dz`.
+    private func backwardFromPreActivation() -> Tensor {
+        let rows = x.count / inputDim, n = units, k = inputDim
         dx.reshape(to: Array(y.shape.dropLast()) + [k])
         dz.withUnsafeMutableBufferPointer { g in
-            y.withUnsafeBufferPointer { yp in activation.backward(output: yp, grad: g, rows: rows, cols: n) }
             let gp = UnsafePointer(g.baseAddress!)
             x.withUnsafeBufferPointer { xp in
                 kernel.grad.withUnsafeMutableBufferPointer { dw in

@@ -1,0 +1,39 @@
+/// Turns a `LayerSpec` into a layer for a given input shape, and says how a padding mask
+/// travels from one layer to the next.
+enum LayerFactory {
+    static func make(_ spec: LayerSpec, name: String, inputShape s: [Int], vocabularySize: Int,
+                     rng: inout SeededGenerator) throws -> Layer {
+        func lastDim() throws -> Int {
+            guard let d = s.last, s.count >= 1 else {
+                throw EngineError.incompatibleLayer(layer: name, inputShape: s, reason: "needs a feature axis")
+            }
+            return d
+        }
+        func sequence(_ what: String) throws -> Int {
+            guard s.count == 2 else {
+                throw EngineError.incompatibleLayer(layer: name, inputShape: s,
+                    reason: "\(what) needs a sequence (time, features); put it after an Embedding or a layer that returns sequences")
+            }
+            return s[1]
+        }
+        switch spec {
+        case let .embedding(dim, maskZero):
+            guard s.count == 1 else {
+                throw EngineError.incompatibleLayer(layer: name, inputShape: s, reason: "Embedding takes token ids, so it must be the first layer")
+            }
+            return EmbeddingLayer(name: name, vocabularySize: vocabularySize, dim: dim, maskZero: maskZero, rng: &rng)
+        case let .dense(units, activation, useBias):
+            return DenseLayer(name: name, inputDim: try lastDim(), units: units, activation: activation, useBias: useBias, rng: &rng)
+        default:
+            throw EngineError.invalidSpec(field: name, reason: "\(spec.kerasClassName) is not available yet")
+        }
+    }
+
+    /// The mask the next layer sees: an Embedding with mask_zero starts one; it travels while
+    /// the time axis survives; a layer that drops the time axis ends it.
+    static func propagatedMask(after layer: Layer, incoming: Tensor?, outputRank: Int) -> Tensor? {
+        if let e = layer as? EmbeddingLayer { return e.maskZero ? e.outputMask : nil }
+        guard let incoming, outputRank == 3 else { return nil }
+        return incoming
+    }
+}

@@ -1,0 +1,194 @@
+/// One layer of a model, as a Codable value that sessions and spec files save.
+///
+/// JSON form: `{"type": "lstm", "units": 64, "return_sequences": false}`; fields left out take
+/// Keras's defaults. Decoding errors name the field and what was expected.
+public enum LayerSpec: Sendable, Equatable, Hashable {
+    /// Token ids → vectors; the vocabulary size comes from the model spec.
+    case embedding(dim: Int, maskZero: Bool = false)
+    case dense(units: Int, activation: Activation = .linear, useBias: Bool = true)
+    case simpleRNN(units: Int, returnSequences: Bool = false)
+    case lstm(units: Int, returnSequences: Bool = false)
+    case gru(units: Int, returnSequences: Bool = false)
+    case conv1D(filters: Int, kernelSize: Int, strides: Int = 1, padding: String = "valid",
+                dilation: Int = 1, activation: Activation = .linear)
+    case globalMaxPooling1D
+    case globalAveragePooling1D
+    case dropout(rate: Float)
+    case layerNormalization(epsilon: Float = 1e-3)
+    case multiHeadAttention(heads: Int, keyDim: Int)
+
+    /// The `type` tag in JSON, and Keras's class name.
+    public var typeName: String {
+        switch self {
+        case .embedding: return "embedding"
+        case .dense: return "dense"
+        case .simpleRNN: return "simple_rnn"
+        case .lstm: return "lstm"
+        case .gru: return "gru"
+        case .conv1D: return "conv1d"
+        case .globalMaxPooling1D: return "global_max_pooling1d"
+        case .globalAveragePooling1D: return "global_average_pooling1d"
+        case .dropout: return "dropout"
+        case .layerNormalization: return "layer_normalization"
+        case .multiHeadAttention: return "multi_head_attention"
+        }
+    }
+
+    public var kerasClassName: String {
+        switch self {
+        case .embedding: return "Embedding"
+        case .dense: return "Dense"
+        case .simpleRNN: return "SimpleRNN"
+        case .lstm: return "LSTM"
+        case .gru: return "GRU"
+        case .conv1D: return "Conv1D"
+        case .globalMaxPooling1D: return "GlobalMaxPooling1D"
+        case .globalAveragePooling1D: return "GlobalAveragePooling1D"
+        case .dropout: return "Dropout"
+        case .layerNormalization: return "LayerNormalization"
+        case .multiHeadAttention: return "MultiHeadAttention"
+        }
+    }
+
+    public static let typeNames = ["embedding", "dense", "simple_rnn", "lstm", "gru", "conv1d",
+                                   "global_max_pooling1d", "global_average_pooling1d", "dropout",
+                                   "layer_normalization", "multi_head_attention"]
+
+    /// Throws when a value is out of range, naming the field (`layers[i].field`).
+    public func validate(index i: Int) throws {
+        func positive(_ v: Int, _ f: String) throws {
+            if v <= 0 { throw EngineError.invalidSpec(field: "layers[\(i)].\(f)", reason: "must be a positive integer, got \(v)") }
+        }
+        switch self {
+        case let .embedding(dim, _): try positive(dim, "dim")
+        case let .dense(units, _, _): try positive(units, "units")
+        case let .simpleRNN(units, _), let .lstm(units, _), let .gru(units, _): try positive(units, "units")
+        case let .conv1D(filters, kernel, strides, padding, dilation, _):
+            try positive(filters, "filters"); try positive(kernel, "kernel_size")
+            try positive(strides, "strides"); try positive(dilation, "dilation_rate")
+            guard ["valid", "same", "causal"].contains(padding) else {
+                throw EngineError.invalidSpec(field: "layers[\(i)].padding", reason: "expected valid, same or causal, got '\(padding)'")
+            }
+        case let .dropout(rate):
+            guard rate >= 0, rate < 1 else {
+                throw EngineError.invalidSpec(field: "layers[\(i)].rate", reason: "must be in [0, 1), got \(rate)")
+            }
+        case let .layerNormalization(eps):
+            guard eps > 0 else { throw EngineError.invalidSpec(field: "layers[\(i)].epsilon", reason: "must be positive, got \(eps)") }
+        case let .multiHeadAttention(heads, keyDim): try positive(heads, "num_heads"); try positive(keyDim, "key_dim")
+        case .globalMaxPooling1D, .globalAveragePooling1D: break
+        }
+    }
+
+    /// A short description for summaries and the model pane: "LSTM(64)", "Dense(1, sigmoid)".
+    public var label: String {
+        switch self {
+        case let .embedding(dim, mask): return "Embedding(\(dim)\(mask ? ", mask_zero" : ""))"
+        case let .dense(units, act, _): return "Dense(\(units)\(act == .linear ? "" : ", \(act.rawValue)"))"
+        case let .simpleRNN(units, seq): return "SimpleRNN(\(units)\(seq ? ", seq" : ""))"
+        case let .lstm(units, seq): return "LSTM(\(units)\(seq ? ", seq" : ""))"
+        case let .gru(units, seq): return "GRU(\(units)\(seq ? ", seq" : ""))"
+        case let .conv1D(f, k, s, p, d, act):
+            var parts = ["\(f)", "\(k)"]
+            if s != 1 { parts.append("strides=\(s)") }
+            if p != "valid" { parts.append(p) }
+            if d != 1 { parts.append("dilation=\(d)") }
+            if act != .linear { parts.append(act.rawValue) }
+            return "Conv1D(" + parts.joined(separator: ", ") + ")"
+        case .globalMaxPooling1D: return "GlobalMaxPooling1D"
+        case .globalAveragePooling1D: return "GlobalAveragePooling1D"
+        case let .dropout(rate): return "Dropout(\(rate))"
+        case .layerNormalization: return "LayerNormalization"
+        case let .multiHeadAttention(h, k): return "MultiHeadAttention(heads=\(h), key_dim=\(k))"
+        }
+    }
+}
+
+extension LayerSpec: Codable {
+    enum Key: String, CodingKey {
+        case type, dim, maskZero = "mask_zero", units, activation, useBias = "use_bias"
+        case returnSequences = "return_sequences", filters, kernelSize = "kernel_size", strides, padding
+        case dilation = "dilation_rate", rate, epsilon, heads = "num_heads", keyDim = "key_dim"
+    }
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: Key.self)
+        let type = try c.decode(String.self, forKey: .type)
+        func int(_ k: Key) throws -> Int { try c.decode(Int.self, forKey: k) }
+        func bool(_ k: Key, _ d: Bool) throws -> Bool { try c.decodeIfPresent(Bool.self, forKey: k) ?? d }
+        func act(_ d: Activation) throws -> Activation {
+            guard let name = try c.decodeIfPresent(String.self, forKey: .activation) else { return d }
+            guard let a = Activation(rawValue: name) else {
+                throw DecodingError.dataCorruptedError(forKey: .activation, in: c,
+                    debugDescription: "unknown activation '\(name)' (expected one of: \(Activation.allCases.map(\.rawValue).joined(separator: ", ")))")
+            }
+            return a
+        }
+        switch type {
+        case "embedding": self = .embedding(dim: try int(.dim), maskZero: try bool(.maskZero, false))
+        case "dense": self = .dense(units: try int(.units), activation: try act(.linear), useBias: try bool(.useBias, true))
+        case "simple_rnn": self = .simpleRNN(units: try int(.units), returnSequences: try bool(.returnSequences, false))
+        case "lstm": self = .lstm(units: try int(.units), returnSequences: try bool(.returnSequences, false))
+        case "gru": self = .gru(units: try int(.units), returnSequences: try bool(.returnSequences, false))
+        case "conv1d":
+            self = .conv1D(filters: try int(.filters), kernelSize: try int(.kernelSize),
+                           strides: try c.decodeIfPresent(Int.self, forKey: .strides) ?? 1,
+                           padding: try c.decodeIfPresent(String.self, forKey: .padding) ?? "valid",
+                           dilation: try c.decodeIfPresent(Int.self, forKey: .dilation) ?? 1,
+                           activation: try act(.linear))
+        case "global_max_pooling1d": self = .globalMaxPooling1D
+        case "global_average_pooling1d": self = .globalAveragePooling1D
+        case "dropout": self = .dropout(rate: try c.decode(Float.self, forKey: .rate))
+        case "layer_normalization": self = .layerNormalization(epsilon: try c.decodeIfPresent(Float.self, forKey: .epsilon) ?? 1e-3)
+        case "multi_head_attention": self = .multiHeadAttention(heads: try int(.heads), keyDim: try int(.keyDim))
+        default:
+            throw DecodingError.dataCorruptedError(forKey: .type, in: c,
+                debugDescription: "unknown layer type '\(type)' (expected one of: \(LayerSpec.typeNames.joined(separator: ", ")))")
+        }
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: Key.self)
+        try c.encode(typeName, forKey: .type)
+        switch self {
+        case let .embedding(dim, mask): try c.encode(dim, forKey: .dim); try c.encode(mask, forKey: .maskZero)
+        case let .dense(units, act, bias):
+            try c.encode(units, forKey: .units); try c.encode(act, forKey: .activation); try c.encode(bias, forKey: .useBias)
+        case let .simpleRNN(units, seq), let .lstm(units, seq), let .gru(units, seq):
+            try c.encode(units, forKey: .units); try c.encode(seq, forKey: .returnSequences)
+        case let .conv1D(f, k, s, p, d, act):
+            try c.encode(f, forKey: .filters); try c.encode(k, forKey: .kernelSize); try c.encode(s, forKey: .strides)
+            try c.encode(p, forKey: .padding); try c.encode(d, forKey: .dilation); try c.encode(act, forKey: .activation)
+        case .globalMaxPooling1D, .globalAveragePooling1D: break
+        case let .dropout(rate): try c.encode(rate, forKey: .rate)
+        case let .layerNormalization(eps): try c.encode(eps, forKey: .epsilon)
+        case let .multiHeadAttention(h, k): try c.encode(h, forKey: .heads); try c.encode(k, forKey: .keyDim)
+        }
+    }
+}
+
+/// A whole model: its input (padded token ids of `inputLength`, ids below `vocabularySize`),
+/// its layers, and its loss.
+public struct ModelSpec: Codable, Sendable, Equatable {
+    public var inputLength: Int
+    public var vocabularySize: Int
+    public var layers: [LayerSpec]
+    public var loss: LossKind
+
+    enum CodingKeys: String, CodingKey {
+        case inputLength = "input_length", vocabularySize = "vocabulary_size", layers, loss
+    }
+
+    public init(inputLength: Int, vocabularySize: Int, layers: [LayerSpec], loss: LossKind? = nil) {
+        self.inputLength = inputLength
+        self.vocabularySize = vocabularySize
+        self.layers = layers
+        self.loss = loss ?? ModelSpec.inferredLoss(layers)
+    }
+
+    /// Binary cross-entropy for a one-unit sigmoid head, sparse categorical otherwise.
+    public static func inferredLoss(_ layers: [LayerSpec]) -> LossKind {
+        if case let .dense(units, act, _)? = layers.last, units == 1, act == .sigmoid { return .binaryCrossentropy }
+        return .sparseCategoricalCrossentropy
+    }
+}

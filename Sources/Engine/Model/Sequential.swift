@@ -1,0 +1,200 @@
+/// A stack of layers built from a `ModelSpec`: shape inference, forward, loss and backward,
+/// one optimiser step per batch.
+///
+/// Not thread-safe: one task owns a model at a time (the training engine hands it over).
+public final class Sequential {
+    public let spec: ModelSpec
+    public let layers: [Layer]
+    /// Output shape of each layer, batch dimension excluded.
+    public let outputShapes: [[Int]]
+
+    /// Per-sample losses of the last batch, and dL/d(output or logits): reused buffers.
+    private var perSample: [Float] = []
+    private var lossGrad = Tensor.empty
+
+    /// Sees every layer's output and the gradient reaching it (dL/d output), for inspection
+    /// and parity tests. Nil in normal use.
+    public var observer: ((_ layer: Int, _ kind: ObservedTensor, _ value: Tensor) -> Void)? = nil
+
+    public enum ObservedTensor: Sendable { case output, outputGradient }
+
+    /// Builds the layers with fresh weights drawn from `seed` (Keras's default initialisers).
+    public init(spec: ModelSpec, seed: UInt64) throws {
+        guard spec.inputLength > 0 else {
+            throw EngineError.invalidSpec(field: "input_length", reason: "must be positive, got \(spec.inputLength)")
+        }
+        guard spec.vocabularySize > 1 else {
+            throw EngineError.invalidSpec(field: "vocabulary_size", reason: "must be at least 2, got \(spec.vocabularySize)")
+        }
+        guard !spec.layers.isEmpty else { throw EngineError.invalidSpec(field: "layers", reason: "a model needs at least one layer") }
+        var rng = SeededGenerator(seed: seed)
+        var shape = [spec.inputLength]
+        var layers: [Layer] = []
+        var shapes: [[Int]] = []
+        var counts: [String: Int] = [:]
+        for (i, layerSpec) in spec.layers.enumerated() {
+            try layerSpec.validate(index: i)
+            let base = layerSpec.typeName
+            let n = counts[base, default: 0]
+            counts[base] = n + 1
+            let name = n == 0 ? base : "\(base)_\(n)"
+            let layer = try LayerFactory.make(layerSpec, name: name, inputShape: shape,
+                                              vocabularySize: spec.vocabularySize, rng: &rng)
+            shape = try layer.outputShape(for: shape)
+            layers.append(layer)
+            shapes.append(shape)
+        }
+        switch spec.loss {
+        case .binaryCrossentropy:
+            guard shape == [1] else {
+                throw EngineError.incompatibleLayer(layer: layers.last!.name, inputShape: shape,
+                    reason: "binary cross-entropy needs one output per example (Dense(1, sigmoid)), the model outputs \(shape.shapeDescription)")
+            }
+        case .sparseCategoricalCrossentropy:
+            guard shape.count == 1, shape[0] >= 2 else {
+                throw EngineError.incompatibleLayer(layer: layers.last!.name, inputShape: shape,
+                    reason: "sparse categorical cross-entropy needs one score per class (Dense(K, softmax), K ≥ 2), the model outputs \(shape.shapeDescription)")
+            }
+        }
+        self.spec = spec
+        self.layers = layers
+        self.outputShapes = shapes
+    }
+
+    /// Every trainable weight, layer by layer in Keras's order.
+    public var parameters: [Parameter] { layers.flatMap(\.parameters) }
+    public var parameterCount: Int { layers.reduce(0) { $0 + $1.parameterCount } }
+    public var outputShape: [Int] { outputShapes.last ?? [] }
+    public var classCount: Int { spec.loss == .binaryCrossentropy ? 2 : outputShape[0] }
+
+    /// The head whose logits the loss reads, when the last layer is a sigmoid / softmax Dense.
+    private var logitsHead: DenseLayer? {
+        guard let d = layers.last as? DenseLayer else { return nil }
+        switch (spec.loss, d.activation) {
+        case (.binaryCrossentropy, .sigmoid), (.sparseCategoricalCrossentropy, .softmax): return d
+        default: return nil
+        }
+    }
+
+    /// Forward pass over a batch of token ids [batch, inputLength]; returns the model's output
+    /// (probabilities for a sigmoid / softmax head).
+    public func forward(_ x: Tensor, training: Bool) throws -> Tensor {
+        guard x.rank == 2, x.shape[1] == spec.inputLength else {
+            throw EngineError.shapeMismatch(layer: layers.first?.name ?? "input", expected: [-1, spec.inputLength], got: x.shape)
+        }
+        var a = x
+        var mask: Tensor? = nil
+        for (i, layer) in layers.enumerated() {
+            if let consumer = layer as? MaskConsumer { consumer.mask = mask }
+            a = try layer.forward(a, training: training)
+            mask = LayerFactory.propagatedMask(after: layer, incoming: mask, outputRank: a.rank)
+            observer?(i, .output, a)
+        }
+        return a
+    }
+
+    /// Loss of the last forward against `y` (binary: [batch] or [batch, 1] of 0/1; sparse:
+    /// [batch] of class indices). Leaves dL/d(output or logits) in `lossGrad`.
+    private func loss(output: Tensor, targets y: Tensor) throws -> Float {
+        let n = output.shape[0]
+        guard y.count == n else {
+            throw EngineError.shapeMismatch(layer: "loss", expected: [n], got: y.shape)
+        }
+        switch spec.loss {
+        case .binaryCrossentropy:
+            let t = y.rank == 2 ? y : Tensor(shape: [n, 1], scalars: y.scalars)
+            if let head = logitsHead {
+                return Losses.binaryCrossentropy(logits: head.logits, targets: t, perSample: &perSample, grad: &lossGrad)
+            }
+            return Losses.binaryCrossentropy(probabilities: output, targets: t, perSample: &perSample, grad: &lossGrad)
+        case .sparseCategoricalCrossentropy:
+            let k = output.shape[1]
+            let bad = y.withUnsafeBufferPointer { yp in yp.firstIndex { !($0 >= 0 && $0 < Float(k) && $0 == $0.rounded()) } }
+            if let bad {
+                throw EngineError.invalidSpec(field: "labels[\(bad)]", reason: "class index \(y[flat: bad]) is outside 0..<\(k)")
+            }
+            if let head = logitsHead {
+                return Losses.sparseCategoricalCrossentropy(logits: head.logits, labels: y, perSample: &perSample, grad: &lossGrad)
+            }
+            return Losses.sparseCategoricalCrossentropy(probabilities: output, labels: y, perSample: &perSample, grad: &lossGrad)
+        }
+    }
+
+    /// Backward from the loss gradient left by `loss(output:targets:)`.
+    private func backward() {
+        var g: Tensor
+        if let head = logitsHead {
+            g = head.backward(logitsGradient: lossGrad)
+        } else {
+            g = layers.last!.backward(lossGrad)
+        }
+        for i in stride(from: layers.count - 2, through: 0, by: -1) {
+            observer?(i, .outputGradient, g)
+            g = layers[i].backward(g)
+        }
+    }
+
+    /// Forward, loss and backward for one batch: every parameter's `grad` is set.
+    /// Returns the batch's mean loss and how many examples it got right.
+    @discardableResult
+    public func computeGradients(x: Tensor, y: Tensor, training: Bool = true) throws -> (loss: Float, correct: Int) {
+        try checkFinite(x, "input batch")
+        let out = try forward(x, training: training)
+        let l = try loss(output: out, targets: y)
+        guard l.isFinite else {
+            throw EngineError.nonFinite(where: "the loss (layer '\(try firstNonFiniteLayer(x) ?? layers.last!.name)' produced it)", shape: out.shape)
+        }
+        backward()
+        return (l, Self.correctCount(out, y, loss: spec.loss))
+    }
+
+    /// One optimiser step on one batch.
+    @discardableResult
+    public func trainStep(x: Tensor, y: Tensor, optimizer: Optimizer) throws -> (loss: Float, correct: Int) {
+        let r = try computeGradients(x: x, y: y, training: true)
+        optimizer.step(parameters)
+        return r
+    }
+
+    /// Loss and correct count of a batch without touching the weights.
+    public func evaluateBatch(x: Tensor, y: Tensor) throws -> (loss: Float, correct: Int) {
+        let out = try forward(x, training: false)
+        return (try loss(output: out, targets: y), Self.correctCount(out, y, loss: spec.loss))
+    }
+
+    /// Binary: p > 0.5 against y; sparse: argmax against the label.
+    static func correctCount(_ out: Tensor, _ y: Tensor, loss: LossKind) -> Int {
+        let n = out.shape[0], k = out.count / max(n, 1)
+        var correct = 0
+        out.withUnsafeBufferPointer { o in y.withUnsafeBufferPointer { t in
+            for r in 0..<n {
+                switch loss {
+                case .binaryCrossentropy: if (o[r] > 0.5) == (t[r] > 0.5) { correct += 1 }
+                case .sparseCategoricalCrossentropy:
+                    var best = 0
+                    for c in 1..<k where o[r * k + c] > o[r * k + best] { best = c }
+                    if best == Int(t[r]) { correct += 1 }
+                }
+            }
+        } }
+        return correct
+    }
+
+    private func checkFinite(_ t: Tensor, _ what: String) throws {
+        let ok = t.withUnsafeBufferPointer { p in p.allSatisfy { $0.isFinite } }
+        if !ok { throw EngineError.nonFinite(where: "\(what) reaching layer '\(layers.first!.name)'", shape: t.shape) }
+    }
+
+    /// Re-runs the forward pass checking each output, to name the layer a NaN came from.
+    private func firstNonFiniteLayer(_ x: Tensor) throws -> String? {
+        var a = x
+        var mask: Tensor? = nil
+        for layer in layers {
+            if let consumer = layer as? MaskConsumer { consumer.mask = mask }
+            a = try layer.forward(a, training: false)
+            mask = LayerFactory.propagatedMask(after: layer, incoming: mask, outputRank: a.rank)
+            if !a.withUnsafeBufferPointer({ $0.allSatisfy { $0.isFinite } }) { return layer.name }
+        }
+        return nil
+    }
+}

@@ -1,0 +1,237 @@
+import Foundation
+
+/// What an optimiser is and how it is set up: a Codable value that sessions save.
+/// Defaults are Keras 3's.
+public struct OptimizerSpec: Codable, Sendable, Equatable {
+    public enum Kind: String, Codable, Sendable, CaseIterable { case sgd, adam, adamw, rmsprop }
+
+    public var kind: Kind
+    public var learningRate: Float
+    /// Adam / AdamW.
+    public var beta1: Float = 0.9
+    public var beta2: Float = 0.999
+    /// Adam, AdamW, RMSprop (Keras 3: 1e-7).
+    public var epsilon: Float = 1e-7
+    /// SGD and RMSprop momentum; SGD's Nesterov variant.
+    public var momentum: Float = 0
+    public var nesterov: Bool = false
+    /// AdamW's decoupled weight decay (Keras default 0.004).
+    public var weightDecay: Float = 0
+    /// RMSprop's discounting factor and centred variant.
+    public var rho: Float = 0.9
+    public var centered: Bool = false
+    /// Clip all gradients together so their global L2 norm is at most this (Keras's global_clipnorm).
+    public var globalClipNorm: Float? = nil
+
+    public init(kind: Kind, learningRate: Float? = nil) {
+        self.kind = kind
+        switch kind {
+        case .sgd: self.learningRate = learningRate ?? 0.01
+        case .adam, .rmsprop: self.learningRate = learningRate ?? 0.001
+        case .adamw: self.learningRate = learningRate ?? 0.001; weightDecay = 0.004
+        }
+    }
+
+    public static func adam(learningRate: Float = 0.001) -> OptimizerSpec { .init(kind: .adam, learningRate: learningRate) }
+    public static func sgd(learningRate: Float = 0.01, momentum: Float = 0, nesterov: Bool = false) -> OptimizerSpec {
+        var s = OptimizerSpec(kind: .sgd, learningRate: learningRate)
+        s.momentum = momentum; s.nesterov = nesterov
+        return s
+    }
+
+    /// Throws when a setting is out of range, naming the field.
+    public func validate() throws {
+        func check(_ ok: Bool, _ field: String, _ why: String) throws {
+            if !ok { throw EngineError.invalidSpec(field: "optimizer.\(field)", reason: why) }
+        }
+        try check(learningRate.isFinite && learningRate > 0, "learningRate", "must be a positive number, got \(learningRate)")
+        try check(beta1 >= 0 && beta1 < 1, "beta1", "must be in [0, 1), got \(beta1)")
+        try check(beta2 >= 0 && beta2 < 1, "beta2", "must be in [0, 1), got \(beta2)")
+        try check(epsilon >= 0, "epsilon", "must be ≥ 0, got \(epsilon)")
+        try check(momentum >= 0 && momentum < 1, "momentum", "must be in [0, 1), got \(momentum)")
+        try check(weightDecay >= 0, "weightDecay", "must be ≥ 0, got \(weightDecay)")
+        try check(rho >= 0 && rho < 1, "rho", "must be in [0, 1), got \(rho)")
+        if let c = globalClipNorm { try check(c > 0, "globalClipNorm", "must be positive, got \(c)") }
+    }
+
+    /// A human summary, e.g. "Adam(lr=0.001, β1=0.9, β2=0.999, ε=1e-07)".
+    public var summary: String {
+        var s: String
+        switch kind {
+        case .sgd: s = "SGD(lr=\(learningRate)" + (momentum > 0 ? ", momentum=\(momentum)" : "") + (nesterov ? ", nesterov" : "")
+        case .adam: s = "Adam(lr=\(learningRate), β1=\(beta1), β2=\(beta2), ε=\(epsilon)"
+        case .adamw: s = "AdamW(lr=\(learningRate), β1=\(beta1), β2=\(beta2), ε=\(epsilon), wd=\(weightDecay)"
+        case .rmsprop: s = "RMSprop(lr=\(learningRate), ρ=\(rho)" + (momentum > 0 ? ", momentum=\(momentum)" : "") + (centered ? ", centered" : "")
+        }
+        if let c = globalClipNorm { s += ", clip=\(c)" }
+        return s + ")"
+    }
+}
+
+/// Applies gradient steps to a fixed list of parameters, keeping per-parameter slots
+/// (momentum, first and second moments) aligned with that list.
+public final class Optimizer {
+    public var spec: OptimizerSpec
+    /// Steps taken so far (Keras's `iterations`).
+    public private(set) var iterations: Int = 0
+
+    // One stored array per slot kind, so a step can hold several of them at once (Swift's
+    // exclusivity rules are per stored property).
+    private var momentum: [Tensor] = []     // SGD, RMSprop with momentum
+    private var m: [Tensor] = []            // Adam first moment
+    private var v: [Tensor] = []            // Adam second moment; RMSprop velocity
+    private var averageGrad: [Tensor] = []  // centred RMSprop
+
+    public init(_ spec: OptimizerSpec) {
+        self.spec = spec
+    }
+
+    /// The slot names this kind keeps, Keras's names.
+    public var slotNames: [String] {
+        switch spec.kind {
+        case .sgd: return spec.momentum > 0 ? ["momentum"] : []
+        case .adam, .adamw: return ["m", "v"]
+        case .rmsprop: return ["velocity"] + (spec.momentum > 0 ? ["momentum"] : []) + (spec.centered ? ["average_grad"] : [])
+        }
+    }
+
+    /// Per-parameter state by slot name, for saving.
+    public var slots: [String: [Tensor]] {
+        var out: [String: [Tensor]] = [:]
+        for name in slotNames { out[name] = storage(name) }
+        return out
+    }
+
+    private func storage(_ name: String) -> [Tensor] {
+        switch name {
+        case "momentum": return momentum
+        case "m": return m
+        case "v", "velocity": return v
+        default: return averageGrad
+        }
+    }
+
+    /// Restores saved state (sessions): the step count and the slots, which must match the
+    /// parameters' shapes.
+    public func restore(iterations: Int, slots: [String: [Tensor]], params: [Parameter]) throws {
+        for name in slotNames {
+            guard let s = slots[name], s.count == params.count,
+                  zip(s, params).allSatisfy({ $0.shape == $1.value.shape }) else {
+                throw EngineError.invalidSpec(field: "optimizer state '\(name)'",
+                                              reason: "missing or not shaped like the model's \(params.count) weights")
+            }
+            switch name {
+            case "momentum": momentum = s
+            case "m": m = s
+            case "v", "velocity": v = s
+            default: averageGrad = s
+            }
+        }
+        self.iterations = iterations
+    }
+
+    private func ensure(_ slot: inout [Tensor], _ params: [Parameter]) {
+        if slot.count != params.count || zip(slot, params).contains(where: { $0.shape != $1.value.shape }) {
+            slot = params.map { Tensor(shape: $0.value.shape) }
+        }
+    }
+
+    /// The global L2 norm of all gradients.
+    public static func globalNorm(_ params: [Parameter]) -> Float {
+        var s = 0.0
+        for p in params { p.grad.withUnsafeBufferPointer { g in for x in g { s += Double(x) * Double(x) } } }
+        return Float(s.squareRoot())
+    }
+
+    /// One step on every parameter from its `grad`.
+    public func step(_ params: [Parameter]) {
+        switch spec.kind {
+        case .sgd: if spec.momentum > 0 { ensure(&momentum, params) }
+        case .adam, .adamw: ensure(&m, params); ensure(&v, params)
+        case .rmsprop:
+            ensure(&v, params)
+            if spec.momentum > 0 { ensure(&momentum, params) }
+            if spec.centered { ensure(&averageGrad, params) }
+        }
+        iterations += 1
+        var scale: Float = 1
+        if let clip = spec.globalClipNorm {
+            let norm = Self.globalNorm(params)
+            if norm > clip { scale = clip / norm }
+        }
+        for (i, p) in params.enumerated() {
+            switch spec.kind {
+            case .sgd: sgdStep(p, i, scale)
+            case .adam, .adamw: adamStep(p, i, scale)
+            case .rmsprop: rmspropStep(p, i, scale)
+            }
+        }
+    }
+
+    /// Keras SGD: m = μ·m − lr·g; w += m (Nesterov: w += μ·m − lr·g); plain: w −= lr·g.
+    private func sgdStep(_ p: Parameter, _ i: Int, _ scale: Float) {
+        let lr = spec.learningRate, mu = spec.momentum, nesterov = spec.nesterov
+        p.grad.withUnsafeBufferPointer { g in p.value.withUnsafeMutableBufferPointer { w in
+            if mu == 0 {
+                for j in 0..<w.count { w[j] -= lr * (g[j] * scale) }
+                return
+            }
+            momentum[i].withUnsafeMutableBufferPointer { mo in
+                for j in 0..<w.count {
+                    let gj = g[j] * scale
+                    mo[j] = mu * mo[j] - lr * gj
+                    w[j] += nesterov ? mu * mo[j] - lr * gj : mo[j]
+                }
+            }
+        } }
+    }
+
+    /// Keras 3 Adam ("epsilon hat": ε added to √v without bias correction); AdamW first
+    /// decays the weight by lr·wd.
+    private func adamStep(_ p: Parameter, _ i: Int, _ scale: Float) {
+        let lr = spec.learningRate, b1 = spec.beta1, b2 = spec.beta2, eps = spec.epsilon
+        let t = Double(iterations)
+        let alpha = Float(Double(lr) * (1 - Foundation.pow(Double(b2), t)).squareRoot() / (1 - Foundation.pow(Double(b1), t)))
+        let decay = spec.kind == .adamw ? lr * spec.weightDecay : 0
+        p.grad.withUnsafeBufferPointer { g in p.value.withUnsafeMutableBufferPointer { w in
+            m[i].withUnsafeMutableBufferPointer { mp in v[i].withUnsafeMutableBufferPointer { vp in
+                for j in 0..<w.count {
+                    let gj = g[j] * scale
+                    if decay != 0 { w[j] -= w[j] * decay }
+                    mp[j] += (gj - mp[j]) * (1 - b1)
+                    vp[j] += (gj * gj - vp[j]) * (1 - b2)
+                    w[j] -= mp[j] * alpha / (vp[j].squareRoot() + eps)
+                }
+            } }
+        } }
+    }
+
+    /// Keras 3 RMSprop: v = ρv + (1−ρ)g²; centred subtracts the squared running mean of g;
+    /// increment = lr·g/√(v + ε), through momentum when set.
+    private func rmspropStep(_ p: Parameter, _ i: Int, _ scale: Float) {
+        let lr = spec.learningRate, rho = spec.rho, eps = spec.epsilon, mu = spec.momentum
+        let centered = spec.centered
+        p.grad.withUnsafeBufferPointer { g in p.value.withUnsafeMutableBufferPointer { w in
+            v[i].withUnsafeMutableBufferPointer { vp in
+                for j in 0..<w.count {
+                    let gj = g[j] * scale
+                    vp[j] = rho * vp[j] + (1 - rho) * gj * gj
+                    var denom = vp[j] + eps
+                    if centered {
+                        let a = rho * averageGrad[i][flat: j] + (1 - rho) * gj
+                        averageGrad[i][flat: j] = a
+                        denom = vp[j] - a * a + eps
+                    }
+                    let inc = lr * gj / denom.squareRoot()
+                    if mu > 0 {
+                        let mj = mu * momentum[i][flat: j] + inc
+                        momentum[i][flat: j] = mj
+                        w[j] -= mj
+                    } else {
+                        w[j] -= inc
+                    }
+                }
+            }
+        } }
+    }
+}
