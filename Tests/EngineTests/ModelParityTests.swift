@@ -140,12 +140,18 @@ extension KerasParity {
     @Test func seedModel() throws {
         let cases = try Fixtures.cases("model_seed.json")
         #expect(!cases.isEmpty)
-        for c in cases { try checkModelCase(c) }
+        for c in cases {
+            // Each case on its own, so one failure does not hide the others.
+            do { try checkModelCase(c) } catch { Issue.record("\(J(c)["name"].stringOrNil ?? "?"): \(error)") }
+        }
     }
 
     @Test func models() throws {
         let cases = try Fixtures.cases("models.json")
         #expect(!cases.isEmpty)
-        for c in cases { try checkModelCase(c) }
+        for c in cases {
+            // Each case on its own, so one failure does not hide the others.
+            do { try checkModelCase(c) } catch { Issue.record("\(J(c)["name"].stringOrNil ?? "?"): \(error)") }
+        }
     }
 }

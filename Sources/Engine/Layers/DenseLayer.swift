@@ -46,7 +46,10 @@ public final class DenseLayer: Layer {
         }
         let rows = input.count / inputDim, n = units, k = inputDim
         x.assign(input)
-        y.reshape(to: Array(input.shape.dropLast()) + [n])
+        let outShape = Array(input.shape.dropLast()) + [n]
+        y.reshape(to: outShape)
+        let keepLogits = activation == .sigmoid || activation == .softmax
+        if keepLogits { logits.reshape(to: outShape) }
         y.withUnsafeMutableBufferPointer { yp in
             if let bias {
                 bias.value.withUnsafeBufferPointer { b in
@@ -59,8 +62,7 @@ public final class DenseLayer: Layer {
                               beta: useBias ? 1 : 0, c: yp.baseAddress!, ldc: n)
                 }
             }
-            if activation == .sigmoid || activation == .softmax {
-                logits.reshape(to: y.shape)
+            if keepLogits {
                 logits.withUnsafeMutableBufferPointer { lp in lp.baseAddress!.update(from: yp.baseAddress!, count: rows * n) }
             }
             activation.apply(yp, rows: rows, cols: n)

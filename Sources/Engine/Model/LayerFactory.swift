@@ -24,6 +24,14 @@ enum LayerFactory {
             return EmbeddingLayer(name: name, vocabularySize: vocabularySize, dim: dim, maskZero: maskZero, rng: &rng)
         case let .dense(units, activation, useBias):
             return DenseLayer(name: name, inputDim: try lastDim(), units: units, activation: activation, useBias: useBias, rng: &rng)
+        case let .simpleRNN(units, seq):
+            return SimpleRNNLayer(name: name, inputDim: try sequence("SimpleRNN"), units: units, returnSequences: seq, rng: &rng)
+        case let .lstm(units, seq):
+            return LSTMLayer(name: name, inputDim: try sequence("LSTM"), units: units, returnSequences: seq, rng: &rng)
+        case let .gru(units, seq):
+            return GRULayer(name: name, inputDim: try sequence("GRU"), units: units, returnSequences: seq, rng: &rng)
+        case let .multiHeadAttention(heads, keyDim):
+            return MultiHeadAttentionLayer(name: name, modelDim: try sequence("MultiHeadAttention"), heads: heads, keyDim: keyDim, rng: &rng)
         default:
             throw EngineError.invalidSpec(field: name, reason: "\(spec.kerasClassName) is not available yet")
         }

@@ -102,11 +102,11 @@ public final class Sequential {
         }
         switch spec.loss {
         case .binaryCrossentropy:
-            let t = y.rank == 2 ? y : Tensor(shape: [n, 1], scalars: y.scalars)
+            // Targets are read flat, so [batch] and [batch, 1] both work.
             if let head = logitsHead {
-                return Losses.binaryCrossentropy(logits: head.logits, targets: t, perSample: &perSample, grad: &lossGrad)
+                return Losses.binaryCrossentropy(logits: head.logits, targets: y, perSample: &perSample, grad: &lossGrad)
             }
-            return Losses.binaryCrossentropy(probabilities: output, targets: t, perSample: &perSample, grad: &lossGrad)
+            return Losses.binaryCrossentropy(probabilities: output, targets: y, perSample: &perSample, grad: &lossGrad)
         case .sparseCategoricalCrossentropy:
             let k = output.shape[1]
             let bad = y.withUnsafeBufferPointer { yp in yp.firstIndex { !($0 >= 0 && $0 < Float(k) && $0 == $0.rounded()) } }

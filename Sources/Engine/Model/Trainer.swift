@@ -1,0 +1,209 @@
+import Foundation
+
+/// Padded token ids and their targets: x [N, inputLength]; y [N] (0/1 for binary, class
+/// indices for sparse categorical).
+public struct Dataset: Sendable {
+    public var x: Tensor
+    public var y: Tensor
+    public init(x: Tensor, y: Tensor) throws {
+        guard x.rank == 2, y.count == x.shape[0] else {
+            throw EngineError.shapeMismatch(layer: "dataset", expected: [x.shape.first ?? -1], got: y.shape)
+        }
+        self.x = x
+        self.y = y
+    }
+    public var count: Int { x.shape[0] }
+    public var inputLength: Int { x.shape[1] }
+
+    /// Copies rows `indices` into reusable batch buffers.
+    func gather(_ indices: ArraySlice<Int>, into xb: inout Tensor, _ yb: inout Tensor) {
+        let t = inputLength
+        xb.reshape(to: [indices.count, t])
+        yb.reshape(to: [indices.count])
+        xb.withUnsafeMutableBufferPointer { xp in yb.withUnsafeMutableBufferPointer { yp in
+            x.withUnsafeBufferPointer { src in y.withUnsafeBufferPointer { ys in
+                for (r, i) in indices.enumerated() {
+                    (xp.baseAddress! + r * t).update(from: src.baseAddress! + i * t, count: t)
+                    yp[r] = ys[i]
+                }
+            } }
+        } }
+    }
+}
+
+/// How to train: epochs, batch size, shuffling seed.
+public struct FitConfig: Codable, Sendable, Equatable {
+    public var epochs: Int
+    public var batchSize: Int
+    public var shuffle: Bool
+    public var seed: UInt64
+    public init(epochs: Int = 3, batchSize: Int = 32, shuffle: Bool = true, seed: UInt64 = 42) {
+        self.epochs = epochs; self.batchSize = batchSize; self.shuffle = shuffle; self.seed = seed
+    }
+    public func validate() throws {
+        if epochs < 1 { throw EngineError.invalidSpec(field: "epochs", reason: "must be at least 1, got \(epochs)") }
+        if batchSize < 1 { throw EngineError.invalidSpec(field: "batch_size", reason: "must be at least 1, got \(batchSize)") }
+    }
+}
+
+/// Progress after one batch. Loss and accuracy are running means over the epoch so far, as
+/// Keras's progress bar shows them; `batchLoss` is this batch's own.
+public struct BatchProgress: Sendable, Equatable {
+    public var epoch: Int            // 1-based
+    public var batch: Int            // 1-based within the epoch
+    public var batchesPerEpoch: Int
+    public var step: Int             // batches since training began
+    public var batchLoss: Float
+    public var loss: Float
+    public var accuracy: Float
+    public var samplesPerSecond: Double
+    public var epochElapsed: Double  // seconds
+}
+
+/// One finished epoch.
+public struct EpochSummary: Sendable, Equatable, Codable {
+    public var epoch: Int
+    public var loss: Float
+    public var accuracy: Float
+    public var validationLoss: Float?
+    public var validationAccuracy: Float?
+    public var seconds: Double
+    public var samplesPerSecond: Double
+}
+
+public enum TrainingEvent: Sendable, Equatable {
+    case batchEnd(BatchProgress)
+    case epochEnd(EpochSummary)
+}
+
+/// Drives training batch by batch, so a caller can stop, pause or single-step between
+/// batches. Holds the model, the optimiser and the cursor (epoch, batch, shuffle state).
+public final class Trainer {
+    public let model: Sequential
+    public let optimizer: Optimizer
+    public let train: Dataset
+    public let validation: Dataset?
+    public let config: FitConfig
+
+    /// The cursor: epochs completed, batches done in the current epoch, total steps.
+    public private(set) var epochsCompleted = 0
+    public private(set) var batchInEpoch = 0
+    public private(set) var step = 0
+    public private(set) var history: [EpochSummary] = []
+
+    private var rng: SeededGenerator
+    private var order: [Int] = []
+    private var xb = Tensor.empty, yb = Tensor.empty
+    private var lossSum = 0.0, correct = 0, seen = 0
+    private var epochStart: Double = 0
+
+    public init(model: Sequential, optimizer: Optimizer, train: Dataset, validation: Dataset? = nil, config: FitConfig) throws {
+        try config.validate()
+        try optimizer.spec.validate()
+        guard train.count > 0 else { throw EngineError.invalidSpec(field: "training data", reason: "no examples") }
+        guard train.inputLength == model.spec.inputLength else {
+            throw EngineError.shapeMismatch(layer: model.layers[0].name, expected: [-1, model.spec.inputLength], got: train.x.shape)
+        }
+        self.model = model
+        self.optimizer = optimizer
+        self.train = train
+        self.validation = validation
+        self.config = config
+        self.rng = SeededGenerator(seed: config.seed)
+    }
+
+    public var batchesPerEpoch: Int { (train.count + config.batchSize - 1) / config.batchSize }
+    public var isFinished: Bool { epochsCompleted >= config.epochs }
+
+    /// Trains on the next batch; at the end of an epoch also evaluates on the validation data.
+    /// Returns the events this produced (a batch end, and maybe an epoch end).
+    public func runBatch() throws -> [TrainingEvent] {
+        precondition(!isFinished, "training already finished")
+        if batchInEpoch == 0 {
+            order = Array(0..<train.count)
+            if config.shuffle { order.shuffle(using: &rng) }
+            lossSum = 0; correct = 0; seen = 0
+            epochStart = Self.now()
+        }
+        let lo = batchInEpoch * config.batchSize, hi = min(lo + config.batchSize, train.count)
+        train.gather(order[lo..<hi], into: &xb, &yb)
+        let (l, c) = try model.trainStep(x: xb, y: yb, optimizer: optimizer)
+        batchInEpoch += 1
+        step += 1
+        lossSum += Double(l) * Double(hi - lo)
+        correct += c
+        seen += hi - lo
+        let elapsed = Self.now() - epochStart
+        var events: [TrainingEvent] = [.batchEnd(BatchProgress(
+            epoch: epochsCompleted + 1, batch: batchInEpoch, batchesPerEpoch: batchesPerEpoch, step: step,
+            batchLoss: l, loss: Float(lossSum / Double(seen)), accuracy: Float(correct) / Float(seen),
+            samplesPerSecond: Double(seen) / max(elapsed, 1e-9), epochElapsed: elapsed))]
+        if batchInEpoch == batchesPerEpoch {
+            var summary = EpochSummary(epoch: epochsCompleted + 1, loss: Float(lossSum / Double(seen)),
+                                       accuracy: Float(correct) / Float(seen), seconds: elapsed,
+                                       samplesPerSecond: Double(seen) / max(elapsed, 1e-9))
+            if let validation {
+                let (vl, va) = try model.evaluate(validation, batchSize: config.batchSize)
+                summary.validationLoss = vl
+                summary.validationAccuracy = va
+            }
+            history.append(summary)
+            epochsCompleted += 1
+            batchInEpoch = 0
+            events.append(.epochEnd(summary))
+        }
+        return events
+    }
+
+    /// Trains to the end, calling `onEvent` after every batch; return false from it to stop.
+    @discardableResult
+    public func fit(onEvent: (TrainingEvent) -> Bool = { _ in true }) throws -> [EpochSummary] {
+        while !isFinished {
+            for e in try runBatch() where !onEvent(e) { return history }
+        }
+        return history
+    }
+
+    static func now() -> Double { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
+}
+
+extension Sequential {
+    /// Mean loss and accuracy over a data set, in batches.
+    public func evaluate(_ data: Dataset, batchSize: Int = 32) throws -> (loss: Float, accuracy: Float) {
+        var xb = Tensor.empty, yb = Tensor.empty
+        var lossSum = 0.0, correct = 0
+        var lo = 0
+        let all = Array(0..<data.count)
+        while lo < data.count {
+            let hi = min(lo + batchSize, data.count)
+            data.gather(all[lo..<hi], into: &xb, &yb)
+            let (l, c) = try evaluateBatch(x: xb, y: yb)
+            lossSum += Double(l) * Double(hi - lo)
+            correct += c
+            lo = hi
+        }
+        return (Float(lossSum / Double(max(data.count, 1))), Float(correct) / Float(max(data.count, 1)))
+    }
+
+    /// Model outputs for every row of x [N, inputLength], in batches: [N, outputs].
+    public func predict(_ x: Tensor, batchSize: Int = 32) throws -> Tensor {
+        let n = x.shape[0], t = spec.inputLength
+        let k = outputShape.reduce(1, *)
+        var out = Tensor(shape: [n] + outputShape)
+        var xb = Tensor.empty
+        var lo = 0
+        while lo < n {
+            let hi = min(lo + batchSize, n)
+            xb.reshape(to: [hi - lo, t])
+            xb.withUnsafeMutableBufferPointer { d in x.withUnsafeBufferPointer { s in
+                d.baseAddress!.update(from: s.baseAddress! + lo * t, count: (hi - lo) * t)
+            } }
+            let y = try forward(xb, training: false)
+            out.withUnsafeMutableBufferPointer { o in y.withUnsafeBufferPointer { yp in
+                (o.baseAddress! + lo * k).update(from: yp.baseAddress!, count: (hi - lo) * k)
+            } }
+            lo = hi
+        }
+        return out
+    }
+}
