@@ -18,8 +18,8 @@ public enum Activation: String, Codable, Sendable, CaseIterable {
         switch self {
         case .linear: return
         case .relu: for i in 0..<n where p[i] < 0 { p[i] = 0 }
-        case .sigmoid: for i in 0..<n { p[i] = logistic(p[i]) }
-        case .tanh: for i in 0..<n { p[i] = Foundation.tanh(p[i]) }
+        case .sigmoid: sigmoidInPlace(p.baseAddress!, n)
+        case .tanh: tanhInPlace(p.baseAddress!, n)
         case .softmax:
             for r in 0..<rows {
                 let row = UnsafeMutableBufferPointer(rebasing: p[r * cols ..< (r + 1) * cols])

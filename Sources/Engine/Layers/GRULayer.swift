@@ -104,9 +104,9 @@ public final class GRULayer: MaskConsumer {
                         continue
                     }
                     for j in 0..<U {
-                        let zg = logistic(ar[j] + qr[j])
-                        let rg = logistic(ar[U + j] + qr[U + j])
-                        let hh = Foundation.tanh(ar[2 * U + j] + rg * qr[2 * U + j])
+                        let zg = fastSigmoid(ar[j] + qr[j])
+                        let rg = fastSigmoid(ar[U + j] + qr[U + j])
+                        let hh = fastTanh(ar[2 * U + j] + rg * qr[2 * U + j])
                         ar[j] = zg; ar[U + j] = rg; ar[2 * U + j] = hh
                         hCur[o + j] = zg * hPrev[o + j] + (1 - zg) * hh
                     }

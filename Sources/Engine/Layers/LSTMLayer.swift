@@ -111,17 +111,18 @@ public final class LSTMLayer: MaskConsumer {
                             (cCur + o).update(from: cPrev + o, count: U)
                             continue
                         }
+                        // Gate activations in place: i, f sigmoid; g tanh; o sigmoid (vectorised runs).
+                        sigmoidInPlace(zr, 2 * U)
+                        tanhInPlace(zr + 2 * U, U)
+                        sigmoidInPlace(zr + 3 * U, U)
+                        let cp0 = cPrev + o, cc = cCur + o, tt = tct + o, hc = hCur + o
                         for j in 0..<U {
-                            let i = logistic(zr[j])
-                            let f = logistic(zr[U + j])
-                            let g = Foundation.tanh(zr[2 * U + j])
-                            let og = logistic(zr[3 * U + j])
-                            zr[j] = i; zr[U + j] = f; zr[2 * U + j] = g; zr[3 * U + j] = og
-                            let cv = f * cPrev[o + j] + i * g
-                            let th = Foundation.tanh(cv)
-                            cCur[o + j] = cv
-                            tct[o + j] = th
-                            hCur[o + j] = og * th
+                            cc[j] = zr[U + j] * cp0[j] + zr[j] * zr[2 * U + j]
+                        }
+                        for j in 0..<U {
+                            let th = fastTanh(cc[j])
+                            tt[j] = th
+                            hc[j] = zr[3 * U + j] * th
                         }
                     }
                 }

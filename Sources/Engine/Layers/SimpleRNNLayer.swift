@@ -88,7 +88,7 @@ public final class SimpleRNNLayer: MaskConsumer {
                             if let mp, mp[t * B + b] == 0 {
                                 (cur + o).update(from: prev + o, count: U)
                             } else {
-                                for j in 0..<U { cur[o + j] = Foundation.tanh(cur[o + j]) }
+                                tanhInPlace(cur + o, U)
                             }
                         }
                     }

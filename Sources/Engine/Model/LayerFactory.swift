@@ -32,8 +32,26 @@ enum LayerFactory {
             return GRULayer(name: name, inputDim: try sequence("GRU"), units: units, returnSequences: seq, rng: &rng)
         case let .multiHeadAttention(heads, keyDim):
             return MultiHeadAttentionLayer(name: name, modelDim: try sequence("MultiHeadAttention"), heads: heads, keyDim: keyDim, rng: &rng)
-        default:
-            throw EngineError.invalidSpec(field: name, reason: "\(spec.kerasClassName) is not available yet")
+        case let .conv1D(filters, kernelSize, strides, padding, dilation, activation):
+            guard let pad = Conv1DLayer.Padding(rawValue: padding) else {
+                throw EngineError.invalidSpec(field: "\(name).padding", reason: "expected valid, same or causal, got '\(padding)'")
+            }
+            let channels = try sequence("Conv1D")
+            try Conv1DLayer.validate(name: name, inputChannels: channels, filters: filters, kernelSize: kernelSize,
+                                     strides: strides, padding: pad, dilation: dilation)
+            return Conv1DLayer(name: name, inputChannels: channels, filters: filters, kernelSize: kernelSize,
+                               strides: strides, padding: pad, dilation: dilation, activation: activation, rng: &rng)
+        case .globalMaxPooling1D:
+            _ = try sequence("GlobalMaxPooling1D")
+            return GlobalMaxPooling1DLayer(name: name)
+        case .globalAveragePooling1D:
+            _ = try sequence("GlobalAveragePooling1D")
+            return GlobalAveragePooling1DLayer(name: name)
+        case let .dropout(rate):
+            try DropoutLayer.validate(name: name, rate: rate)
+            return DropoutLayer(name: name, rate: rate, seed: rng.next())
+        case let .layerNormalization(epsilon):
+            return LayerNormalizationLayer(name: name, features: try lastDim(), epsilon: epsilon)
         }
     }
 
@@ -41,7 +59,8 @@ enum LayerFactory {
     /// the time axis survives; a layer that drops the time axis ends it.
     static func propagatedMask(after layer: Layer, incoming: Tensor?, outputRank: Int) -> Tensor? {
         if let e = layer as? EmbeddingLayer { return e.maskZero ? e.outputMask : nil }
-        guard let incoming, outputRank == 3 else { return nil }
+        // Keras's Conv1D does not support masks: the mask stops there.
+        guard let incoming, outputRank == 3, !(layer is Conv1DLayer) else { return nil }
         return incoming
     }
 }
