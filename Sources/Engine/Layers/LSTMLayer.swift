@@ -119,11 +119,10 @@ public final class LSTMLayer: MaskConsumer {
                         for j in 0..<U {
                             cc[j] = zr[U + j] * cp0[j] + zr[j] * zr[2 * U + j]
                         }
-                        for j in 0..<U {
-                            let th = fastTanh(cc[j])
-                            tt[j] = th
-                            hc[j] = zr[3 * U + j] * th
-                        }
+                        tt.update(from: cc, count: U)
+                        tanhInPlace(tt, U)
+                        let og = zr + 3 * U
+                        for j in 0..<U { hc[j] = og[j] * tt[j] }
                     }
                 }
             }}}}}
