@@ -1,1 +1,0 @@
-// Text pipeline: tokenizer, padding, readers.
