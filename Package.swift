@@ -30,6 +30,7 @@ let package = Package(
 
         .testTarget(name: "EngineTests", dependencies: ["Engine"]),
         .testTarget(name: "TextDataTests", dependencies: ["TextData"]),
+        .testTarget(name: "PipelineTests", dependencies: ["Engine", "TextData"]),
     ],
     swiftLanguageModes: [.v6]
 )
