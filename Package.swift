@@ -21,16 +21,17 @@ let package = Package(
 
         .target(name: "Engine", dependencies: ["COpenBLAS"]),
         .target(name: "TextData"),
+        .target(name: "Sessions", dependencies: ["Engine", "TextData"]),
         .executableTarget(
             name: "workbench",
             dependencies: [
-                "Engine", "TextData",
+                "Engine", "TextData", "Sessions",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
         .testTarget(name: "EngineTests", dependencies: ["Engine"]),
         .testTarget(name: "TextDataTests", dependencies: ["TextData"]),
-        .testTarget(name: "PipelineTests", dependencies: ["Engine", "TextData"]),
+        .testTarget(name: "PipelineTests", dependencies: ["Engine", "TextData", "Sessions"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,4 +1,5 @@
 import COpenBLAS
+import Foundation
 
 /// Thin, typed wrappers over the CBLAS calls the engine uses. Row-major throughout.
 public enum BLAS {
@@ -37,4 +38,10 @@ public enum BLAS {
     }
 
     public static var threads: Int { Int(openblas_get_num_threads()) }
+
+    /// One BLAS thread unless OPENBLAS_NUM_THREADS says otherwise; called when a model is
+    /// built. (Debian's OpenBLAS otherwise starts one thread per core.)
+    static let configureOnce: Void = {
+        if ProcessInfo.processInfo.environment["OPENBLAS_NUM_THREADS"] == nil { openblas_set_num_threads(1) }
+    }()
 }

@@ -27,6 +27,7 @@ public final class Sequential {
             throw EngineError.invalidSpec(field: "vocabulary_size", reason: "must be at least 2, got \(spec.vocabularySize)")
         }
         guard !spec.layers.isEmpty else { throw EngineError.invalidSpec(field: "layers", reason: "a model needs at least one layer") }
+        BLAS.configureOnce
         var rng = SeededGenerator(seed: seed)
         var shape = [spec.inputLength]
         var layers: [Layer] = []

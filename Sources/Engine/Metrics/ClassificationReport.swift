@@ -1,0 +1,61 @@
+import Foundation
+
+/// Accuracy, macro-F1, per-class precision / recall / F1 and the confusion matrix of
+/// predicted against true class indices.
+public struct ClassificationReport: Sendable, Codable, Equatable {
+    public struct ClassScores: Sendable, Codable, Equatable {
+        public var precision: Double
+        public var recall: Double
+        public var f1: Double
+        public var support: Int
+    }
+
+    public var classCount: Int
+    public var accuracy: Double
+    public var macroF1: Double
+    public var perClass: [ClassScores]
+    /// confusion[true][predicted]
+    public var confusion: [[Int]]
+
+    public init(truth: [Int], predicted: [Int], classCount k: Int) {
+        precondition(truth.count == predicted.count)
+        var confusion = [[Int]](repeating: [Int](repeating: 0, count: k), count: k)
+        for (t, p) in zip(truth, predicted) where t >= 0 && t < k && p >= 0 && p < k { confusion[t][p] += 1 }
+        let n = truth.count
+        let correct = (0..<k).reduce(0) { $0 + confusion[$1][$1] }
+        perClass = (0..<k).map { c in
+            let tp = Double(confusion[c][c])
+            let predictedC = Double((0..<k).reduce(0) { $0 + confusion[$1][c] })
+            let actualC = confusion[c].reduce(0, +)
+            let precision = predictedC > 0 ? tp / predictedC : 0
+            let recall = actualC > 0 ? tp / Double(actualC) : 0
+            let f1 = precision + recall > 0 ? 2 * precision * recall / (precision + recall) : 0
+            return ClassScores(precision: precision, recall: recall, f1: f1, support: actualC)
+        }
+        classCount = k
+        accuracy = n > 0 ? Double(correct) / Double(n) : 0
+        macroF1 = k > 0 ? perClass.reduce(0) { $0 + $1.f1 } / Double(k) : 0
+        self.confusion = confusion
+    }
+
+    /// A plain-text report: the headline figures, a per-class table and the confusion matrix.
+    public func render(classNames: [String]) -> String {
+        let names = classNames.count == classCount ? classNames : (0..<classCount).map(String.init)
+        let w = max(8, names.map(\.count).max() ?? 0)
+        func pad(_ s: String, _ n: Int) -> String { s + String(repeating: " ", count: max(0, n - s.count)) }
+        func lpad(_ s: String, _ n: Int) -> String { String(repeating: " ", count: max(0, n - s.count)) + s }
+        var lines = [String(format: "accuracy %.4f   macro-F1 %.4f   (%d examples)", accuracy, macroF1, confusion.joined().reduce(0, +)), ""]
+        lines.append(pad("class", w) + "  precision  recall      f1  support")
+        for (i, s) in perClass.enumerated() {
+            lines.append(pad(names[i], w) + String(format: "  %9.4f  %6.4f  %6.4f  %7d", s.precision, s.recall, s.f1, s.support))
+        }
+        lines.append("")
+        lines.append("confusion matrix (rows: true, columns: predicted)")
+        let cw = max(6, names.map(\.count).max() ?? 0, String(confusion.joined().max() ?? 0).count)
+        lines.append(pad("", w) + names.map { "  " + lpad(String($0.prefix(cw)), cw) }.joined())
+        for (i, row) in confusion.enumerated() {
+            lines.append(pad(names[i], w) + row.map { "  " + lpad(String($0), cw) }.joined())
+        }
+        return lines.joined(separator: "\n")
+    }
+}

@@ -1,0 +1,82 @@
+import Engine
+import Foundation
+import TextData
+
+/// Everything that turns raw text into model inputs and outputs back into labels: the
+/// tokenizer (with its vocabulary), the labels, the padding rule and the model spec. Codable:
+/// saved beside the weights.
+public struct ClassifierConfig: Codable, Sendable {
+    public var tokenizer: KerasTokenizer
+    public var labels: LabelEncoder
+    public var maxLength: Int
+    public var padding: PadSide
+    public var truncating: PadSide
+    public var model: ModelSpec
+
+    public init(tokenizer: KerasTokenizer, labels: LabelEncoder, maxLength: Int, padding: PadSide = .pre,
+                truncating: PadSide = .pre, model: ModelSpec) {
+        self.tokenizer = tokenizer; self.labels = labels; self.maxLength = maxLength
+        self.padding = padding; self.truncating = truncating; self.model = model
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case tokenizer, labels, maxLength = "max_length", padding, truncating, model
+    }
+}
+
+/// A trained (or training) text classifier: config plus the model with its weights.
+/// Not thread-safe: one task owns it at a time.
+public final class TextClassifier {
+    public let config: ClassifierConfig
+    public let model: Sequential
+
+    public init(config: ClassifierConfig, seed: UInt64) throws {
+        self.config = config
+        self.model = try Sequential(spec: config.model, seed: seed)
+    }
+
+    public var classNames: [String] { config.labels.classes }
+    public var isBinary: Bool { config.model.loss == .binaryCrossentropy }
+
+    /// Padded token ids [texts, maxLength].
+    public func encode(_ texts: [String]) -> Tensor {
+        var x = Tensor(shape: [texts.count, config.maxLength])
+        let seqs = texts.map { config.tokenizer.sequence(for: $0) }
+        x.withUnsafeMutableBufferPointer { p in
+            // The buffer is exactly [texts, maxLength], so this cannot throw.
+            try? padSequences(seqs, maxLength: config.maxLength, padding: config.padding,
+                              truncating: config.truncating, into: p)
+        }
+        return x
+    }
+
+    /// Class indices as the loss expects them.
+    public func targets(_ labels: [String]) throws -> Tensor {
+        Tensor(shape: [labels.count], scalars: try labels.map { Float(try config.labels.encode($0)) })
+    }
+
+    public func dataset(_ examples: [LabelledText]) throws -> Dataset {
+        try Dataset(x: encode(examples.map(\.text)), y: targets(examples.map(\.label)))
+    }
+
+    /// Per-class probabilities for each text (a binary model's p becomes [1 − p, p]).
+    public func probabilities(_ texts: [String], batchSize: Int = 64) throws -> [[Float]] {
+        let out = try model.predict(encode(texts), batchSize: batchSize)
+        return Self.classProbabilities(out, binary: isBinary)
+    }
+
+    /// The same, for model outputs already computed: [N, 1] sigmoid or [N, K] softmax.
+    public static func classProbabilities(_ out: Tensor, binary: Bool) -> [[Float]] {
+        let n = out.shape[0], k = out.count / max(n, 1)
+        let v = out.scalars
+        return (0..<n).map { r in binary ? [1 - v[r], v[r]] : Array(v[(r * k)..<((r + 1) * k)]) }
+    }
+
+    /// Evaluates on labelled examples: the classification report.
+    public func report(_ examples: [LabelledText]) throws -> ClassificationReport {
+        let probs = try probabilities(examples.map(\.text))
+        let truth = try examples.map { try config.labels.encode($0.label) }
+        let predicted = probs.map { p in p.indices.max { p[$0] < p[$1] } ?? 0 }
+        return ClassificationReport(truth: truth, predicted: predicted, classCount: config.labels.count)
+    }
+}

@@ -1,0 +1,58 @@
+import ArgumentParser
+import Foundation
+import Sessions
+import TextData
+
+struct EvalCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "eval", abstract: "Evaluate a saved model on labelled data: accuracy, macro-F1, per-class scores, confusion matrix.")
+    @Option(help: "A folder written by `train --save`.") var modelDir: String
+    @Option(help: "Labelled data (label<TAB>text).") var data: String
+    @Flag(help: "Print the report as JSON.") var json = false
+
+    func run() throws {
+        let classifier = try ModelDirectory.load(from: URL(fileURLWithPath: modelDir))
+        let examples = try LabelledTextReader.read(data)
+        let unknown = Set(examples.map(\.label)).subtracting(classifier.classNames)
+        if !unknown.isEmpty {
+            throw ValidationError("\(data): labels \(unknown.sorted().joined(separator: ", ")) were not in the training data (\(classifier.classNames.joined(separator: ", ")))")
+        }
+        let report = try classifier.report(examples)
+        if json {
+            let enc = JSONEncoder()
+            enc.outputFormatting = [.prettyPrinted, .sortedKeys]
+            print(String(decoding: try enc.encode(report), as: UTF8.self))
+        } else {
+            print("\(data): \(examples.count) examples")
+            print(report.render(classNames: classifier.classNames))
+        }
+    }
+}
+
+struct PredictCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "predict", abstract: "Classify texts with a saved model (arguments, or one text per line on stdin).")
+    @Option(help: "A folder written by `train --save`.") var modelDir: String
+    @Flag(help: "One JSON object per text.") var json = false
+    @Argument(help: "Texts to classify; none reads stdin.") var texts: [String] = []
+
+    func run() throws {
+        let classifier = try ModelDirectory.load(from: URL(fileURLWithPath: modelDir))
+        var inputs = texts
+        if inputs.isEmpty {
+            while let line = readLine() { inputs.append(line) }
+        }
+        let probs = try classifier.probabilities(inputs)
+        for (text, p) in zip(inputs, probs) {
+            let best = p.indices.max { p[$0] < p[$1] } ?? 0
+            if json {
+                let obj: [String: Any] = ["text": text, "label": classifier.classNames[best],
+                                          "probabilities": Dictionary(uniqueKeysWithValues: zip(classifier.classNames, p.map(Double.init)))]
+                print(String(decoding: try JSONSerialization.data(withJSONObject: obj, options: [.sortedKeys]), as: UTF8.self))
+            } else {
+                let ps = zip(classifier.classNames, p).map { String(format: "%@ %.3f", $0 as NSString, $1) }.joined(separator: "  ")
+                print("\(classifier.classNames[best])\t\(ps)\t\(text)")
+            }
+        }
+    }
+}

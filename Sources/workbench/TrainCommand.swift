@@ -1,0 +1,118 @@
+import ArgumentParser
+import Engine
+import Foundation
+import Sessions
+import TextData
+
+/// Options shared by the commands that build a classifier from text.
+struct TextOptions: ParsableArguments {
+    @Option(help: "Tokenizer: keras (Keras's word-level Tokenizer), keras-char (char_level=True).")
+    var tokenizer: String = "keras-char"
+    @Option(help: "Vocabulary size (Keras's num_words: ids 1..<N are kept).") var vocabSize = 5000
+    @Option(help: "Padded sequence length (pre-padding and pre-truncation, as Keras).") var maxLength = 100
+
+    func makeTokenizer() throws -> KerasTokenizer {
+        switch tokenizer {
+        case "keras": return try KerasTokenizer(numWords: vocabSize)
+        case "keras-char": return try KerasTokenizer(numWords: vocabSize, charLevel: true)
+        default: throw ValidationError("unknown tokenizer '\(tokenizer)' (expected keras or keras-char)")
+        }
+    }
+}
+
+struct TrainCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "train",
+        abstract: "Train a classifier on a labelled text file and report validation metrics.")
+
+    @Option(help: "Training data (label<TAB>text).") var data: String
+    @Option(help: "Validation data; without it --split holds out part of --data.") var validation: String?
+    @Option(help: "Fraction of --data held out for validation when --validation is not given.") var split: Double = 0.1
+    @Option(help: "Model: a preset (\(ModelPreset.allCases.map(\.rawValue).joined(separator: ", "))) or a JSON spec file.")
+    var model: String = "lstm"
+    @Option(help: "Epochs.") var epochs = 3
+    @Option(help: "Batch size.") var batchSize = 32
+    @Option(help: "Learning rate.") var learningRate: Float = 0.001
+    @Option(help: "Optimizer: adam, adamw, sgd, rmsprop.") var optimizer = "adam"
+    @Option(help: "Clip gradients to this global norm.") var clipNorm: Float?
+    @Option(help: "Random seed (weights, shuffling, split).") var seed: UInt64 = 42
+    @Option(help: "Save the trained model into this folder.") var save: String?
+    @OptionGroup var text: TextOptions
+
+    func run() throws {
+        let trainSet = try LabelledTextReader.read(data)
+        var train = trainSet
+        let valid: [LabelledText]
+        if let validation {
+            valid = try LabelledTextReader.read(validation)
+        } else {
+            guard split > 0, split < 1 else { throw ValidationError("--split must be between 0 and 1, got \(split)") }
+            var rng = SeededGenerator(seed: seed)
+            var order = Array(trainSet.indices)
+            order.shuffle(using: &rng)
+            let cut = Int(Double(trainSet.count) * split)
+            valid = order.prefix(cut).map { trainSet[$0] }
+            train = order.dropFirst(cut).map { trainSet[$0] }
+        }
+        let classifier = try TrainCommand.build(train: train, text: text, model: model, seed: seed)
+        print("data: \(train.count) training, \(valid.count) validation examples; classes: \(classifier.classNames.joined(separator: ", "))")
+        print("tokens: \(text.tokenizer), vocabulary \(classifier.config.tokenizer.vocabulary.count) (kept \(classifier.config.model.vocabularySize - 1)), length \(text.maxLength)")
+        print(classifier.model.summary())
+        guard let kind = OptimizerSpec.Kind(rawValue: optimizer) else {
+            throw ValidationError("unknown optimizer '\(optimizer)' (adam, adamw, sgd, rmsprop)")
+        }
+        var opt = OptimizerSpec(kind: kind, learningRate: learningRate)
+        opt.globalClipNorm = clipNorm
+        print("optimizer: \(opt.summary), batch \(batchSize), \(epochs) epochs, seed \(seed)")
+        let trainer = try Trainer(model: classifier.model, optimizer: Optimizer(opt),
+                                  train: try classifier.dataset(train),
+                                  validation: valid.isEmpty ? nil : try classifier.dataset(valid),
+                                  config: FitConfig(epochs: epochs, batchSize: batchSize, seed: seed))
+        var progress = ProgressPrinter(epochs: epochs)
+        try trainer.fit { progress.handle($0); return true }
+        if !valid.isEmpty {
+            let report = try classifier.report(valid)
+            print("\nvalidation (\(valid.count) examples):")
+            print(report.render(classNames: classifier.classNames))
+        }
+        if let save {
+            try ModelDirectory.save(classifier, to: URL(fileURLWithPath: save))
+            print("saved to \(save)")
+        }
+    }
+
+    /// Fits the tokenizer and labels on the training texts and builds the model.
+    static func build(train: [LabelledText], text: TextOptions, model: String, seed: UInt64) throws -> TextClassifier {
+        guard !train.isEmpty else { throw ValidationError("no training examples") }
+        var tokenizer = try text.makeTokenizer()
+        tokenizer.fit(on: train.map(\.text))
+        let labels = try LabelEncoder(labels: train.map(\.label))
+        guard labels.count >= 2 else {
+            throw ValidationError("the training data has one label ('\(labels.classes[0])'); a classifier needs at least two")
+        }
+        let vocab = tokenizer.embeddingInputDim
+        let spec: ModelSpec
+        if let preset = ModelPreset(rawValue: model) {
+            spec = ModelSpec(inputLength: text.maxLength, vocabularySize: vocab, layers: preset.layers(classes: labels.count))
+        } else if FileManager.default.fileExists(atPath: model) {
+            spec = try loadSpec(model, inputLength: text.maxLength, vocabularySize: vocab)
+        } else {
+            throw ValidationError("--model '\(model)' is neither a preset (\(ModelPreset.allCases.map(\.rawValue).joined(separator: ", "))) nor a file")
+        }
+        return try TextClassifier(config: ClassifierConfig(tokenizer: tokenizer, labels: labels, maxLength: text.maxLength, model: spec),
+                                  seed: seed)
+    }
+
+    /// A JSON spec file: {"layers": [...], "loss": optional}; input length and vocabulary come
+    /// from the data and options.
+    static func loadSpec(_ path: String, inputLength: Int, vocabularySize: Int) throws -> ModelSpec {
+        struct File: Decodable { var layers: [LayerSpec]; var loss: LossKind? }
+        guard let data = FileManager.default.contents(atPath: path) else { throw EngineError.file(path: path, reason: "cannot read") }
+        do {
+            let f = try JSONDecoder().decode(File.self, from: data)
+            return ModelSpec(inputLength: inputLength, vocabularySize: vocabularySize, layers: f.layers, loss: f.loss)
+        } catch {
+            throw EngineError.file(path: path, reason: ModelDirectory.describe(error))
+        }
+    }
+}
