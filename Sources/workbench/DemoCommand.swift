@@ -1,9 +1,52 @@
 import ArgumentParser
 import Engine
+import Foundation
+import Sessions
+import TextData
 
+/// Where the bundled data set lives: `Data/zh-reviews` in the working directory (as `swift run`
+/// from the package root has it), else beside the executable's package.
+enum BundledData {
+    static func folder() throws -> URL {
+        let candidates = [
+            URL(fileURLWithPath: FileManager.default.currentDirectoryPath).appendingPathComponent("Data/zh-reviews"),
+            // .build/<config>/workbench → package root
+            URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
+                .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Data/zh-reviews"),
+        ]
+        for c in candidates where FileManager.default.fileExists(atPath: c.appendingPathComponent("train.tsv").path) { return c }
+        throw ValidationError("the bundled data set Data/zh-reviews was not found (run from the package folder)")
+    }
+}
+
+/// Until the terminal UI lands, `workbench` with no arguments trains the LSTM preset on the
+/// bundled Chinese reviews, reports test metrics and classifies a few sentences.
 struct DemoCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "demo", abstract: "Train the demo model on the bundled data set.")
+    static let configuration = CommandConfiguration(
+        commandName: "demo", abstract: "Train the LSTM preset on the bundled Chinese reviews and classify a few sentences.")
+    @Option(help: "Epochs.") var epochs = 3
+    @Option(help: "Preset to train.") var model = "lstm"
+
     func run() throws {
-        print("demo: not wired yet")
+        let dir = try BundledData.folder()
+        let train = try LabelledTextReader.read(dir.appendingPathComponent("train.tsv").path)
+        let test = try LabelledTextReader.read(dir.appendingPathComponent("test.tsv").path)
+        print("Workbench demo: \(model) preset on zh-reviews (\(train.count) training, \(test.count) test reviews), \(epochs) epochs.")
+        print("(The terminal UI is not built yet; `workbench --help` lists the headless commands.)\n")
+        let text = try TextOptions.parse([])
+        let classifier = try TrainCommand.build(train: train, text: text, model: model, seed: 42)
+        print(classifier.model.summary())
+        let trainer = try Trainer(model: classifier.model, optimizer: Optimizer(.adam()), train: try classifier.dataset(train),
+                                  validation: try classifier.dataset(test), config: FitConfig(epochs: epochs, batchSize: 32, seed: 42))
+        var progress = ProgressPrinter(epochs: epochs)
+        try trainer.fit { progress.handle($0); return true }
+        print("\ntest set:")
+        print(try classifier.report(test).render(classNames: classifier.classNames))
+        let samples = ["这本书写得非常好，值得一读。", "房间又小又脏，服务态度很差。", "物流很快，包装完好，五星好评！", "质量一般，用了两天就坏了。"]
+        print("\nclassifying a few sentences:")
+        for (s, p) in zip(samples, try classifier.probabilities(samples)) {
+            let best = p.indices.max { p[$0] < p[$1] } ?? 0
+            print(String(format: "  %@ %.2f  %@", classifier.classNames[best] as NSString, p[best], s as NSString))
+        }
     }
 }
