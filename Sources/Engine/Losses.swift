@@ -23,7 +23,7 @@ public enum Losses {
                                           perSample: inout [Float], grad: inout Tensor) -> Float {
         let n = q.shape.first ?? 0, k = n == 0 ? 1 : q.count / n
         let lo = epsilon, hi = 1 - epsilon
-        grad.reshape(to: q.shape)
+        grad.reshape(like: q)
         prepare(&perSample, n)
         var total = 0.0
         q.withUnsafeBufferPointer { qp in y.withUnsafeBufferPointer { yp in grad.withUnsafeMutableBufferPointer { g in
@@ -48,7 +48,7 @@ public enum Losses {
     public static func binaryCrossentropy(logits z: Tensor, targets y: Tensor,
                                           perSample: inout [Float], grad: inout Tensor) -> Float {
         let n = z.shape.first ?? 0, k = n == 0 ? 1 : z.count / n
-        grad.reshape(to: z.shape)
+        grad.reshape(like: z)
         prepare(&perSample, n)
         var total = 0.0
         z.withUnsafeBufferPointer { zp in y.withUnsafeBufferPointer { yp in grad.withUnsafeMutableBufferPointer { g in
@@ -74,7 +74,7 @@ public enum Losses {
                                                      perSample: inout [Float], grad: inout Tensor) -> Float {
         let n = q.shape.first ?? 0, k = n == 0 ? 1 : q.count / n
         let lo = epsilon, hi = 1 - epsilon
-        grad.reshape(to: q.shape)
+        grad.reshape(like: q)
         prepare(&perSample, n)
         var total = 0.0
         q.withUnsafeBufferPointer { qp in labels.withUnsafeBufferPointer { lp in grad.withUnsafeMutableBufferPointer { g in
@@ -103,7 +103,7 @@ public enum Losses {
     public static func sparseCategoricalCrossentropy(logits z: Tensor, labels: Tensor,
                                                      perSample: inout [Float], grad: inout Tensor) -> Float {
         let n = z.shape.first ?? 0, k = n == 0 ? 1 : z.count / n
-        grad.reshape(to: z.shape)
+        grad.reshape(like: z)
         prepare(&perSample, n)
         var total = 0.0
         z.withUnsafeBufferPointer { zp in labels.withUnsafeBufferPointer { lp in grad.withUnsafeMutableBufferPointer { g in

@@ -46,6 +46,33 @@ public struct Tensor: Sendable, Equatable, CustomStringConvertible {
         if storage.count < n { storage.append(contentsOf: repeatElement(0, count: n - storage.count)) }
     }
 
+    /// Allocation-free forms of `reshape(to:)` for the hot path: a shape array is only built
+    /// when the shape really changes.
+    public mutating func reshape(_ d0: Int) {
+        if shape.count != 1 || shape[0] != d0 { shape = [d0] }
+        grow(to: d0)
+    }
+    public mutating func reshape(_ d0: Int, _ d1: Int) {
+        if shape.count != 2 || shape[0] != d0 || shape[1] != d1 { shape = [d0, d1] }
+        grow(to: d0 * d1)
+    }
+    public mutating func reshape(_ d0: Int, _ d1: Int, _ d2: Int) {
+        if shape.count != 3 || shape[0] != d0 || shape[1] != d1 || shape[2] != d2 { shape = [d0, d1, d2] }
+        grow(to: d0 * d1 * d2)
+    }
+    public mutating func reshape(_ d0: Int, _ d1: Int, _ d2: Int, _ d3: Int) {
+        if shape.count != 4 || shape[0] != d0 || shape[1] != d1 || shape[2] != d2 || shape[3] != d3 { shape = [d0, d1, d2, d3] }
+        grow(to: d0 * d1 * d2 * d3)
+    }
+    /// Same shape as `other` (no allocation when it already is).
+    public mutating func reshape(like other: Tensor) {
+        if shape != other.shape { shape = other.shape }
+        grow(to: other.count)
+    }
+    private mutating func grow(to n: Int) {
+        if storage.count < n { storage.append(contentsOf: repeatElement(0, count: n - storage.count)) }
+    }
+
     /// Sets every element to `value`.
     public mutating func fill(_ value: Float) {
         let n = count
@@ -56,7 +83,7 @@ public struct Tensor: Sendable, Equatable, CustomStringConvertible {
 
     /// Copies another tensor's shape and values into this one's storage.
     public mutating func assign(_ other: Tensor) {
-        reshape(to: other.shape)
+        reshape(like: other)
         let n = other.count
         storage.withUnsafeMutableBufferPointer { dst in
             other.storage.withUnsafeBufferPointer { src in

@@ -124,7 +124,7 @@ public final class Conv1DLayer: Layer {
         batch = b; length = l; outLength = lout; padLeft = left
 
         // im2col: cols[(b, t), (k, c)] = xpad[b, t·s + k·d − left, c], zero outside [0, L).
-        cols.reshape(to: [rows, kc])
+        cols.reshape(rows, kc)
         cols.withUnsafeMutableBufferPointer { cp in
             input.withUnsafeBufferPointer { xp in
                 let cbase = cp.baseAddress!, xbase = xp.baseAddress!
@@ -148,7 +148,7 @@ public final class Conv1DLayer: Layer {
         }
 
         // y[B·Lout, F] = cols · W[K·Cin, F] + bias
-        y.reshape(to: [b, lout, f])
+        y.reshape(b, lout, f)
         y.withUnsafeMutableBufferPointer { yp in
             if let bias {
                 bias.value.withUnsafeBufferPointer { bp in
@@ -172,8 +172,8 @@ public final class Conv1DLayer: Layer {
         let cin = inputChannels, f = filters, k = kernelSize, d = dilation, s = strides
         let kc = k * cin, rows = b * lout
         dz.assign(dy)
-        dz.reshape(to: [rows, f])
-        dcols.reshape(to: [rows, kc])
+        dz.reshape(rows, f)
+        dcols.reshape(rows, kc)
         dz.withUnsafeMutableBufferPointer { g in
             y.withUnsafeBufferPointer { yp in activation.backward(output: yp, grad: g, rows: rows, cols: f) }
             let gp = UnsafePointer(g.baseAddress!)
@@ -200,7 +200,7 @@ public final class Conv1DLayer: Layer {
         }
 
         // col2im: scatter-add every column entry back to the input step it was copied from.
-        dx.reshape(to: [b, l, cin])
+        dx.reshape(b, l, cin)
         dx.fill(0)
         dx.withUnsafeMutableBufferPointer { dxp in
             dcols.withUnsafeBufferPointer { dc in

@@ -46,10 +46,9 @@ public final class DenseLayer: Layer {
         }
         let rows = input.count / inputDim, n = units, k = inputDim
         x.assign(input)
-        let outShape = Array(input.shape.dropLast()) + [n]
-        y.reshape(to: outShape)
+        if input.rank == 2 { y.reshape(rows, n) } else { y.reshape(to: Array(input.shape.dropLast()) + [n]) }
         let keepLogits = activation == .sigmoid || activation == .softmax
-        if keepLogits { logits.reshape(to: outShape) }
+        if keepLogits { logits.reshape(like: y) }
         y.withUnsafeMutableBufferPointer { yp in
             if let bias {
                 bias.value.withUnsafeBufferPointer { b in
@@ -88,7 +87,7 @@ public final class DenseLayer: Layer {
     /// Gradients from dz = dL/d(x·W + b), held in `dz`.
     private func backwardFromPreActivation() -> Tensor {
         let rows = x.count / inputDim, n = units, k = inputDim
-        dx.reshape(to: Array(y.shape.dropLast()) + [k])
+        if y.rank == 2 { dx.reshape(rows, k) } else { dx.reshape(to: Array(y.shape.dropLast()) + [k]) }
         dz.withUnsafeMutableBufferPointer { g in
             let gp = UnsafePointer(g.baseAddress!)
             x.withUnsafeBufferPointer { xp in

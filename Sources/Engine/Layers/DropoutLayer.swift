@@ -44,8 +44,8 @@ public final class DropoutLayer: Layer {
         }
         identity = false
         let n = input.count, keep = 1 / (1 - rate), r = rate
-        scale.reshape(to: input.shape)
-        y.reshape(to: input.shape)
+        scale.reshape(like: input)
+        y.reshape(like: input)
         var g = rng   // a local copy: drawing through the class property is much slower
         scale.withUnsafeMutableBufferPointer { sp in
             for i in 0..<n { sp[i] = g.nextUniform() >= r ? keep : 0 }
@@ -63,7 +63,7 @@ public final class DropoutLayer: Layer {
         precondition(dy.shape == lastShape, "\(name): backward got dL/dy of shape \(dy.shape) for an output of shape \(lastShape)")
         if identity { return dy }
         let n = dy.count
-        dx.reshape(to: dy.shape)
+        dx.reshape(like: dy)
         dx.withUnsafeMutableBufferPointer { dxp in
             dy.withUnsafeBufferPointer { g in
                 scale.withUnsafeBufferPointer { sp in

@@ -42,7 +42,7 @@ public final class EmbeddingLayer: Layer {
                 ids[i] = Int32(id)
             }
         }
-        y.reshape(to: x.shape + [d])
+        y.reshape(x.shape[0], x.shape[1], d)
         y.withUnsafeMutableBufferPointer { yp in
             embeddings.value.withUnsafeBufferPointer { e in
                 ids.withUnsafeBufferPointer { idp in
@@ -55,7 +55,7 @@ public final class EmbeddingLayer: Layer {
         }
         if maskZero {
             var m = outputMask ?? Tensor.empty
-            m.reshape(to: x.shape)
+            m.reshape(like: x)
             m.withUnsafeMutableBufferPointer { mp in for i in 0..<n { mp[i] = ids[i] == 0 ? 0 : 1 } }
             outputMask = m
         }

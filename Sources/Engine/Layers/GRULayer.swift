@@ -63,10 +63,10 @@ public final class GRULayer: MaskConsumer {
         masked = try Recurrent.loadMask(name, mask, batch: B, time: T, into: &m)
         batch = B; time = T
         let D = inputDim, U = units, G = 3 * U, BU = B * U, rows = T * B
-        xT.reshape(to: [T, B, D])
-        a.reshape(to: [rows, G])
-        q.reshape(to: [rows, G])
-        h.reshape(to: [T + 1, B, U])
+        xT.reshape(T, B, D)
+        a.reshape(rows, G)
+        q.reshape(rows, G)
+        h.reshape(T + 1, B, U)
         input.withUnsafeBufferPointer { src in
             xT.withUnsafeMutableBufferPointer { Recurrent.swap01(src.baseAddress!, $0.baseAddress!, B, T, D) }
         }
@@ -121,11 +121,11 @@ public final class GRULayer: MaskConsumer {
         precondition(dy.shape == y.shape, "\(name): backward got dy \(dy.shape) for output \(y.shape)")
         let B = batch, T = time, D = inputDim, U = units, G = 3 * U, BU = B * U, rows = T * B
         let rs = returnSequences
-        da.reshape(to: [rows, G])
-        dq.reshape(to: [rows, G])
-        dh.reshape(to: [B, U])
-        dxT.reshape(to: [rows, D])
-        dx.reshape(to: [B, T, D])
+        da.reshape(rows, G)
+        dq.reshape(rows, G)
+        dh.reshape(B, U)
+        dxT.reshape(rows, D)
+        dx.reshape(B, T, D)
         da.withUnsafeMutableBufferPointer { dab in
         dq.withUnsafeMutableBufferPointer { dqb in
         h.withUnsafeBufferPointer { hb in

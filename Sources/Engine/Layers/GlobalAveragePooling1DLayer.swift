@@ -40,8 +40,8 @@ public final class GlobalAveragePooling1DLayer: MaskConsumer {
             throw EngineError.shapeMismatch(layer: "\(name) (mask)", expected: [b, t], got: mask.shape)
         }
         // Copy the mask: it may change before backward.
-        steps.reshape(to: [b, t])
-        counts.reshape(to: [b])
+        steps.reshape(b, t)
+        counts.reshape(b)
         steps.withUnsafeMutableBufferPointer { sp in
             counts.withUnsafeMutableBufferPointer { np in
                 if let mask {
@@ -62,7 +62,7 @@ public final class GlobalAveragePooling1DLayer: MaskConsumer {
                 }
             }
         }
-        y.reshape(to: [b, c])
+        y.reshape(b, c)
         y.withUnsafeMutableBufferPointer { yp in
             input.withUnsafeBufferPointer { xp in
                 steps.withUnsafeBufferPointer { sp in
@@ -87,7 +87,7 @@ public final class GlobalAveragePooling1DLayer: MaskConsumer {
     public func backward(_ dy: Tensor) -> Tensor {
         precondition(dy.shape == y.shape, "\(name): backward got dL/dy of shape \(dy.shape) for an output of shape \(y.shape)")
         let b = steps.shape[0], t = steps.shape[1], c = y.shape[1]
-        dx.reshape(to: [b, t, c])
+        dx.reshape(b, t, c)
         dx.withUnsafeMutableBufferPointer { dxp in
             dy.withUnsafeBufferPointer { g in
                 steps.withUnsafeBufferPointer { sp in

@@ -35,7 +35,7 @@ public final class GlobalMaxPooling1DLayer: Layer {
         _ = try outputShape(for: Array(input.shape.dropFirst()))
         let b = input.shape[0], t = input.shape[1], c = input.shape[2]
         x.assign(input)
-        y.reshape(to: [b, c])
+        y.reshape(b, c)
         y.withUnsafeMutableBufferPointer { yp in
             x.withUnsafeBufferPointer { xp in
                 for bi in 0..<b {
@@ -54,8 +54,8 @@ public final class GlobalMaxPooling1DLayer: Layer {
     public func backward(_ dy: Tensor) -> Tensor {
         precondition(dy.shape == y.shape, "\(name): backward got dL/dy of shape \(dy.shape) for an output of shape \(y.shape)")
         let b = x.shape[0], t = x.shape[1], c = x.shape[2]
-        dx.reshape(to: [b, t, c])
-        ties.reshape(to: [c])
+        dx.reshape(b, t, c)
+        ties.reshape(c)
         dx.withUnsafeMutableBufferPointer { dxp in
             ties.withUnsafeMutableBufferPointer { n in
                 x.withUnsafeBufferPointer { xp in

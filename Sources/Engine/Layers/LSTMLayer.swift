@@ -67,11 +67,11 @@ public final class LSTMLayer: MaskConsumer {
         masked = try Recurrent.loadMask(name, mask, batch: B, time: T, into: &m)
         batch = B; time = T
         let D = inputDim, U = units, G = 4 * U, BU = B * U, rows = T * B
-        xT.reshape(to: [T, B, D])
-        z.reshape(to: [rows, G])
-        h.reshape(to: [T + 1, B, U])
-        c.reshape(to: [T + 1, B, U])
-        tc.reshape(to: [T, B, U])
+        xT.reshape(T, B, D)
+        z.reshape(rows, G)
+        h.reshape(T + 1, B, U)
+        c.reshape(T + 1, B, U)
+        tc.reshape(T, B, U)
         input.withUnsafeBufferPointer { src in
             xT.withUnsafeMutableBufferPointer { Recurrent.swap01(src.baseAddress!, $0.baseAddress!, B, T, D) }
         }
@@ -135,11 +135,11 @@ public final class LSTMLayer: MaskConsumer {
         precondition(dy.shape == y.shape, "\(name): backward got dy \(dy.shape) for output \(y.shape)")
         let B = batch, T = time, D = inputDim, U = units, G = 4 * U, BU = B * U, rows = T * B
         let rs = returnSequences
-        dz.reshape(to: [rows, G])
-        dh.reshape(to: [B, U])
-        dc.reshape(to: [B, U])
-        dxT.reshape(to: [rows, D])
-        dx.reshape(to: [B, T, D])
+        dz.reshape(rows, G)
+        dh.reshape(B, U)
+        dc.reshape(B, U)
+        dxT.reshape(rows, D)
+        dx.reshape(B, T, D)
         dz.withUnsafeMutableBufferPointer { dzb in
             let dzp = dzb.baseAddress!
             h.withUnsafeBufferPointer { hb in

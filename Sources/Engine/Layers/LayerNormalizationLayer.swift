@@ -51,9 +51,9 @@ public final class LayerNormalizationLayer: Layer {
         }
         _ = try outputShape(for: Array(input.shape.dropFirst()))
         let n = features, rows = input.count / n, eps = Double(epsilon)
-        xhat.reshape(to: [rows, n])
-        invStd.reshape(to: [rows])
-        y.reshape(to: input.shape)
+        xhat.reshape(rows, n)
+        invStd.reshape(rows)
+        y.reshape(like: input)
         xhat.withUnsafeMutableBufferPointer { h in
             invStd.withUnsafeMutableBufferPointer { inv in
                 input.withUnsafeBufferPointer { xp in
@@ -89,7 +89,7 @@ public final class LayerNormalizationLayer: Layer {
     public func backward(_ dy: Tensor) -> Tensor {
         precondition(dy.shape == y.shape, "\(name): backward got dL/dy of shape \(dy.shape) for an output of shape \(y.shape)")
         let n = features, rows = xhat.shape[0]
-        dx.reshape(to: y.shape)
+        dx.reshape(like: y)
         gamma.grad.fill(0)
         beta.grad.fill(0)
         dx.withUnsafeMutableBufferPointer { dxp in

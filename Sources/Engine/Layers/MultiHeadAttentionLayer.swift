@@ -150,10 +150,10 @@ public final class MultiHeadAttentionLayer: MaskConsumer {
         let N = B * T, H = heads, K = keyDim, Vd = valueDim, HK = H * K, HV = H * Vd
         batch = B; time = T
         x.assign(input)
-        q.reshape(to: [N, HK]); k.reshape(to: [N, HK]); v.reshape(to: [N, HV])
-        scores.reshape(to: [B, H, T, T])
-        ctx.reshape(to: [N, HV])
-        y.reshape(to: [B, T, outputDim])
+        q.reshape(N, HK); k.reshape(N, HK); v.reshape(N, HV)
+        scores.reshape(B, H, T, T)
+        ctx.reshape(N, HV)
+        y.reshape(B, T, outputDim)
         if N == 0 { return y }
 
         project(into: &q, queryKernel, queryBias, rows: N, cols: HK, scale: Float(1 / Double(K).squareRoot()))
@@ -272,9 +272,9 @@ public final class MultiHeadAttentionLayer: MaskConsumer {
         let B = batch, T = time, N = B * T, D = modelDim, H = heads, K = keyDim, Vd = valueDim, O = outputDim
         let HK = H * K, HV = H * Vd
         precondition(dyIn.shape == y.shape, "\(name): backward got dL/dy of shape \(dyIn.shape), output was \(y.shape)")
-        dx.reshape(to: [B, T, D])
-        dctx.reshape(to: [N, HV]); dq.reshape(to: [N, HK]); dk.reshape(to: [N, HK]); dv.reshape(to: [N, HV])
-        dp.reshape(to: [T, T])
+        dx.reshape(B, T, D)
+        dctx.reshape(N, HV); dq.reshape(N, HK); dk.reshape(N, HK); dv.reshape(N, HV)
+        dp.reshape(T, T)
         if N == 0 {
             for p in parameters { p.grad.fill(0) }
             return dx

@@ -55,8 +55,8 @@ public final class SimpleRNNLayer: MaskConsumer {
         masked = try Recurrent.loadMask(name, mask, batch: B, time: T, into: &m)
         batch = B; time = T
         let D = inputDim, U = units, BU = B * U
-        xT.reshape(to: [T, B, D])
-        h.reshape(to: [T + 1, B, U])
+        xT.reshape(T, B, D)
+        h.reshape(T + 1, B, U)
         input.withUnsafeBufferPointer { src in
             xT.withUnsafeMutableBufferPointer { Recurrent.swap01(src.baseAddress!, $0.baseAddress!, B, T, D) }
         }
@@ -103,10 +103,10 @@ public final class SimpleRNNLayer: MaskConsumer {
         precondition(dy.shape == y.shape, "\(name): backward got dy \(dy.shape) for output \(y.shape)")
         let B = batch, T = time, D = inputDim, U = units, BU = B * U, rows = T * B
         let rs = returnSequences
-        dz.reshape(to: [rows, U])
-        dh.reshape(to: [B, U])
-        dxT.reshape(to: [rows, D])
-        dx.reshape(to: [B, T, D])
+        dz.reshape(rows, U)
+        dh.reshape(B, U)
+        dxT.reshape(rows, D)
+        dx.reshape(B, T, D)
         dz.withUnsafeMutableBufferPointer { dzb in
             let dzp = dzb.baseAddress!
             h.withUnsafeBufferPointer { hb in
@@ -199,7 +199,7 @@ enum Recurrent {
         guard mask.shape == [batch, time] else {
             throw EngineError.shapeMismatch(layer: "\(layer) (mask)", expected: [batch, time], got: mask.shape)
         }
-        m.reshape(to: [time, batch])
+        m.reshape(time, batch)
         var padded = false
         mask.withUnsafeBufferPointer { src in
             m.withUnsafeMutableBufferPointer { dst in
@@ -226,7 +226,7 @@ enum Recurrent {
     /// The output from the states h [T+1, B, U]: h_T [B, U], or h_1…h_T as [B, T, U].
     static func writeOutput(_ h: Tensor, into y: inout Tensor, batch B: Int, time T: Int, units U: Int,
                             returnSequences: Bool) {
-        y.reshape(to: returnSequences ? [B, T, U] : [B, U])
+        if returnSequences { y.reshape(B, T, U) } else { y.reshape(B, U) }
         h.withUnsafeBufferPointer { hb in
             y.withUnsafeMutableBufferPointer { yb in
                 if returnSequences {

@@ -60,10 +60,11 @@ public final class Sequential {
         self.spec = spec
         self.layers = layers
         self.outputShapes = shapes
+        self.parameters = layers.flatMap(\.parameters)
     }
 
-    /// Every trainable weight, layer by layer in Keras's order.
-    public var parameters: [Parameter] { layers.flatMap(\.parameters) }
+    /// Every trainable weight, layer by layer in Keras's order (fixed once built).
+    public let parameters: [Parameter]
     public var parameterCount: Int { layers.reduce(0) { $0 + $1.parameterCount } }
     public var outputShape: [Int] { outputShapes.last ?? [] }
     public var classCount: Int { spec.loss == .binaryCrossentropy ? 2 : outputShape[0] }

@@ -18,8 +18,8 @@ public struct Dataset: Sendable {
     /// Copies rows `indices` into reusable batch buffers.
     func gather(_ indices: ArraySlice<Int>, into xb: inout Tensor, _ yb: inout Tensor) {
         let t = inputLength
-        xb.reshape(to: [indices.count, t])
-        yb.reshape(to: [indices.count])
+        xb.reshape(indices.count, t)
+        yb.reshape(indices.count)
         xb.withUnsafeMutableBufferPointer { xp in yb.withUnsafeMutableBufferPointer { yp in
             x.withUnsafeBufferPointer { src in y.withUnsafeBufferPointer { ys in
                 for (r, i) in indices.enumerated() {
@@ -115,12 +115,20 @@ public final class Trainer {
     public var batchesPerEpoch: Int { (train.count + config.batchSize - 1) / config.batchSize }
     public var isFinished: Bool { epochsCompleted >= config.epochs }
 
+    /// What one batch produced: its progress, and the epoch summary when it ended an epoch.
+    public struct BatchOutcome: Sendable {
+        public var progress: BatchProgress
+        public var epochEnd: EpochSummary?
+        public var events: [TrainingEvent] { [.batchEnd(progress)] + (epochEnd.map { [.epochEnd($0)] } ?? []) }
+    }
+
     /// Trains on the next batch; at the end of an epoch also evaluates on the validation data.
-    /// Returns the events this produced (a batch end, and maybe an epoch end).
-    public func runBatch() throws -> [TrainingEvent] {
+    @discardableResult
+    public func runBatch() throws -> BatchOutcome {
         precondition(!isFinished, "training already finished")
         if batchInEpoch == 0 {
-            order = Array(0..<train.count)
+            if order.count != train.count { order = Array(0..<train.count) }
+            for i in order.indices { order[i] = i }
             if config.shuffle { order.shuffle(using: &rng) }
             lossSum = 0; correct = 0; seen = 0
             epochStart = Self.now()
@@ -134,10 +142,10 @@ public final class Trainer {
         correct += c
         seen += hi - lo
         let elapsed = Self.now() - epochStart
-        var events: [TrainingEvent] = [.batchEnd(BatchProgress(
+        var outcome = BatchOutcome(progress: BatchProgress(
             epoch: epochsCompleted + 1, batch: batchInEpoch, batchesPerEpoch: batchesPerEpoch, step: step,
             batchLoss: l, loss: Float(lossSum / Double(seen)), accuracy: Float(correct) / Float(seen),
-            samplesPerSecond: Double(seen) / max(elapsed, 1e-9), epochElapsed: elapsed))]
+            samplesPerSecond: Double(seen) / max(elapsed, 1e-9), epochElapsed: elapsed))
         if batchInEpoch == batchesPerEpoch {
             var summary = EpochSummary(epoch: epochsCompleted + 1, loss: Float(lossSum / Double(seen)),
                                        accuracy: Float(correct) / Float(seen), seconds: elapsed,
@@ -150,16 +158,18 @@ public final class Trainer {
             history.append(summary)
             epochsCompleted += 1
             batchInEpoch = 0
-            events.append(.epochEnd(summary))
+            outcome.epochEnd = summary
         }
-        return events
+        return outcome
     }
 
     /// Trains to the end, calling `onEvent` after every batch; return false from it to stop.
     @discardableResult
     public func fit(onEvent: (TrainingEvent) -> Bool = { _ in true }) throws -> [EpochSummary] {
         while !isFinished {
-            for e in try runBatch() where !onEvent(e) { return history }
+            let outcome = try runBatch()
+            if !onEvent(.batchEnd(outcome.progress)) { return history }
+            if let e = outcome.epochEnd, !onEvent(.epochEnd(e)) { return history }
         }
         return history
     }
@@ -194,7 +204,7 @@ extension Sequential {
         var lo = 0
         while lo < n {
             let hi = min(lo + batchSize, n)
-            xb.reshape(to: [hi - lo, t])
+            xb.reshape(hi - lo, t)
             xb.withUnsafeMutableBufferPointer { d in x.withUnsafeBufferPointer { s in
                 d.baseAddress!.update(from: s.baseAddress! + lo * t, count: (hi - lo) * t)
             } }
