@@ -11,6 +11,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/yaslab/CSV.swift", from: "2.5.2"),
     ],
     targets: [
         // System libraries: a module map and a shim header each, nothing else.
@@ -20,7 +21,7 @@ let package = Package(
         .systemLibrary(name: "CNcursesw", path: "Sources/CNcursesw"),
 
         .target(name: "Engine", dependencies: ["COpenBLAS"]),
-        .target(name: "TextData"),
+        .target(name: "TextData", dependencies: [.product(name: "CSV", package: "CSV.swift")]),
         .executableTarget(
             name: "workbench",
             dependencies: [
