@@ -8,20 +8,27 @@ let package = Package(
         .executable(name: "workbench", targets: ["workbench"]),
         .library(name: "Engine", targets: ["Engine"]),
         .library(name: "TextData", targets: ["TextData"]),
+        .library(name: "Sessions", targets: ["Sessions"]),
+        .library(name: "Charts", targets: ["Charts"]),
+        .library(name: "TerminalUI", targets: ["TerminalUI"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/yaslab/CSV.swift", from: "2.5.2"),
+        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
     ],
     targets: [
         // System libraries: a module map and a shim header each, nothing else.
         .systemLibrary(name: "COpenBLAS", path: "Sources/COpenBLAS"),
         // ncursesw: no pkg-config name on purpose (SwiftPM drops its -D_XOPEN_SOURCE flags);
-        // the link is declared in the module map. Used by the terminal UI (issue 5).
+        // the link is declared in the module map.
         .systemLibrary(name: "CNcursesw", path: "Sources/CNcursesw"),
 
         .target(name: "Engine", dependencies: ["COpenBLAS"]),
-        .target(name: "TextData"),
+        .target(name: "TextData", dependencies: [.product(name: "CSV", package: "CSV.swift")]),
         .target(name: "Sessions", dependencies: ["Engine", "TextData"]),
+        .target(name: "Charts"),
+        .target(name: "TerminalUI", dependencies: ["CNcursesw", .product(name: "TOMLKit", package: "TOMLKit")]),
         .executableTarget(
             name: "workbench",
             dependencies: [
@@ -32,6 +39,8 @@ let package = Package(
         .testTarget(name: "EngineTests", dependencies: ["Engine"]),
         .testTarget(name: "TextDataTests", dependencies: ["TextData"]),
         .testTarget(name: "PipelineTests", dependencies: ["Engine", "TextData", "Sessions"]),
+        .testTarget(name: "ChartsTests", dependencies: ["Charts"]),
+        .testTarget(name: "TerminalUITests", dependencies: ["TerminalUI"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -51,12 +51,12 @@ public struct LabelledTextReader: Sendable {
         }
     }
 
-    private static func isASCIIWhitespace(_ b: UInt8) -> Bool {
+    static func isASCIIWhitespace(_ b: UInt8) -> Bool {
         b == 0x20 || (b >= 0x09 && b <= 0x0D)
     }
 
     /// Offset (from 0) of the first byte that does not start a valid UTF-8 sequence.
-    private static func firstInvalidByte(_ bytes: ArraySlice<UInt8>) -> Int {
+    static func firstInvalidByte(_ bytes: ArraySlice<UInt8>) -> Int {
         var parser = Unicode.UTF8.ForwardParser()
         var it = bytes.makeIterator()
         var offset = 0
@@ -70,13 +70,13 @@ public struct LabelledTextReader: Sendable {
     }
 
     /// The start of a line, quoted, for error messages.
-    private static func excerpt(_ line: String) -> String {
+    static func excerpt(_ line: String) -> String {
         line.count <= 40 ? "\"\(line)\"" : "\"\(line.prefix(40))…\""
     }
 }
 
 extension Substring {
-    fileprivate func trimmingASCIIWhitespace() -> String {
+    func trimmingASCIIWhitespace() -> String {
         let ws: (Character) -> Bool = { $0 == " " || $0 == "\t" || $0 == "\r" || $0 == "\u{0B}" || $0 == "\u{0C}" }
         guard let first = firstIndex(where: { !ws($0) }), let last = lastIndex(where: { !ws($0) }) else { return "" }
         return String(self[first...last])

@@ -8,8 +8,9 @@ struct LineReader {
     let path: String
     let chunkSize: Int
 
-    /// Calls `body(lineNumber, bytes)` for every line, line numbers from 1.
-    func forEachLine(_ body: (Int, ArraySlice<UInt8>) throws -> Void) throws {
+    /// Opens a regular file for reading; throws `TextDataError.file` naming the path when it
+    /// is missing, a directory or unreadable.
+    static func open(_ path: String) throws -> FileHandle {
         var isDir: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else {
             throw TextDataError.file(path: path, reason: "no such file")
@@ -19,6 +20,12 @@ struct LineReader {
             let reason = FileManager.default.isReadableFile(atPath: path) ? "cannot open for reading" : "permission denied"
             throw TextDataError.file(path: path, reason: reason)
         }
+        return handle
+    }
+
+    /// Calls `body(lineNumber, bytes)` for every line, line numbers from 1.
+    func forEachLine(_ body: (Int, ArraySlice<UInt8>) throws -> Void) throws {
+        let handle = try Self.open(path)
         defer { try? handle.close() }
 
         var pending: [UInt8] = []        // unconsumed bytes: a partial line plus the new chunk
