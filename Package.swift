@@ -21,6 +21,7 @@ let package = Package(
 
         .target(name: "Engine", dependencies: ["COpenBLAS"]),
         .target(name: "TextData"),
+        .target(name: "Charts"),
         .executableTarget(
             name: "workbench",
             dependencies: [
@@ -30,6 +31,7 @@ let package = Package(
 
         .testTarget(name: "EngineTests", dependencies: ["Engine"]),
         .testTarget(name: "TextDataTests", dependencies: ["TextData"]),
+        .testTarget(name: "ChartsTests", dependencies: ["Charts"]),
     ],
     swiftLanguageModes: [.v6]
 )
