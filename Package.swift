@@ -8,9 +8,11 @@ let package = Package(
         .executable(name: "workbench", targets: ["workbench"]),
         .library(name: "Engine", targets: ["Engine"]),
         .library(name: "TextData", targets: ["TextData"]),
+        .library(name: "TerminalUI", targets: ["TerminalUI"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
     ],
     targets: [
         // System libraries: a module map and a shim header each, nothing else.
@@ -21,6 +23,11 @@ let package = Package(
 
         .target(name: "Engine", dependencies: ["COpenBLAS"]),
         .target(name: "TextData"),
+        // Cell grid, layout, themes, key map, line editor and the ncurses backend. Knows nothing
+        // of Engine or TextData: panes render view-model snapshots.
+        .target(
+            name: "TerminalUI",
+            dependencies: ["CNcursesw", .product(name: "TOMLKit", package: "TOMLKit")]),
         .executableTarget(
             name: "workbench",
             dependencies: [
@@ -30,6 +37,7 @@ let package = Package(
 
         .testTarget(name: "EngineTests", dependencies: ["Engine"]),
         .testTarget(name: "TextDataTests", dependencies: ["TextData"]),
+        .testTarget(name: "TerminalUITests", dependencies: ["TerminalUI"]),
     ],
     swiftLanguageModes: [.v6]
 )
