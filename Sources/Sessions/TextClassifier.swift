@@ -6,14 +6,14 @@ import TextData
 /// tokenizer (with its vocabulary), the labels, the padding rule and the model spec. Codable:
 /// saved beside the weights.
 public struct ClassifierConfig: Codable, Sendable {
-    public var tokenizer: KerasTokenizer
+    public var tokenizer: TextTokenizer
     public var labels: LabelEncoder
     public var maxLength: Int
     public var padding: PadSide
     public var truncating: PadSide
     public var model: ModelSpec
 
-    public init(tokenizer: KerasTokenizer, labels: LabelEncoder, maxLength: Int, padding: PadSide = .pre,
+    public init(tokenizer: TextTokenizer, labels: LabelEncoder, maxLength: Int, padding: PadSide = .pre,
                 truncating: PadSide = .pre, model: ModelSpec) {
         self.tokenizer = tokenizer; self.labels = labels; self.maxLength = maxLength
         self.padding = padding; self.truncating = truncating; self.model = model

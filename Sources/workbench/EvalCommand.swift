@@ -7,12 +7,13 @@ struct EvalCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "eval", abstract: "Evaluate a saved model on labelled data: accuracy, macro-F1, per-class scores, confusion matrix.")
     @Option(help: "A folder written by `train --save`.") var modelDir: String
-    @Option(help: "Labelled data (label<TAB>text).") var data: String
+    @Option(help: "Labelled data (label<TAB>text, CSV, TSV, JSONL or a folder per class).") var data: String
     @Flag(help: "Print the report as JSON.") var json = false
+    @OptionGroup var dataOptions: DataOptions
 
     func run() throws {
         let classifier = try ModelDirectory.load(from: URL(fileURLWithPath: modelDir))
-        let examples = try LabelledTextReader.read(data)
+        let examples = try dataOptions.read(data)
         let unknown = Set(examples.map(\.label)).subtracting(classifier.classNames)
         if !unknown.isEmpty {
             throw ValidationError("\(data): labels \(unknown.sorted().joined(separator: ", ")) were not in the training data (\(classifier.classNames.joined(separator: ", ")))")

@@ -6,17 +6,45 @@ import TextData
 
 /// Options shared by the commands that build a classifier from text.
 struct TextOptions: ParsableArguments {
-    @Option(help: "Tokenizer: keras (Keras's word-level Tokenizer), keras-char (char_level=True).")
-    var tokenizer: String = "keras-char"
+    @Option(help: ArgumentHelp("Tokenizer: script (default: Han/Kana/Hangul characters, words elsewhere, case folded), script-bigrams (adds CJK character bigrams), keras (Keras's word-level Tokenizer), keras-char (Keras char_level=True)."))
+    var tokenizer: String = "script"
     @Option(help: "Vocabulary size (Keras's num_words: ids 1..<N are kept).") var vocabSize = 5000
     @Option(help: "Padded sequence length (pre-padding and pre-truncation, as Keras).") var maxLength = 100
 
-    func makeTokenizer() throws -> KerasTokenizer {
+    func makeTokenizer() throws -> TextTokenizer {
+        guard vocabSize >= 2 else { throw ValidationError("--vocab-size must be at least 2, got \(vocabSize)") }
+        guard maxLength >= 1 else { throw ValidationError("--max-length must be at least 1, got \(maxLength)") }
         switch tokenizer {
-        case "keras": return try KerasTokenizer(numWords: vocabSize)
-        case "keras-char": return try KerasTokenizer(numWords: vocabSize, charLevel: true)
-        default: throw ValidationError("unknown tokenizer '\(tokenizer)' (expected keras or keras-char)")
+        case "script": return .script(ScriptTokenizer(numWords: vocabSize))
+        case "script-bigrams": return .script(ScriptTokenizer(numWords: vocabSize, bigrams: true))
+        case "keras": return .keras(try KerasTokenizer(numWords: vocabSize))
+        case "keras-char": return .keras(try KerasTokenizer(numWords: vocabSize, charLevel: true))
+        default: throw ValidationError("unknown tokenizer '\(tokenizer)' (expected script, script-bigrams, keras or keras-char)")
         }
+    }
+}
+
+/// How to read a data file: format from the extension unless given; columns and keys.
+struct DataOptions: ParsableArguments {
+    @Option(help: "Data format: label-tab-text, tsv, csv, jsonl, directory (default: from the extension).") var format: String?
+    @Option(help: "Text column (name or 0-based index) for CSV/TSV.") var textColumn: String?
+    @Option(help: "Label column (name or 0-based index) for CSV/TSV.") var labelColumn: String?
+    @Flag(inversion: .prefixedNo, help: "Whether the CSV/TSV file starts with a header row.") var header: Bool?
+    @Option(help: "Text key for JSONL.") var textKey: String?
+    @Option(help: "Label key for JSONL.") var labelKey: String?
+
+    func read(_ path: String) throws -> [LabelledText] {
+        var fmt: DatasetFormat? = nil
+        if let format {
+            guard let f = DatasetFormat(rawValue: format) else {
+                throw ValidationError("unknown format '\(format)' (\(DatasetFormat.allCases.map(\.rawValue).joined(separator: ", ")))")
+            }
+            fmt = f
+        }
+        let options = ReadOptions(textColumn: textColumn.map(ReadOptions.Column.init(parsing:)),
+                                  labelColumn: labelColumn.map(ReadOptions.Column.init(parsing:)),
+                                  hasHeader: header, textKey: textKey, labelKey: labelKey)
+        return try DatasetReader.read(path: path, format: fmt, options: options)
     }
 }
 
@@ -25,7 +53,7 @@ struct TrainCommand: ParsableCommand {
         commandName: "train",
         abstract: "Train a classifier on a labelled text file and report validation metrics.")
 
-    @Option(help: "Training data (label<TAB>text).") var data: String
+    @Option(help: "Training data (label<TAB>text, CSV, TSV, JSONL or a folder per class).") var data: String
     @Option(help: "Validation data; without it --split holds out part of --data.") var validation: String?
     @Option(help: "Fraction of --data held out for validation when --validation is not given.") var split: Double = 0.1
     @Option(help: "Model: a preset (\(ModelPreset.allCases.map(\.rawValue).joined(separator: ", "))) or a JSON spec file.")
@@ -38,25 +66,20 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Random seed (weights, shuffling, split).") var seed: UInt64 = 42
     @Option(help: "Save the trained model into this folder.") var save: String?
     @OptionGroup var text: TextOptions
+    @OptionGroup var dataOptions: DataOptions
 
     func run() throws {
-        let trainSet = try LabelledTextReader.read(data)
-        var train = trainSet
-        let valid: [LabelledText]
+        let trainSet = try dataOptions.read(data)
+        let train: [LabelledText], valid: [LabelledText]
         if let validation {
-            valid = try LabelledTextReader.read(validation)
+            train = trainSet
+            valid = try dataOptions.read(validation)
         } else {
-            guard split > 0, split < 1 else { throw ValidationError("--split must be between 0 and 1, got \(split)") }
-            var rng = SeededGenerator(seed: seed)
-            var order = Array(trainSet.indices)
-            order.shuffle(using: &rng)
-            let cut = Int(Double(trainSet.count) * split)
-            valid = order.prefix(cut).map { trainSet[$0] }
-            train = order.dropFirst(cut).map { trainSet[$0] }
+            (train, valid) = try StratifiedSplit.split(trainSet, validationFraction: split, seed: seed)
         }
         let classifier = try TrainCommand.build(train: train, text: text, model: model, seed: seed)
         print("data: \(train.count) training, \(valid.count) validation examples; classes: \(classifier.classNames.joined(separator: ", "))")
-        print("tokens: \(text.tokenizer), vocabulary \(classifier.config.tokenizer.vocabulary.count) (kept \(classifier.config.model.vocabularySize - 1)), length \(text.maxLength)")
+        print("tokens: \(text.tokenizer), vocabulary \(classifier.config.tokenizer.vocabularySize) (ids below \(classifier.config.model.vocabularySize) kept), length \(text.maxLength)")
         print(classifier.model.summary())
         guard let kind = OptimizerSpec.Kind(rawValue: optimizer) else {
             throw ValidationError("unknown optimizer '\(optimizer)' (adam, adamw, sgd, rmsprop)")
