@@ -2,7 +2,8 @@
 /// layer sees the new value without copying.
 public final class Parameter {
     /// Keras's weight name within its layer: `kernel`, `recurrent_kernel`, `bias`, `embeddings`…
-    public let name: String
+    /// (A composite layer prefixes its parts' names: `attention/query/kernel`.)
+    public internal(set) var name: String
     public var value: Tensor
     /// dLoss/dvalue from the last backward pass (overwritten, not accumulated).
     public var grad: Tensor

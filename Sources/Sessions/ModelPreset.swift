@@ -11,8 +11,8 @@ public enum ModelPreset: String, CaseIterable, Codable, Sendable {
     case gru
     /// Embedding 64 → Conv1D(64, 5, relu) → global max pooling.
     case cnn
-    /// Embedding 64 → one small Transformer encoder block (2-head self-attention, layer
-    /// normalisation) → global average pooling.
+    /// Embedding 64 + learned positions → one small Transformer encoder block (2-head
+    /// self-attention and a 64-wide feed-forward, residuals and layer norms) → global average pooling.
     case attention
 
     public var summary: String {
@@ -21,7 +21,7 @@ public enum ModelPreset: String, CaseIterable, Codable, Sendable {
         case .lstm: return "Embedding 64 → LSTM 64"
         case .gru: return "Embedding 64 → GRU 64"
         case .cnn: return "Embedding 64 → Conv1D(64, 5, relu) → GlobalMaxPooling1D"
-        case .attention: return "Embedding 64 → MultiHeadAttention(2×32) → LayerNorm → GlobalAveragePooling1D"
+        case .attention: return "Embedding 64 + positions → TransformerEncoder(2 heads × 32, ff 64) → GlobalAveragePooling1D"
         }
     }
 
@@ -33,8 +33,8 @@ public enum ModelPreset: String, CaseIterable, Codable, Sendable {
         case .lstm: body = [.embedding(dim: 64), .lstm(units: 64)]
         case .gru: body = [.embedding(dim: 64), .gru(units: 64)]
         case .cnn: body = [.embedding(dim: 64), .conv1D(filters: 64, kernelSize: 5, activation: .relu), .globalMaxPooling1D]
-        case .attention: body = [.embedding(dim: 64), .multiHeadAttention(heads: 2, keyDim: 32), .layerNormalization(),
-                                 .globalAveragePooling1D]
+        case .attention: body = [.embedding(dim: 64), .positionEmbedding,
+                                 .transformerEncoder(heads: 2, keyDim: 32, feedForwardDim: 64), .globalAveragePooling1D]
         }
         return body + [Self.head(classes: classes)]
     }

@@ -30,6 +30,12 @@ enum LayerFactory {
             return LSTMLayer(name: name, inputDim: try sequence("LSTM"), units: units, returnSequences: seq, rng: &rng)
         case let .gru(units, seq):
             return GRULayer(name: name, inputDim: try sequence("GRU"), units: units, returnSequences: seq, rng: &rng)
+        case .positionEmbedding:
+            let d = try sequence("PositionEmbedding")
+            return PositionEmbeddingLayer(name: name, sequenceLength: s[0], dim: d, rng: &rng)
+        case let .transformerEncoder(heads, keyDim, ff):
+            return TransformerEncoderLayer(name: name, modelDim: try sequence("TransformerEncoder"), heads: heads, keyDim: keyDim,
+                                           feedForwardDim: ff, rng: &rng)
         case let .multiHeadAttention(heads, keyDim):
             return MultiHeadAttentionLayer(name: name, modelDim: try sequence("MultiHeadAttention"), heads: heads, keyDim: keyDim, rng: &rng)
         case let .conv1D(filters, kernelSize, strides, padding, dilation, activation):

@@ -16,6 +16,10 @@ public enum LayerSpec: Sendable, Equatable, Hashable {
     case dropout(rate: Float)
     case layerNormalization(epsilon: Float = 1e-3)
     case multiHeadAttention(heads: Int, keyDim: Int)
+    /// Learned position vectors added to a sequence (gives attention the token order).
+    case positionEmbedding
+    /// Self-attention + residual + LayerNorm + feed-forward + residual + LayerNorm.
+    case transformerEncoder(heads: Int, keyDim: Int, feedForwardDim: Int)
 
     /// The `type` tag in JSON, and Keras's class name.
     public var typeName: String {
@@ -31,6 +35,8 @@ public enum LayerSpec: Sendable, Equatable, Hashable {
         case .dropout: return "dropout"
         case .layerNormalization: return "layer_normalization"
         case .multiHeadAttention: return "multi_head_attention"
+        case .positionEmbedding: return "position_embedding"
+        case .transformerEncoder: return "transformer_encoder"
         }
     }
 
@@ -47,12 +53,15 @@ public enum LayerSpec: Sendable, Equatable, Hashable {
         case .dropout: return "Dropout"
         case .layerNormalization: return "LayerNormalization"
         case .multiHeadAttention: return "MultiHeadAttention"
+        case .positionEmbedding: return "PositionEmbedding"
+        case .transformerEncoder: return "TransformerEncoder"
         }
     }
 
     public static let typeNames = ["embedding", "dense", "simple_rnn", "lstm", "gru", "conv1d",
                                    "global_max_pooling1d", "global_average_pooling1d", "dropout",
-                                   "layer_normalization", "multi_head_attention"]
+                                   "layer_normalization", "multi_head_attention", "position_embedding",
+                                   "transformer_encoder"]
 
     /// Throws when a value is out of range, naming the field (`layers[i].field`).
     public func validate(index i: Int) throws {
@@ -76,7 +85,9 @@ public enum LayerSpec: Sendable, Equatable, Hashable {
         case let .layerNormalization(eps):
             guard eps > 0 else { throw EngineError.invalidSpec(field: "layers[\(i)].epsilon", reason: "must be positive, got \(eps)") }
         case let .multiHeadAttention(heads, keyDim): try positive(heads, "num_heads"); try positive(keyDim, "key_dim")
-        case .globalMaxPooling1D, .globalAveragePooling1D: break
+        case let .transformerEncoder(heads, keyDim, ff):
+            try positive(heads, "num_heads"); try positive(keyDim, "key_dim"); try positive(ff, "feed_forward_dim")
+        case .globalMaxPooling1D, .globalAveragePooling1D, .positionEmbedding: break
         }
     }
 
@@ -100,6 +111,8 @@ public enum LayerSpec: Sendable, Equatable, Hashable {
         case let .dropout(rate): return "Dropout(\(rate))"
         case .layerNormalization: return "LayerNormalization"
         case let .multiHeadAttention(h, k): return "MultiHeadAttention(heads=\(h), key_dim=\(k))"
+        case .positionEmbedding: return "PositionEmbedding"
+        case let .transformerEncoder(h, k, ff): return "TransformerEncoder(heads=\(h), key_dim=\(k), ff=\(ff))"
         }
     }
 }
@@ -109,6 +122,7 @@ extension LayerSpec: Codable {
         case type, dim, maskZero = "mask_zero", units, activation, useBias = "use_bias"
         case returnSequences = "return_sequences", filters, kernelSize = "kernel_size", strides, padding
         case dilation = "dilation_rate", rate, epsilon, heads = "num_heads", keyDim = "key_dim"
+        case feedForwardDim = "feed_forward_dim"
     }
 
     public init(from decoder: Decoder) throws {
@@ -141,6 +155,9 @@ extension LayerSpec: Codable {
         case "dropout": self = .dropout(rate: try c.decode(Float.self, forKey: .rate))
         case "layer_normalization": self = .layerNormalization(epsilon: try c.decodeIfPresent(Float.self, forKey: .epsilon) ?? 1e-3)
         case "multi_head_attention": self = .multiHeadAttention(heads: try int(.heads), keyDim: try int(.keyDim))
+        case "position_embedding": self = .positionEmbedding
+        case "transformer_encoder":
+            self = .transformerEncoder(heads: try int(.heads), keyDim: try int(.keyDim), feedForwardDim: try int(.feedForwardDim))
         default:
             throw DecodingError.dataCorruptedError(forKey: .type, in: c,
                 debugDescription: "unknown layer type '\(type)' (expected one of: \(LayerSpec.typeNames.joined(separator: ", ")))")
@@ -163,6 +180,9 @@ extension LayerSpec: Codable {
         case let .dropout(rate): try c.encode(rate, forKey: .rate)
         case let .layerNormalization(eps): try c.encode(eps, forKey: .epsilon)
         case let .multiHeadAttention(h, k): try c.encode(h, forKey: .heads); try c.encode(k, forKey: .keyDim)
+        case .positionEmbedding: break
+        case let .transformerEncoder(h, k, ff):
+            try c.encode(h, forKey: .heads); try c.encode(k, forKey: .keyDim); try c.encode(ff, forKey: .feedForwardDim)
         }
     }
 }
