@@ -103,13 +103,15 @@ public final class GRULayer: MaskConsumer {
                         (hCur + o).update(from: hPrev + o, count: U)
                         continue
                     }
-                    for j in 0..<U {
-                        let zg = fastSigmoid(ar[j] + qr[j])
-                        let rg = fastSigmoid(ar[U + j] + qr[U + j])
-                        let hh = fastTanh(ar[2 * U + j] + rg * qr[2 * U + j])
-                        ar[j] = zg; ar[U + j] = rg; ar[2 * U + j] = hh
-                        hCur[o + j] = zg * hPrev[o + j] + (1 - zg) * hh
-                    }
+                    // In vectorisable passes: z, r = σ(x-part + h-part); hh = tanh(x-part + r·h-part);
+                    // h = z·h_{t-1} + (1 − z)·hh. The activations replace the x-part in place.
+                    for j in 0..<(2 * U) { ar[j] += qr[j] }
+                    sigmoidInPlace(ar, 2 * U)
+                    let rg = ar + U, hh = ar + 2 * U, qh = qr + 2 * U
+                    for j in 0..<U { hh[j] += rg[j] * qh[j] }
+                    tanhInPlace(hh, U)
+                    let hc = hCur + o, hp = hPrev + o
+                    for j in 0..<U { hc[j] = ar[j] * hp[j] + (1 - ar[j]) * hh[j] }
                 }
             }
         }}}}}}

@@ -195,9 +195,10 @@ public final class Optimizer {
         let decay = spec.kind == .adamw ? lr * spec.weightDecay : 0
         p.grad.withUnsafeBufferPointer { g in p.value.withUnsafeMutableBufferPointer { w in
             m[i].withUnsafeMutableBufferPointer { mp in v[i].withUnsafeMutableBufferPointer { vp in
+                if decay != 0 { for j in 0..<w.count { w[j] -= w[j] * decay } }
+                // Branch-free, so it vectorises.
                 for j in 0..<w.count {
                     let gj = g[j] * scale
-                    if decay != 0 { w[j] -= w[j] * decay }
                     mp[j] += (gj - mp[j]) * (1 - b1)
                     vp[j] += (gj * gj - vp[j]) * (1 - b2)
                     w[j] -= mp[j] * alpha / (vp[j].squareRoot() + eps)
