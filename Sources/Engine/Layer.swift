@@ -7,6 +7,10 @@ public final class Parameter {
     public var value: Tensor
     /// dLoss/dvalue from the last backward pass (overwritten, not accumulated).
     public var grad: Tensor
+    /// Embedding only, when `collectOccurrenceSquares` is set: Σ over token occurrences of the
+    /// squared per-occurrence gradient, for Keras's sparse-slice Adam (see OptimizerSpec).
+    public var occurrenceSquares: Tensor? = nil
+    public var collectOccurrenceSquares = false
 
     public init(name: String, value: Tensor) {
         self.name = name

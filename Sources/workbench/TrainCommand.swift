@@ -63,6 +63,8 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Learning rate.") var learningRate: Float = 0.001
     @Option(help: "Optimizer: adam, adamw, sgd, rmsprop.") var optimizer = "adam"
     @Option(help: "Clip gradients to this global norm.") var clipNorm: Float?
+    @Flag(help: "Adam as Keras on TensorFlow runs it: Embedding second moments from per-occurrence squared gradients (default: textbook Adam).")
+    var kerasAdam = false
     @Option(help: "Random seed (weights, shuffling, split).") var seed: UInt64 = 42
     @Option(help: "Save the trained model into this folder.") var save: String?
     @OptionGroup var text: TextOptions
@@ -86,6 +88,7 @@ struct TrainCommand: ParsableCommand {
         }
         var opt = OptimizerSpec(kind: kind, learningRate: learningRate)
         opt.globalClipNorm = clipNorm
+        opt.kerasSparseEmbeddingMoments = kerasAdam
         print("optimizer: \(opt.summary), batch \(batchSize), \(epochs) epochs, seed \(seed)")
         let trainer = try Trainer(model: classifier.model, optimizer: Optimizer(opt),
                                   train: try classifier.dataset(train),

@@ -66,6 +66,18 @@ public final class EmbeddingLayer: Layer {
     /// gradient for integer ids, so this returns an empty tensor.
     public func backward(_ dy: Tensor) -> Tensor {
         let d = dim
+        if embeddings.collectOccurrenceSquares {
+            var s = embeddings.occurrenceSquares ?? Tensor(shape: embeddings.value.shape)
+            embeddings.occurrenceSquares = nil   // keep the buffer uniquely referenced while writing
+            s.fill(0)
+            s.withUnsafeMutableBufferPointer { sp in dy.withUnsafeBufferPointer { dyp in ids.withUnsafeBufferPointer { idp in
+                for i in 0..<idp.count {
+                    let row = Int(idp[i]) * d
+                    for j in 0..<d { sp[row + j] += dyp[i * d + j] * dyp[i * d + j] }
+                }
+            } } }
+            embeddings.occurrenceSquares = s
+        }
         embeddings.grad.fill(0)
         embeddings.grad.withUnsafeMutableBufferPointer { g in
             dy.withUnsafeBufferPointer { dyp in

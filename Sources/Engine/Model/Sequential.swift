@@ -153,6 +153,7 @@ public final class Sequential {
     /// One optimiser step on one batch.
     @discardableResult
     public func trainStep(x: Tensor, y: Tensor, optimizer: Optimizer) throws -> (loss: Float, correct: Int) {
+        optimizer.prepare(parameters)
         let r = try computeGradients(x: x, y: y, training: true)
         optimizer.step(parameters)
         return r

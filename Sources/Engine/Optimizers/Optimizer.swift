@@ -22,6 +22,10 @@ public struct OptimizerSpec: Codable, Sendable, Equatable {
     public var centered: Bool = false
     /// Clip all gradients together so their global L2 norm is at most this (Keras's global_clipnorm).
     public var globalClipNorm: Float? = nil
+    /// Reproduce Keras 3 on TensorFlow exactly: an Embedding's gradient reaches Adam as one
+    /// slice per token occurrence and is squared slice by slice, so the second moment of an
+    /// embedding row uses Σ gᵢ² instead of (Σ gᵢ)². Off (the default): textbook Adam.
+    public var kerasSparseEmbeddingMoments = false
 
     public init(kind: Kind, learningRate: Float? = nil) {
         self.kind = kind
@@ -37,6 +41,29 @@ public struct OptimizerSpec: Codable, Sendable, Equatable {
         var s = OptimizerSpec(kind: .sgd, learningRate: learningRate)
         s.momentum = momentum; s.nesterov = nesterov
         return s
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case kind, learningRate, beta1, beta2, epsilon, momentum, nesterov, weightDecay, rho, centered, globalClipNorm
+        case kerasSparseEmbeddingMoments
+    }
+
+    /// Every field but `kind` may be left out and takes its default, so specs written by
+    /// older versions (or by hand) still load.
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(kind: try c.decode(Kind.self, forKey: .kind),
+                  learningRate: try c.decodeIfPresent(Float.self, forKey: .learningRate))
+        beta1 = try c.decodeIfPresent(Float.self, forKey: .beta1) ?? beta1
+        beta2 = try c.decodeIfPresent(Float.self, forKey: .beta2) ?? beta2
+        epsilon = try c.decodeIfPresent(Float.self, forKey: .epsilon) ?? epsilon
+        momentum = try c.decodeIfPresent(Float.self, forKey: .momentum) ?? momentum
+        nesterov = try c.decodeIfPresent(Bool.self, forKey: .nesterov) ?? nesterov
+        weightDecay = try c.decodeIfPresent(Float.self, forKey: .weightDecay) ?? weightDecay
+        rho = try c.decodeIfPresent(Float.self, forKey: .rho) ?? rho
+        centered = try c.decodeIfPresent(Bool.self, forKey: .centered) ?? centered
+        globalClipNorm = try c.decodeIfPresent(Float.self, forKey: .globalClipNorm)
+        kerasSparseEmbeddingMoments = try c.decodeIfPresent(Bool.self, forKey: .kerasSparseEmbeddingMoments) ?? false
     }
 
     /// Throws when a setting is out of range, naming the field.
@@ -143,6 +170,13 @@ public final class Optimizer {
         return Float(s.squareRoot())
     }
 
+    /// Tells the parameters what the next backward pass must collect for this optimiser
+    /// (per-occurrence squares for Keras's sparse Embedding moments). Call before backward.
+    public func prepare(_ params: [Parameter]) {
+        let want = spec.kerasSparseEmbeddingMoments && (spec.kind == .adam || spec.kind == .adamw)
+        for p in params where p.collectOccurrenceSquares != want { p.collectOccurrenceSquares = want }
+    }
+
     /// One step on every parameter from its `grad`.
     public func step(_ params: [Parameter]) {
         switch spec.kind {
@@ -196,6 +230,19 @@ public final class Optimizer {
         p.grad.withUnsafeBufferPointer { g in p.value.withUnsafeMutableBufferPointer { w in
             m[i].withUnsafeMutableBufferPointer { mp in v[i].withUnsafeMutableBufferPointer { vp in
                 if decay != 0 { for j in 0..<w.count { w[j] -= w[j] * decay } }
+                if spec.kerasSparseEmbeddingMoments, let squares = p.occurrenceSquares {
+                    // Keras's per-occurrence second moment (see OptimizerSpec).
+                    let s2 = scale * scale
+                    squares.withUnsafeBufferPointer { sq in
+                        for j in 0..<w.count {
+                            let gj = g[j] * scale
+                            mp[j] += (gj - mp[j]) * (1 - b1)
+                            vp[j] += (sq[j] * s2 - vp[j]) * (1 - b2)
+                            w[j] -= mp[j] * alpha / (vp[j].squareRoot() + eps)
+                        }
+                    }
+                    return
+                }
                 // Branch-free, so it vectorises.
                 for j in 0..<w.count {
                     let gj = g[j] * scale
