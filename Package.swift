@@ -11,6 +11,7 @@ let package = Package(
         .library(name: "Sessions", targets: ["Sessions"]),
         .library(name: "Charts", targets: ["Charts"]),
         .library(name: "TerminalUI", targets: ["TerminalUI"]),
+        .library(name: "WorkbenchUI", targets: ["WorkbenchUI"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -29,6 +30,8 @@ let package = Package(
         .target(name: "Sessions", dependencies: ["Engine", "TextData"]),
         .target(name: "Charts"),
         .target(name: "TerminalUI", dependencies: ["CNcursesw", .product(name: "TOMLKit", package: "TOMLKit")]),
+        // The panes and the UI loop; talks to sessions only through its WorkbenchService protocol.
+        .target(name: "WorkbenchUI", dependencies: ["TerminalUI", "Charts"]),
         .executableTarget(
             name: "workbench",
             dependencies: [
@@ -41,6 +44,7 @@ let package = Package(
         .testTarget(name: "PipelineTests", dependencies: ["Engine", "TextData", "Sessions"]),
         .testTarget(name: "ChartsTests", dependencies: ["Charts"]),
         .testTarget(name: "TerminalUITests", dependencies: ["TerminalUI"]),
+        .testTarget(name: "WorkbenchUITests", dependencies: ["WorkbenchUI", "TerminalUI", "Charts"]),
     ],
     swiftLanguageModes: [.v6]
 )

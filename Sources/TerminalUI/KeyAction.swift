@@ -33,12 +33,19 @@ public enum KeyAction: String, CaseIterable, Hashable, Sendable, Codable {
     case escape
     case enter
 
+    // Dataset pane
+    case filterLabel = "filter_label"
+    case filterMisclassified = "filter_misclassified"
+    case searchNext = "search_next"
+    case searchPrevious = "search_prev"
+
     // Model pane
     case addLayer = "add_layer"
     case deleteLayer = "delete_layer"
     case moveLayerUp = "move_layer_up"
     case moveLayerDown = "move_layer_down"
     case editLayer = "edit_layer"
+    case pickPreset = "pick_preset"
 
     // Chart pane
     case smoothingUp = "smoothing_up"
@@ -52,6 +59,9 @@ public enum KeyAction: String, CaseIterable, Hashable, Sendable, Codable {
     case zoomOut = "zoom_out"
     case panLeft = "pan_left"
     case panRight = "pan_right"
+    case toggleRun = "toggle_run"
+    case chartMetric = "chart_metric"
+    case chartGranularity = "chart_granularity"
 }
 
 /// Where keys are pressed: the focused pane or an input mode. Bindings apply globally or to
@@ -73,6 +83,7 @@ public enum KeyGroup: String, CaseIterable, Hashable, Sendable {
     case general = "General"
     case training = "Training and sessions"
     case navigation = "Navigation"
+    case dataset = "Dataset pane"
     case model = "Model pane"
     case chart = "Chart pane"
 }

@@ -44,13 +44,19 @@ public struct KeyMap: Hashable, Sendable {
         KeyBinding(.pageDown, [.pageDown], group: .navigation, help: "Page down"),
         KeyBinding(.search, [.character("/")], group: .navigation, help: "Search"),
         KeyBinding(.escape, [.escape], group: .navigation, help: "Close, cancel or leave the input"),
-        KeyBinding(.enter, [.enter], group: .navigation, help: "Open, confirm or submit"),
+        KeyBinding(.enter, [.enter], group: .navigation, help: "Open, confirm or submit; in the chart, show only the selected run (again: all)"),
+        // Dataset pane
+        KeyBinding(.filterLabel, [.character("f")], context: .dataset, group: .dataset, hint: "label", help: "Show one label, the next, … then all"),
+        KeyBinding(.filterMisclassified, [.character("m")], context: .dataset, group: .dataset, hint: "wrong", help: "Show only misclassified examples (after an evaluation)"),
+        KeyBinding(.searchNext, [.control("n")], context: .dataset, group: .dataset, help: "Next search match"),
+        KeyBinding(.searchPrevious, [.control("p")], context: .dataset, group: .dataset, help: "Previous search match"),
         // Model pane
         KeyBinding(.addLayer, [.character("a")], context: .model, group: .model, hint: "add", help: "Add a layer below the selection"),
         KeyBinding(.deleteLayer, [.character("d")], context: .model, group: .model, hint: "delete", help: "Delete the selected layer"),
         KeyBinding(.editLayer, [.character("e")], context: .model, group: .model, hint: "edit", help: "Edit the selected layer"),
         KeyBinding(.moveLayerUp, [.character("K")], context: .model, group: .model, hint: "move up", help: "Move the selected layer up"),
         KeyBinding(.moveLayerDown, [.character("J")], context: .model, group: .model, hint: "move down", help: "Move the selected layer down"),
+        KeyBinding(.pickPreset, [.character("P")], context: .model, group: .model, hint: "preset", help: "Replace the model with a preset"),
         // Chart pane
         KeyBinding(.smoothingUp, [.character("+"), .character("=")], context: .chart, group: .chart, hint: "smooth", help: "More smoothing"),
         KeyBinding(.smoothingDown, [.character("-")], context: .chart, group: .chart, help: "Less smoothing"),
@@ -62,7 +68,10 @@ public struct KeyMap: Hashable, Sendable {
         KeyBinding(.panLeft, [.character("<"), .character("H")], context: .chart, group: .chart, help: "Pan left"),
         KeyBinding(.panRight, [.character(">"), .character("L")], context: .chart, group: .chart, help: "Pan right"),
         KeyBinding(.resetZoom, [.character("r"), .character("0")], context: .chart, group: .chart, hint: "reset", help: "Reset zoom and pan"),
-        KeyBinding(.followLive, [.character("f")], context: .chart, group: .chart, hint: "follow", help: "Follow the newest points"),
+        KeyBinding(.followLive, [.character("f")], context: .chart, group: .chart, hint: "follow", help: "Follow the newest points, or freeze the view"),
+        KeyBinding(.toggleRun, [.character(" ")], context: .chart, group: .chart, hint: "hide run", help: "Hide or show the selected run"),
+        KeyBinding(.chartMetric, [.character("v")], context: .chart, group: .chart, help: "Show loss and accuracy, loss only, or accuracy only"),
+        KeyBinding(.chartGranularity, [.character("e")], context: .chart, group: .chart, hint: "batch/epoch", help: "Plot per batch or per epoch"),
     ])
 
     // MARK: Dispatch

@@ -1,0 +1,48 @@
+import TerminalUI
+
+/// A request the UI sends to the service. The app runs each in its own task and turns the
+/// answer into a `ServiceReply`.
+public enum ServiceCall: Hashable, Sendable {
+    case snapshot
+    case startTraining, pauseTraining, resumeTraining, stepTraining, stopTraining
+    case save
+    case listSessions
+    case openSession(String)
+    case newSession(String)
+    case edit(ModelEdit)
+    case setTheme(String)
+    /// `id` grows with every request, so stale answers can be dropped.
+    case predict(id: Int, text: String)
+}
+
+/// The answer to a `ServiceCall`.
+public enum ServiceReply: Hashable, Sendable {
+    case snapshot(WorkbenchSnapshot)
+    case command(ServiceCall, CommandResult)
+    case sessions([SessionSummary])
+    case session(SessionResult)
+    case edit(ModelEdit, ModelEditResult)
+    case theme(String, ThemeResult)
+    case prediction(id: Int, text: String, ConsoleSnapshot?)
+}
+
+/// Everything the UI loop reacts to, as one type: keys, resizes, clock ticks, service events
+/// and the answers to the UI's own requests.
+public enum AppEvent: Hashable, Sendable {
+    case key(Key)
+    /// The terminal is now this size.
+    case resize(Size)
+    /// Seconds since the app started; the loop sends one about every `tickInterval`.
+    case tick(Double)
+    case service(ServiceEvent)
+    case reply(ServiceReply)
+}
+
+/// What handling an event asks the app (the only owner of the backend and the service) to do.
+public enum Effect: Hashable, Sendable {
+    case call(ServiceCall)
+    /// Draw with this theme from now on.
+    case applyTheme(Theme)
+    /// Leave the loop (after `shutdown`).
+    case quit
+}

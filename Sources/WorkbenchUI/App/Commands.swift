@@ -1,0 +1,221 @@
+import Charts
+import TerminalUI
+
+/// The `:` command line: every action by name, plus commands that take a value
+/// (`:theme light`, `:smoothing 0.8`, `:preset lstm`, `:units 32`).
+enum Commands {
+    struct Info {
+        let name: String
+        let usage: String
+        let help: String
+    }
+
+    static let table: [Info] = [
+        Info(name: "train", usage: "", help: "start training"),
+        Info(name: "pause", usage: "", help: "pause training"),
+        Info(name: "resume", usage: "", help: "resume training"),
+        Info(name: "step", usage: "", help: "train one batch"),
+        Info(name: "stop", usage: "", help: "stop training, keeping the weights"),
+        Info(name: "save", usage: "", help: "save the session"),
+        Info(name: "open", usage: "[name]", help: "open a session (no name: choose from a list)"),
+        Info(name: "new", usage: "[name]", help: "start a new session"),
+        Info(name: "theme", usage: "[name]", help: "switch theme (no name: the next one)"),
+        Info(name: "themes", usage: "", help: "choose a theme from a list"),
+        Info(name: "preset", usage: "[name]", help: "replace the model with a preset (no name: choose)"),
+        Info(name: "add", usage: "[type]", help: "add a layer below the selected one (lstm, dense, dropout…)"),
+        Info(name: "delete", usage: "", help: "delete the selected layer"),
+        Info(name: "units", usage: "<n>", help: "set units (filters, dim) of the selected layer"),
+        Info(name: "rate", usage: "<r>", help: "set the dropout rate of the selected layer"),
+        Info(name: "kernel", usage: "<n>", help: "set the kernel size of the selected layer"),
+        Info(name: "activation", usage: "<name>", help: "set the activation of the selected layer"),
+        Info(name: "smoothing", usage: "<0–0.99>", help: "chart smoothing weight"),
+        Info(name: "log", usage: "[on|off]", help: "logarithmic y axis"),
+        Info(name: "xaxis", usage: "[step|relative|wall]", help: "what the x axis measures"),
+        Info(name: "render", usage: "[braille|block|half|ascii]", help: "how charts are drawn"),
+        Info(name: "chart", usage: "[both|loss|accuracy]", help: "which charts to show"),
+        Info(name: "per", usage: "[batch|epoch]", help: "plot per batch or per epoch"),
+        Info(name: "follow", usage: "[on|off]", help: "follow the newest points or freeze the view"),
+        Info(name: "reset", usage: "", help: "reset chart zoom and pan"),
+        Info(name: "filter", usage: "[label|all]", help: "show one label's examples (no label: the next)"),
+        Info(name: "wrong", usage: "", help: "show only misclassified examples, or all again"),
+        Info(name: "search", usage: "<text>", help: "find examples containing text"),
+        Info(name: "classify", usage: "<text>", help: "classify text in the console"),
+        Info(name: "focus", usage: "<dataset|model|chart|console>", help: "focus a pane"),
+        Info(name: "zoom", usage: "", help: "zoom the focused pane"),
+        Info(name: "help", usage: "", help: "show the keys and commands"),
+        Info(name: "quit", usage: "", help: "quit (asks while training); quit! does not ask"),
+    ]
+
+    /// Every name the line accepts: the commands, then the key actions.
+    static var names: [String] {
+        table.map(\.name) + ["quit!"] + KeyAction.allCases.map(\.rawValue).filter { n in !table.contains { $0.name == n } }
+    }
+
+    /// Tab completion of the first word: the longest common prefix of the names it starts.
+    static func complete(_ text: String) -> String {
+        guard !text.contains(" ") else { return text }
+        let lower = text.lowercased()
+        let candidates = names.filter { $0.hasPrefix(lower) }
+        guard let first = candidates.first else { return text }
+        if candidates.count == 1 { return first + " " }
+        var prefix = first
+        for c in candidates.dropFirst() {
+            while !c.hasPrefix(prefix) { prefix.removeLast() }
+        }
+        return prefix.count > text.count ? prefix : text
+    }
+
+    static func helpLines() -> [String] {
+        let column = table.map { TextWidth.of(":" + $0.name + ($0.usage.isEmpty ? "" : " " + $0.usage)) }.max() ?? 0
+        var lines = ["Commands (press :, Tab completes)"]
+        for c in table {
+            let left = ":" + c.name + (c.usage.isEmpty ? "" : " " + c.usage)
+            lines.append("  " + TextWidth.padded(left, to: column) + "  " + c.help)
+        }
+        lines.append("  " + TextWidth.padded(":<action>", to: column) + "  any action of the key list by name (:focus_next, :zoom_in…)")
+        return lines
+    }
+
+    /// "on"/"off" (and yes/no, true/false, 1/0); nil for anything else.
+    static func flag(_ s: String) -> Bool? {
+        switch s.lowercased() {
+        case "on", "yes", "true", "1": return true
+        case "off", "no", "false", "0": return false
+        default: return nil
+        }
+    }
+}
+
+extension WorkbenchState {
+    /// Runs one command line.
+    mutating func runCommand(_ line: String) -> [Effect] {
+        let trimmed = line.trimmingSpaces()
+        guard !trimmed.isEmpty else { return [] }
+        let name: String
+        let argument: String
+        if let space = trimmed.firstIndex(where: { $0.isWhitespace }) {
+            name = String(trimmed[..<space]).lowercased()
+            argument = String(trimmed[space...]).trimmingSpaces()
+        } else {
+            name = trimmed.lowercased()
+            argument = ""
+        }
+        func warn(_ text: String) -> [Effect] {
+            status.show(text, warning: true)
+            return []
+        }
+        func needs(_ what: String) -> [Effect] { warn(":\(name) needs \(what)") }
+        func pane(_ kind: PaneKind, _ r: PaneResponse) -> [Effect] { route(r.requests) }
+        func setting(_ kind: LayerSettingKind) -> [Effect] {
+            guard !argument.isEmpty else { return needs("a value") }
+            switch model.edit(setting: kind, value: argument) {
+            case let .success(edit): return route(model.send(edit).requests)
+            case let .failure(e): return warn(e.description)
+            }
+        }
+
+        switch name {
+        case "train": return [.call(.startTraining)]
+        case "pause": return [.call(.pauseTraining)]
+        case "resume": return [.call(.resumeTraining)]
+        case "step": return [.call(.stepTraining)]
+        case "stop": return [.call(.stopTraining)]
+        case "save": return [.call(.save)]
+        case "open":
+            if argument.isEmpty { return global(.openSession) }
+            return [.call(.openSession(argument))]
+        case "new":
+            if argument.isEmpty { return global(.newSession) }
+            return [.call(.newSession(argument))]
+        case "theme":
+            if argument.isEmpty { return nextTheme() }
+            return [.call(.setTheme(argument))]
+        case "themes":
+            openPicker(.theme)
+            return []
+        case "preset":
+            if argument.isEmpty {
+                openPicker(.preset)
+                return []
+            }
+            return route(model.send(.applyPreset(argument)).requests)
+        case "add":
+            let at = (model.model?.layers.isEmpty ?? true) ? 0 : model.selection + 1
+            if argument.isEmpty {
+                openPicker(.addLayer(at: at))
+                return []
+            }
+            guard let kind = LayerKind(name: argument) else {
+                return warn("unknown layer type \"\(argument)\" (try: \(LayerKind.allCases.map(\.rawValue).joined(separator: ", ")))")
+            }
+            return route(model.send(.addLayer(kind, at: at)).requests)
+        case "delete": return pane(.model, model.handle(.deleteLayer, key: .character("d")))
+        case "units": return setting(.units)
+        case "rate": return setting(.rate)
+        case "kernel": return setting(.kernelSize)
+        case "activation": return setting(.activation)
+        case "smoothing":
+            guard let v = Double(argument), v.isFinite else { return needs("a number from 0 to 0.99") }
+            chart.setSmoothing(v)
+            status.show("smoothing \(Fmt.fixed(chart.smoothing, 2))")
+        case "log":
+            if argument.isEmpty { chart.logScale.toggle() } else if let f = Commands.flag(argument) { chart.logScale = f } else { return needs("on or off") }
+        case "xaxis":
+            if argument.isEmpty { chart.setXAxis(chart.xAxis.cycled) } else if let m = XAxisMode(rawValue: argument.lowercased()) { chart.setXAxis(m) } else { return needs("step, relative or wall") }
+        case "render":
+            let modes: [String: ChartMode] = ["braille": .braille, "block": .block, "half": .halfBlock,
+                                                  "halfblock": .halfBlock, "ascii": .ascii]
+            if argument.isEmpty { chart.mode = chart.mode.cycled } else if let m = modes[argument.lowercased()] { chart.mode = m } else { return needs("braille, block, half or ascii") }
+        case "chart":
+            if argument.isEmpty { chart.metricView = chart.metricView.cycled } else if let v = ChartMetricView(rawValue: argument.lowercased()) { chart.metricView = v } else { return needs("both, loss or accuracy") }
+        case "per":
+            if argument.isEmpty { chart.granularity = chart.granularity.cycled } else if let g = ChartGranularity(rawValue: argument.lowercased()) { chart.granularity = g } else { return needs("batch or epoch") }
+        case "follow":
+            if argument.isEmpty { chart.setFollow(!chart.follow) } else if let f = Commands.flag(argument) { chart.setFollow(f) } else { return needs("on or off") }
+        case "reset": return pane(.chart, chart.handle(.resetZoom, key: .character("r")))
+        case "filter":
+            if argument.isEmpty { return pane(.dataset, dataset.handle(.filterLabel, key: .character("f"))) }
+            return pane(.dataset, dataset.setLabelFilter(argument))
+        case "wrong", "misclassified": return pane(.dataset, dataset.handle(.filterMisclassified, key: .character("m")))
+        case "search":
+            setFocus(.dataset)
+            return pane(.dataset, dataset.search(argument))
+        case "classify":
+            return route([.sendToConsole(argument)])
+        case "focus":
+            guard let k = PaneKind.allCases.first(where: { $0.title.lowercased() == argument.lowercased() })
+                ?? Int(argument).flatMap({ PaneKind(rawValue: $0 - 1) }) else {
+                return needs("dataset, model, chart or console")
+            }
+            setFocus(k)
+        case "zoom": zoomed.toggle()
+        case "help": overlay = .help(scroll: 0)
+        case "quit", "q": return requestQuit(ask: status.state.isActive)
+        case "quit!", "q!": return requestQuit(ask: false)
+        default:
+            guard let action = KeyAction(rawValue: name.replacingDashes()) else {
+                return warn("unknown command :\(name) (:help lists them)")
+            }
+            return perform(action)
+        }
+        return []
+    }
+
+    /// Does what the action's key would do: pane actions go to the pane they belong to.
+    mutating func perform(_ action: KeyAction) -> [Effect] {
+        let key = keyMap.keys(for: action).first ?? .enter
+        if let context = keyMap.binding(for: action)?.context, let kind = PaneKind(context: context) {
+            let r = handle(kind, action, key: key)
+            return route(r.requests)
+        }
+        if [.up, .down, .left, .right, .top, .bottom, .pageUp, .pageDown, .search, .enter, .escape].contains(action) {
+            let r = handle(focus, action, key: key)
+            if r.consumed { return route(r.requests) }
+        }
+        return global(action)
+    }
+}
+
+extension String {
+    func replacingDashes() -> String { String(map { $0 == "-" ? "_" : $0 }) }
+}

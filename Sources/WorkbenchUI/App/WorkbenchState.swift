@@ -1,0 +1,447 @@
+import TerminalUI
+
+/// All view state of the workbench and how it changes: the model and update of the UI loop.
+/// `update` turns one `AppEvent` into new state plus `Effect`s for the app to carry out; it
+/// never touches the terminal or the service, so tests drive it directly.
+public struct WorkbenchState {
+    public var keyMap: KeyMap
+    public internal(set) var size: Size
+    public internal(set) var focus: PaneKind = .dataset
+    /// Where Esc in the console goes back to.
+    public internal(set) var focusBeforeConsole: PaneKind = .dataset
+    /// The focused pane fills the screen.
+    public internal(set) var zoomed = false
+    public internal(set) var overlay: Overlay?
+    public internal(set) var bottom: BottomLine = .hints
+    /// The `:` line (kept between uses for its history).
+    public internal(set) var commandEditor = LineEditor()
+    public internal(set) var promptEditor = LineEditor()
+
+    public var dataset = DatasetPane()
+    public var model = ModelPane()
+    public var chart = ChartPane()
+    public var console = ConsolePane()
+    public internal(set) var status = StatusSnapshot()
+
+    public internal(set) var presets: [PresetInfo] = []
+    public internal(set) var themeNames: [String] = []
+    public internal(set) var themeName: String?
+    /// The first snapshot has arrived.
+    public internal(set) var isLoaded = false
+    public internal(set) var isQuitting = false
+
+    /// Prediction requests are numbered; an answer older than the one shown is dropped.
+    public internal(set) var latestPredictionID = 0
+    public internal(set) var shownPredictionID = 0
+
+    public init(size: Size, keyMap: KeyMap = .standard) {
+        self.size = size
+        self.keyMap = keyMap
+    }
+
+    /// Where keys go now.
+    public var keyContext: KeyContext {
+        if overlay != nil { return .help }
+        if bottom != .hints { return .commandLine }
+        return keyContext(of: focus)
+    }
+
+    func keyContext(of kind: PaneKind) -> KeyContext {
+        switch kind {
+        case .dataset: return dataset.keyContext
+        case .model: return model.keyContext
+        case .chart: return chart.keyContext
+        case .console: return console.keyContext
+        }
+    }
+
+    // MARK: Update
+
+    public mutating func update(_ event: AppEvent) -> [Effect] {
+        switch event {
+        case let .key(key): return handleKey(key)
+        case let .resize(s):
+            size = s
+            return []
+        case .tick:
+            // While training, re-classify the console line now and then so it follows the model.
+            if status.state == .training && !console.text.isEmpty { return predict(console.text) }
+            return []
+        case let .service(e): return apply(e)
+        case let .reply(r): return apply(r)
+        }
+    }
+
+    // MARK: Keys
+
+    mutating func handleKey(_ key: Key) -> [Effect] {
+        if case .resize = key { return [] }
+        if let o = overlay { return handleOverlay(o, key) }
+        switch bottom {
+        case .command: return handleCommandLine(key)
+        case let .prompt(p): return handlePrompt(p, key)
+        case .hints: break
+        }
+        let context = keyContext(of: focus)
+        let action = keyMap.action(for: key, context: context)
+        if Layout.isTooSmall(size) {
+            // Nothing to see: only quitting works.
+            return action == .quit || action == .quitConfirm ? global(action) : []
+        }
+        let response = handle(focus, action, key: key)
+        if response.consumed { return route(response.requests) }
+        return global(action)
+    }
+
+    /// Gives a key (and what the key map made of it) to the pane of `kind`.
+    mutating func handle(_ kind: PaneKind, _ action: KeyAction?, key: Key) -> PaneResponse {
+        switch kind {
+        case .dataset: return dataset.handle(action, key: key)
+        case .model: return model.handle(action, key: key)
+        case .chart: return chart.handle(action, key: key)
+        case .console: return console.handle(action, key: key)
+        }
+    }
+
+    /// Actions that belong to no pane (or that the focused pane left alone).
+    mutating func global(_ action: KeyAction?) -> [Effect] {
+        guard let action else { return [] }
+        switch action {
+        case .focusNext: setFocus(focus.next)
+        case .focusPrevious: setFocus(focus.previous)
+        case .focusDataset: setFocus(.dataset)
+        case .focusModel: setFocus(.model)
+        case .focusChart: setFocus(.chart)
+        case .focusConsole: setFocus(.console)
+        case .zoom: zoomed.toggle()
+        case .help: overlay = .help(scroll: 0)
+        case .commandLine:
+            commandEditor.clear()
+            bottom = .command
+        case .nextTheme: return nextTheme()
+        case .quit: return requestQuit(ask: status.state.isActive)
+        case .quitConfirm: return requestQuit(ask: true)
+        case .train: return [.call(.startTraining)]
+        case .pauseResume:
+            switch status.state {
+            case .training: return [.call(.pauseTraining)]
+            case .paused: return [.call(.resumeTraining)]
+            default: status.show("nothing to pause: press t to train", warning: true)
+            }
+        case .step: return [.call(.stepTraining)]
+        case .stop: return [.call(.stopTraining)]
+        case .save: return [.call(.save)]
+        case .openSession:
+            overlay = .picker(Picker(purpose: .openSession, title: "Open session", items: [], emptyText: "loading…"))
+            return [.call(.listSessions)]
+        case .newSession:
+            promptEditor = LineEditor()
+            bottom = .prompt(.newSession)
+        case .escape:
+            if zoomed { zoomed = false }
+        default:
+            // A pane's action while another pane has the focus: nothing to do.
+            break
+        }
+        return []
+    }
+
+    mutating func setFocus(_ kind: PaneKind) {
+        if kind == .console && focus != .console { focusBeforeConsole = focus }
+        focus = kind
+    }
+
+    mutating func requestQuit(ask: Bool) -> [Effect] {
+        if ask {
+            let message = status.state.isActive ? "Training is running. Quit anyway?" : "Quit the workbench?"
+            overlay = .confirm(.quit, message: message)
+            return []
+        }
+        isQuitting = true
+        return [.quit]
+    }
+
+    mutating func nextTheme() -> [Effect] {
+        guard !themeNames.isEmpty else {
+            status.show("no themes to switch to", warning: true)
+            return []
+        }
+        let i = themeName.flatMap { themeNames.firstIndex(of: $0) } ?? -1
+        return [.call(.setTheme(themeNames[(i + 1) % themeNames.count]))]
+    }
+
+    /// Carries out what a pane asked for.
+    mutating func route(_ requests: [PaneRequest]) -> [Effect] {
+        var effects: [Effect] = []
+        for r in requests {
+            switch r {
+            case let .call(c): effects.append(.call(c))
+            case let .predict(text): effects += predict(text)
+            case let .message(text, warning): status.show(text, warning: warning)
+            case let .pick(purpose): openPicker(purpose)
+            case let .sendToConsole(text):
+                console.setText(text)
+                setFocus(.console)
+                effects += predict(text)
+            case .leaveConsole:
+                setFocus(focusBeforeConsole == .console ? .dataset : focusBeforeConsole)
+            }
+        }
+        return effects
+    }
+
+    mutating func predict(_ text: String) -> [Effect] {
+        latestPredictionID += 1
+        if text.isEmpty {
+            shownPredictionID = latestPredictionID
+            console.show(nil)
+            return []
+        }
+        return [.call(.predict(id: latestPredictionID, text: text))]
+    }
+
+    // MARK: Overlays
+
+    mutating func openPicker(_ purpose: PickerPurpose) {
+        switch purpose {
+        case .openSession:
+            overlay = .picker(Picker(purpose: purpose, title: "Open session", items: [], emptyText: "loading…"))
+        case let .addLayer(at):
+            let items = LayerKind.allCases.map { PickerItem(value: $0.rawValue, label: $0.displayName) }
+            overlay = .picker(Picker(purpose: purpose, title: "Add a layer at position \(at + 1)", items: items))
+        case .preset:
+            let items = presets.map { PickerItem(value: $0.name, detail: $0.summary) }
+            let current = model.model?.preset.flatMap { p in presets.firstIndex { $0.name == p } } ?? 0
+            overlay = .picker(Picker(purpose: purpose, title: "Preset (replaces the model)", items: items,
+                                     selection: current, emptyText: "no presets offered"))
+        case .theme:
+            let items = themeNames.map { PickerItem(value: $0) }
+            overlay = .picker(Picker(purpose: purpose, title: "Theme", items: items,
+                                     selection: themeName.flatMap { themeNames.firstIndex(of: $0) } ?? 0))
+        }
+    }
+
+    mutating func handleOverlay(_ o: Overlay, _ key: Key) -> [Effect] {
+        let action = keyMap.action(for: key, context: .help)
+        switch o {
+        case let .help(scroll):
+            let page = max(1, size.height - 6)
+            switch action {
+            case .up?: overlay = .help(scroll: max(0, scroll - 1))
+            case .down?: overlay = .help(scroll: min(scroll + 1, max(0, helpLines.count - page)))
+            case .pageUp?: overlay = .help(scroll: max(0, scroll - page))
+            case .pageDown?: overlay = .help(scroll: min(scroll + page, max(0, helpLines.count - page)))
+            case .top?: overlay = .help(scroll: 0)
+            case .bottom?: overlay = .help(scroll: max(0, helpLines.count - page))
+            case .help?, .escape?, .quit?, .enter?: overlay = nil
+            case .quitConfirm?:
+                overlay = nil
+                return requestQuit(ask: true)
+            default: break
+            }
+        case var .picker(p):
+            switch action {
+            case .up?: p.move(-1)
+            case .down?: p.move(1)
+            case .pageUp?: p.move(-10)
+            case .pageDown?: p.move(10)
+            case .top?: p.move(-p.items.count)
+            case .bottom?: p.move(p.items.count)
+            case .escape?, .quit?:
+                overlay = nil
+                return []
+            case .enter?:
+                overlay = nil
+                guard let item = p.selected else { return [] }
+                return choose(item, for: p.purpose)
+            default: break
+            }
+            overlay = .picker(p)
+        case let .confirm(purpose, _):
+            switch key {
+            case .character("y"), .character("Y"), .enter, .control("c"):
+                overlay = nil
+                switch purpose {
+                case .quit: return requestQuit(ask: false)
+                }
+            case .character("n"), .character("N"), .escape, .character("q"):
+                overlay = nil
+            default: break
+            }
+        }
+        return []
+    }
+
+    mutating func choose(_ item: PickerItem, for purpose: PickerPurpose) -> [Effect] {
+        switch purpose {
+        case .openSession:
+            status.show("opening \(item.value)…")
+            return [.call(.openSession(item.value))]
+        case let .addLayer(at):
+            guard let kind = LayerKind(name: item.value) else { return [] }
+            return route(model.send(.addLayer(kind, at: at)).requests)
+        case .preset:
+            return route(model.send(.applyPreset(item.value)).requests)
+        case .theme:
+            return [.call(.setTheme(item.value))]
+        }
+    }
+
+    // MARK: Bottom line
+
+    mutating func handleCommandLine(_ key: Key) -> [Effect] {
+        switch key {
+        case .enter:
+            let line = commandEditor.submit()
+            bottom = .hints
+            return runCommand(line)
+        case .escape:
+            commandEditor.clear()
+            bottom = .hints
+        case .tab:
+            commandEditor.setText(Commands.complete(commandEditor.text))
+        case .backspace where commandEditor.isEmpty:
+            bottom = .hints
+        case .control("c"):
+            commandEditor.clear()
+            bottom = .hints
+        default:
+            commandEditor.handle(key)
+        }
+        return []
+    }
+
+    mutating func handlePrompt(_ purpose: PromptPurpose, _ key: Key) -> [Effect] {
+        switch key {
+        case .enter:
+            let value = promptEditor.text.trimmingSpaces()
+            bottom = .hints
+            switch purpose {
+            case .newSession:
+                guard !value.isEmpty else {
+                    status.show("a session needs a name", warning: true)
+                    return []
+                }
+                status.show("creating session \(value)…")
+                return [.call(.newSession(value))]
+            }
+        case .escape, .control("c"):
+            bottom = .hints
+        default:
+            promptEditor.handle(key)
+        }
+        return []
+    }
+
+    /// The help overlay: the key table, then the commands.
+    public var helpLines: [String] {
+        keyMap.helpLines() + [""] + Commands.helpLines()
+    }
+
+    // MARK: Service events and replies
+
+    mutating func apply(_ e: ServiceEvent) -> [Effect] {
+        status.apply(e)
+        switch e {
+        case .runStarted, .batch:
+            chart.apply(e)
+        case .epochEnded:
+            chart.apply(e)
+            if !console.text.isEmpty { return predict(console.text) }
+        case let .datasetLoaded(d):
+            dataset.setDataset(d)
+            console.classNames = d.labels
+        case let .modelChanged(m):
+            model.setModel(m)
+            if !console.text.isEmpty { return predict(console.text) }
+        case let .misclassified(m):
+            dataset.setMisclassified(m)
+        case let .sessionLoaded(s):
+            return load(s)
+        case .stateChanged, .checkpointSaved, .warning, .message:
+            break
+        }
+        return []
+    }
+
+    mutating func apply(_ r: ServiceReply) -> [Effect] {
+        switch r {
+        case let .snapshot(s):
+            return load(s)
+        case let .command(call, result):
+            switch result {
+            case let .done(message):
+                if let message { status.show(message) } else if let d = Self.doneText(call) { status.show(d) }
+            case let .refused(reason):
+                status.show(reason, warning: true)
+            }
+        case let .sessions(list):
+            if case let .picker(p)? = overlay, p.purpose == .openSession {
+                let items = list.map { PickerItem(value: $0.name, detail: $0.name == status.sessionName ? "(open) " + $0.detail : $0.detail) }
+                overlay = .picker(Picker(purpose: .openSession, title: p.title, items: items,
+                                         selection: list.firstIndex { $0.name == status.sessionName } ?? 0,
+                                         emptyText: "no saved sessions: N starts one"))
+            }
+        case let .session(result):
+            switch result {
+            case let .loaded(s): return load(s)
+            case let .refused(reason): status.show(reason, warning: true)
+            }
+        case let .edit(edit, result):
+            switch result {
+            case let .applied(m):
+                model.applied(edit, model: m)
+                status.show("model: \(edit)")
+                if !console.text.isEmpty { return predict(console.text) }
+            case let .refused(reason):
+                model.refused(edit)
+                status.show("refused: \(reason)", warning: true)
+            }
+        case let .theme(name, result):
+            switch result {
+            case let .applied(theme):
+                themeName = name
+                status.show("theme \(name)")
+                return [.applyTheme(theme)]
+            case let .refused(reason):
+                status.show(reason, warning: true)
+            }
+        case let .prediction(id, _, snapshot):
+            // Latest wins: anything older than what is shown is dropped.
+            guard id > shownPredictionID else { return [] }
+            if let snapshot {
+                shownPredictionID = id
+                console.show(snapshot)
+            }
+        }
+        return []
+    }
+
+    static func doneText(_ call: ServiceCall) -> String? {
+        switch call {
+        case .startTraining: return "training started"
+        case .pauseTraining: return "paused"
+        case .resumeTraining: return "resumed"
+        case .stepTraining: return "one batch trained"
+        case .stopTraining: return "stopped"
+        case .save: return "saved"
+        default: return nil
+        }
+    }
+
+    /// Starts over from a session snapshot.
+    mutating func load(_ s: WorkbenchSnapshot) -> [Effect] {
+        let message = isLoaded ? "opened session \(s.sessionName)" : ""
+        status = StatusSnapshot(sessionName: s.sessionName, state: s.state, lastMessage: message)
+        dataset.setDataset(s.dataset)
+        dataset.setMisclassified(s.misclassified)
+        model.setModel(s.model)
+        chart.setCharts(s.charts)
+        console.classNames = s.dataset?.labels ?? []
+        presets = s.presets
+        themeNames = s.themeNames
+        if let t = s.themeName { themeName = t }
+        isLoaded = true
+        return console.text.isEmpty ? [] : predict(console.text)
+    }
+}

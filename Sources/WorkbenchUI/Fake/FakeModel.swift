@@ -1,0 +1,235 @@
+/// A layer stack with Keras's shape and parameter arithmetic, enough for the fake service to
+/// answer model edits like the real one would (new shapes and counts, or a refusal).
+struct FakeModel: Hashable, Sendable {
+    struct Layer: Hashable, Sendable {
+        var kind: LayerKind
+        var units: Int
+        var kernel: Int = 5
+        var rate: Double = 0.5
+        var activation: String = "linear"
+        var keyDim: Int = 32
+
+        static func make(_ kind: LayerKind) -> Layer {
+            switch kind {
+            case .embedding: return Layer(kind: kind, units: 64)
+            case .dense: return Layer(kind: kind, units: 64, activation: "relu")
+            case .simpleRNN, .lstm, .gru: return Layer(kind: kind, units: 64)
+            case .conv1D: return Layer(kind: kind, units: 64, kernel: 5, activation: "relu")
+            case .multiHeadAttention: return Layer(kind: kind, units: 2, keyDim: 32)
+            case .dropout: return Layer(kind: kind, units: 0, rate: 0.5)
+            case .globalMaxPooling1D, .globalAveragePooling1D, .layerNormalization: return Layer(kind: kind, units: 0)
+            }
+        }
+
+        var label: String {
+            switch kind {
+            case .embedding, .simpleRNN, .lstm, .gru: return "\(kind.displayName)(\(units))"
+            case .dense: return activation == "linear" ? "Dense(\(units))" : "Dense(\(units), \(activation))"
+            case .conv1D: return "Conv1D(\(units), \(kernel)\(activation == "linear" ? "" : ", " + activation))"
+            case .dropout: return "Dropout(\(Fmt.fixed(rate, 2)))"
+            case .multiHeadAttention: return "MultiHeadAttention(\(units)×\(keyDim))"
+            case .globalMaxPooling1D, .globalAveragePooling1D, .layerNormalization: return kind.displayName
+            }
+        }
+
+        var settings: [LayerSetting] {
+            let activations = FakeModel.activations
+            switch kind {
+            case .embedding: return [LayerSetting(kind: .units, label: "dim", value: "\(units)")]
+            case .dense: return [LayerSetting(kind: .units, value: "\(units)"),
+                                 LayerSetting(kind: .activation, value: activation, choices: activations)]
+            case .simpleRNN, .lstm, .gru: return [LayerSetting(kind: .units, value: "\(units)")]
+            case .conv1D: return [LayerSetting(kind: .units, label: "filters", value: "\(units)"),
+                                  LayerSetting(kind: .kernelSize, value: "\(kernel)"),
+                                  LayerSetting(kind: .activation, value: activation, choices: activations)]
+            case .dropout: return [LayerSetting(kind: .rate, value: Fmt.fixed(rate, 2))]
+            case .multiHeadAttention: return [LayerSetting(kind: .units, label: "heads", value: "\(units)")]
+            case .globalMaxPooling1D, .globalAveragePooling1D, .layerNormalization: return []
+            }
+        }
+    }
+
+    static let activations = ["linear", "relu", "gelu", "tanh", "sigmoid", "softmax"]
+
+    static let presets: [(name: String, summary: String, body: [Layer])] = [
+        ("seed", "Embedding 10 → LSTM 10 (the seed's model)",
+         [Layer(kind: .embedding, units: 10), Layer(kind: .lstm, units: 10)]),
+        ("lstm", "Embedding 64 → LSTM 64", [.make(.embedding), .make(.lstm)]),
+        ("gru", "Embedding 64 → GRU 64", [.make(.embedding), .make(.gru)]),
+        ("cnn", "Embedding 64 → Conv1D(64, 5, relu) → GlobalMaxPooling1D",
+         [.make(.embedding), .make(.conv1D), .make(.globalMaxPooling1D)]),
+        ("attention", "Embedding 64 → MultiHeadAttention(2×32) → LayerNorm → GlobalAveragePooling1D",
+         [.make(.embedding), .make(.multiHeadAttention), .make(.layerNormalization), .make(.globalAveragePooling1D)]),
+    ]
+
+    var body: [Layer]
+    var vocabulary: Int
+    var sequenceLength: Int
+    var classes: Int
+    var preset: String?
+
+    init(preset: String, vocabulary: Int, sequenceLength: Int, classes: Int) {
+        let p = Self.presets.first { $0.name == preset } ?? Self.presets[1]
+        body = p.body
+        self.vocabulary = vocabulary
+        self.sequenceLength = sequenceLength
+        self.classes = max(2, classes)
+        self.preset = p.name
+    }
+
+    var headUnits: Int { classes <= 2 ? 1 : classes }
+    var headActivation: String { classes <= 2 ? "sigmoid" : "softmax" }
+
+    /// Output shapes and parameter counts, or why the stack cannot be built.
+    func build() -> Result<ModelSnapshot, EditInputError> {
+        guard let first = body.first, first.kind == .embedding else {
+            return .failure(EditInputError("the first layer must be an Embedding (it turns token ids into vectors)"))
+        }
+        var shape = [sequenceLength]       // without the batch dimension
+        var layers: [LayerSnapshot] = []
+        var seen: [LayerKind: Int] = [:]
+        func name(_ kind: LayerKind) -> String {
+            let n = seen[kind, default: 0]
+            seen[kind] = n + 1
+            return n == 0 ? kind.rawValue : "\(kind.rawValue)_\(n)"
+        }
+        func show(_ s: [Int]) -> String { "(None, " + s.map(String.init).joined(separator: ", ") + ")" }
+        for (i, layer) in body.enumerated() {
+            let f = shape.last ?? 0
+            var params = 0
+            let before = show(shape)
+            func needsSequence() -> EditInputError? {
+                shape.count == 2 ? nil : EditInputError(
+                    "\(layer.label) needs a sequence input (None, steps, features), but layer \(i) gives \(before)")
+            }
+            switch layer.kind {
+            case .embedding:
+                guard i == 0 else { return .failure(EditInputError("an Embedding can only be the first layer")) }
+                params = vocabulary * layer.units
+                shape = [sequenceLength, layer.units]
+            case .dense:
+                params = f * layer.units + layer.units
+                shape[shape.count - 1] = layer.units
+            case .simpleRNN, .lstm, .gru:
+                if let e = needsSequence() { return .failure(e) }
+                let u = layer.units
+                switch layer.kind {
+                case .simpleRNN: params = u * (f + u) + u
+                case .lstm: params = 4 * (u * (f + u) + u)
+                default: params = 3 * (u * (f + u) + 2 * u)
+                }
+                shape = [u]
+            case .conv1D:
+                if let e = needsSequence() { return .failure(e) }
+                let steps = shape[0] - layer.kernel + 1
+                guard steps >= 1 else {
+                    return .failure(EditInputError("kernel \(layer.kernel) is longer than the \(shape[0]) steps it gets"))
+                }
+                params = layer.kernel * f * layer.units + layer.units
+                shape = [steps, layer.units]
+            case .globalMaxPooling1D, .globalAveragePooling1D:
+                if let e = needsSequence() { return .failure(e) }
+                shape = [f]
+            case .dropout:
+                break
+            case .layerNormalization:
+                params = 2 * f
+            case .multiHeadAttention:
+                if let e = needsSequence() { return .failure(e) }
+                let hk = layer.units * layer.keyDim
+                params = 3 * (f * hk + hk) + hk * f + f
+            }
+            layers.append(LayerSnapshot(name: name(layer.kind), typeLabel: layer.label, kind: layer.kind,
+                                        outputShape: show(shape), parameterCount: params, settings: layer.settings))
+        }
+        guard shape.count == 1 else {
+            return .failure(EditInputError(
+                "the output layer needs (None, features), but the last layer gives \(show(shape)): add a pooling or recurrent layer"))
+        }
+        let f = shape[0]
+        let headLabel = "Dense(\(headUnits), \(headActivation))"
+        layers.append(LayerSnapshot(name: name(.dense), typeLabel: headLabel, kind: .dense,
+                                    outputShape: show([headUnits]), parameterCount: f * headUnits + headUnits))
+        return .success(ModelSnapshot(
+            layers: layers, inputShape: show([sequenceLength]), optimizer: "Adam",
+            optimizerSettings: [NamedValue("lr", "0.001"), NamedValue("β1", "0.9"), NamedValue("β2", "0.999")],
+            loss: classes <= 2 ? "binary_crossentropy" : "sparse_categorical_crossentropy", preset: preset))
+    }
+
+    /// The model after `edit`, or why not.
+    func applying(_ edit: ModelEdit) -> Result<FakeModel, EditInputError> {
+        var m = self
+        let head = body.count     // index of the output layer
+        func layerIndex(_ i: Int) -> Result<Int, EditInputError> {
+            if i == head { return .failure(EditInputError("the output layer follows the number of classes (\(classes)); it cannot be changed")) }
+            guard body.indices.contains(i) else { return .failure(EditInputError("there is no layer \(i + 1)")) }
+            return .success(i)
+        }
+        switch edit {
+        case let .addLayer(kind, at):
+            guard at >= 0, at <= head else { return .failure(EditInputError("new layers go before the output layer")) }
+            m.body.insert(.make(kind), at: at)
+        case let .deleteLayer(at):
+            switch layerIndex(at) {
+            case let .failure(e): return .failure(e)
+            case let .success(i): m.body.remove(at: i)
+            }
+        case let .moveLayer(from, to):
+            switch layerIndex(from) {
+            case let .failure(e): return .failure(e)
+            case let .success(i):
+                guard to >= 0, to < head else { return .failure(EditInputError("the output layer stays last")) }
+                let l = m.body.remove(at: i)
+                m.body.insert(l, at: to)
+            }
+        case let .setUnits(layer, units):
+            switch layerIndex(layer) {
+            case let .failure(e): return .failure(e)
+            case let .success(i):
+                guard units > 0, units <= 4096 else { return .failure(EditInputError("units must be from 1 to 4096")) }
+                guard !m.body[i].settings.filter({ $0.kind == .units }).isEmpty else {
+                    return .failure(EditInputError("\(m.body[i].label) has no units"))
+                }
+                m.body[i].units = units
+            }
+        case let .setActivation(layer, activation):
+            switch layerIndex(layer) {
+            case let .failure(e): return .failure(e)
+            case let .success(i):
+                guard Self.activations.contains(activation) else {
+                    return .failure(EditInputError("unknown activation \"\(activation)\" (known: \(Self.activations.joined(separator: ", ")))"))
+                }
+                guard m.body[i].kind == .dense || m.body[i].kind == .conv1D else {
+                    return .failure(EditInputError("\(m.body[i].label) has no activation setting"))
+                }
+                m.body[i].activation = activation
+            }
+        case let .setDropoutRate(layer, rate):
+            switch layerIndex(layer) {
+            case let .failure(e): return .failure(e)
+            case let .success(i):
+                guard m.body[i].kind == .dropout else { return .failure(EditInputError("\(m.body[i].label) has no rate")) }
+                guard rate >= 0, rate < 1 else { return .failure(EditInputError("the rate must be at least 0 and below 1")) }
+                m.body[i].rate = rate
+            }
+        case let .setKernelSize(layer, size):
+            switch layerIndex(layer) {
+            case let .failure(e): return .failure(e)
+            case let .success(i):
+                guard m.body[i].kind == .conv1D else { return .failure(EditInputError("\(m.body[i].label) has no kernel")) }
+                guard size > 0 else { return .failure(EditInputError("the kernel size must be above 0")) }
+                m.body[i].kernel = size
+            }
+        case let .applyPreset(name):
+            guard let p = Self.presets.first(where: { $0.name == name.lowercased() }) else {
+                return .failure(EditInputError("no preset \"\(name)\" (presets: \(Self.presets.map(\.name).joined(separator: ", ")))"))
+            }
+            m.body = p.body
+            m.preset = p.name
+            return .success(m)
+        }
+        m.preset = nil
+        if case let .failure(e) = m.build() { return .failure(e) }
+        return .success(m)
+    }
+}

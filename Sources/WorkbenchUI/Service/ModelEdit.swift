@@ -1,0 +1,68 @@
+/// A change to the model the model pane asks for. Indices are positions in
+/// `ModelSnapshot.layers` as the pane last saw them.
+public enum ModelEdit: Hashable, Sendable, CustomStringConvertible {
+    /// Inserts a layer of `kind` (with the service's default settings) at `index`
+    /// (0...layers.count; the pane passes the selection + 1 to add below it).
+    case addLayer(LayerKind, at: Int)
+    case deleteLayer(at: Int)
+    /// Moves the layer at `from` so that it ends up at `to`.
+    case moveLayer(from: Int, to: Int)
+    /// Units of Dense/SimpleRNN/LSTM/GRU, filters of Conv1D, output size of Embedding.
+    case setUnits(layer: Int, units: Int)
+    case setActivation(layer: Int, activation: String)
+    case setDropoutRate(layer: Int, rate: Double)
+    case setKernelSize(layer: Int, size: Int)
+    /// Replaces the model with a named preset (see `WorkbenchSnapshot.presets`).
+    case applyPreset(String)
+
+    public var description: String {
+        switch self {
+        case let .addLayer(kind, at): return "add \(kind.displayName) at \(at)"
+        case let .deleteLayer(at): return "delete layer \(at)"
+        case let .moveLayer(from, to): return "move layer \(from) to \(to)"
+        case let .setUnits(layer, units): return "set units of layer \(layer) to \(units)"
+        case let .setActivation(layer, a): return "set activation of layer \(layer) to \(a)"
+        case let .setDropoutRate(layer, rate): return "set rate of layer \(layer) to \(rate)"
+        case let .setKernelSize(layer, size): return "set kernel of layer \(layer) to \(size)"
+        case let .applyPreset(name): return "preset \(name)"
+        }
+    }
+
+    /// The edit that sets `setting` of layer `layer` to the text `value`, or a message saying
+    /// what was expected.
+    public static func setting(_ setting: LayerSettingKind, layer: Int, value: String) -> Result<ModelEdit, EditInputError> {
+        let v = value.trimmingSpaces()
+        switch setting {
+        case .units:
+            guard let n = Int(v), n > 0 else { return .failure(EditInputError("units must be a whole number above 0, not \"\(v)\"")) }
+            return .success(.setUnits(layer: layer, units: n))
+        case .kernelSize:
+            guard let n = Int(v), n > 0 else { return .failure(EditInputError("kernel size must be a whole number above 0, not \"\(v)\"")) }
+            return .success(.setKernelSize(layer: layer, size: n))
+        case .rate:
+            guard let r = Double(v), r.isFinite, r >= 0, r < 1 else {
+                return .failure(EditInputError("rate must be a number from 0 up to (not including) 1, not \"\(v)\""))
+            }
+            return .success(.setDropoutRate(layer: layer, rate: r))
+        case .activation:
+            guard !v.isEmpty else { return .failure(EditInputError("activation must be a name such as relu")) }
+            return .success(.setActivation(layer: layer, activation: v))
+        }
+    }
+}
+
+/// Text typed into an edit prompt that cannot become an edit.
+public struct EditInputError: Error, Hashable, Sendable, CustomStringConvertible {
+    public var description: String
+    public init(_ description: String) { self.description = description }
+}
+
+extension String {
+    /// Without leading and trailing whitespace.
+    func trimmingSpaces() -> String {
+        var s = Substring(self)
+        while s.first?.isWhitespace == true { s = s.dropFirst() }
+        while s.last?.isWhitespace == true { s = s.dropLast() }
+        return String(s)
+    }
+}

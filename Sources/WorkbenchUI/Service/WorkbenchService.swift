@@ -1,0 +1,79 @@
+import TerminalUI
+
+/// The answer to a command: done (with an optional line for the status bar) or refused, with
+/// the reason shown in the status bar.
+public enum CommandResult: Hashable, Sendable {
+    case done(String?)
+    case refused(String)
+}
+
+/// The answer to a model edit: the model after it, or why it was not made.
+public enum ModelEditResult: Hashable, Sendable {
+    case applied(ModelSnapshot)
+    case refused(String)
+}
+
+/// The answer to opening or creating a session: its snapshot, or why not.
+public enum SessionResult: Hashable, Sendable {
+    case loaded(WorkbenchSnapshot)
+    case refused(String)
+}
+
+/// The answer to choosing a theme: the theme to draw with (the service reads theme files and
+/// remembers the choice), or why not.
+public enum ThemeResult: Hashable, Sendable {
+    case applied(Theme)
+    case refused(String)
+}
+
+/// What the workbench UI asks of the session side; the only way the UI reaches sessions, data
+/// and the engine. The UI calls these from short-lived tasks (never from the loop itself), so a
+/// slow call never blocks keys or drawing; every call must return (never hang while training
+/// runs) and must not throw: problems come back as `.refused(reason)` or a `.warning` event.
+///
+/// Training progress and other changes arrive on `events`. Replies and events may interleave:
+/// a state change caused by `startTraining` may arrive before or after its reply.
+public protocol WorkbenchService: Sendable {
+    /// Everything that happens on the service side, as values. The UI iterates it once, from
+    /// start to `shutdown`; an implementation should buffer without bound (or drop oldest
+    /// batch events, never state changes) rather than block training on a slow UI.
+    var events: AsyncStream<ServiceEvent> { get }
+
+    /// The current session: called once at start-up.
+    func snapshot() async -> WorkbenchSnapshot
+
+    /// Starts a new run (or resumes a paused one, if the service prefers).
+    func startTraining() async -> CommandResult
+    /// Pauses after the current batch; weights, optimizer state and history are kept.
+    func pauseTraining() async -> CommandResult
+    func resumeTraining() async -> CommandResult
+    /// Trains exactly one batch, then stays paused (from idle: starts a run paused).
+    func stepTraining() async -> CommandResult
+    /// Ends the run after the current batch, keeping the weights.
+    func stopTraining() async -> CommandResult
+    /// Writes the session (atomically) and reports `.checkpointSaved`.
+    func save() async -> CommandResult
+
+    func listSessions() async -> [SessionSummary]
+    func openSession(named name: String) async -> SessionResult
+    func newSession(named name: String) async -> SessionResult
+
+    /// Applies an edit (or a preset) and returns the whole new model, or refuses with a reason
+    /// the user can act on ("stop training before changing the model", "LSTM needs a sequence
+    /// input, but GlobalMaxPooling1D gives (None, 64)").
+    func applyModelEdit(_ edit: ModelEdit) async -> ModelEditResult
+
+    /// Switches to the theme named `name` (one of `WorkbenchSnapshot.themeNames`).
+    func setTheme(named name: String) async -> ThemeResult
+
+    /// Classifies one console line. The UI calls this on every keystroke, while training too,
+    /// and cancels the task of the previous call: implementations should be latest-wins (drop
+    /// or cut short requests that a newer one superseded, returning nil for them) and fast
+    /// (well under a millisecond for one line). nil also means "no model to ask yet". The UI
+    /// shows a reply only if no newer one has been shown.
+    func predict(_ line: String) async -> ConsoleSnapshot?
+
+    /// Called once as the UI quits: stop training, wait for the training task to finish and
+    /// finish pending writes. The UI restores the terminal after this returns.
+    func shutdown() async
+}
