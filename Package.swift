@@ -32,10 +32,11 @@ let package = Package(
         .target(name: "TerminalUI", dependencies: ["CNcursesw", .product(name: "TOMLKit", package: "TOMLKit")]),
         // The panes and the UI loop; talks to sessions only through its WorkbenchService protocol.
         .target(name: "WorkbenchUI", dependencies: ["TerminalUI", "Charts"]),
+        .target(name: "WorkbenchApp", dependencies: ["Engine", "TextData", "Sessions", "TerminalUI", "WorkbenchUI"]),
         .executableTarget(
             name: "workbench",
             dependencies: [
-                "Engine", "TextData", "Sessions",
+                "Engine", "TextData", "Sessions", "TerminalUI", "WorkbenchUI", "WorkbenchApp",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 

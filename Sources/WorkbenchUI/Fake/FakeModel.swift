@@ -15,7 +15,8 @@ struct FakeModel: Hashable, Sendable {
             case .dense: return Layer(kind: kind, units: 64, activation: "relu")
             case .simpleRNN, .lstm, .gru: return Layer(kind: kind, units: 64)
             case .conv1D: return Layer(kind: kind, units: 64, kernel: 5, activation: "relu")
-            case .multiHeadAttention: return Layer(kind: kind, units: 2, keyDim: 32)
+            case .multiHeadAttention, .transformerEncoder: return Layer(kind: kind, units: 2, keyDim: 32)
+            case .positionEmbedding: return Layer(kind: kind, units: 0)
             case .dropout: return Layer(kind: kind, units: 0, rate: 0.5)
             case .globalMaxPooling1D, .globalAveragePooling1D, .layerNormalization: return Layer(kind: kind, units: 0)
             }
@@ -27,8 +28,8 @@ struct FakeModel: Hashable, Sendable {
             case .dense: return activation == "linear" ? "Dense(\(units))" : "Dense(\(units), \(activation))"
             case .conv1D: return "Conv1D(\(units), \(kernel)\(activation == "linear" ? "" : ", " + activation))"
             case .dropout: return "Dropout(\(Fmt.fixed(rate, 2)))"
-            case .multiHeadAttention: return "MultiHeadAttention(\(units)×\(keyDim))"
-            case .globalMaxPooling1D, .globalAveragePooling1D, .layerNormalization: return kind.displayName
+            case .multiHeadAttention, .transformerEncoder: return "\(kind.displayName)(\(units)×\(keyDim))"
+            case .globalMaxPooling1D, .globalAveragePooling1D, .layerNormalization, .positionEmbedding: return kind.displayName
             }
         }
 
@@ -43,8 +44,8 @@ struct FakeModel: Hashable, Sendable {
                                   LayerSetting(kind: .kernelSize, value: "\(kernel)"),
                                   LayerSetting(kind: .activation, value: activation, choices: activations)]
             case .dropout: return [LayerSetting(kind: .rate, value: Fmt.fixed(rate, 2))]
-            case .multiHeadAttention: return [LayerSetting(kind: .units, label: "heads", value: "\(units)")]
-            case .globalMaxPooling1D, .globalAveragePooling1D, .layerNormalization: return []
+            case .multiHeadAttention, .transformerEncoder: return [LayerSetting(kind: .units, label: "heads", value: "\(units)")]
+            case .globalMaxPooling1D, .globalAveragePooling1D, .layerNormalization, .positionEmbedding: return []
             }
         }
     }
@@ -138,6 +139,13 @@ struct FakeModel: Hashable, Sendable {
                 if let e = needsSequence() { return .failure(e) }
                 let hk = layer.units * layer.keyDim
                 params = 3 * (f * hk + hk) + hk * f + f
+            case .transformerEncoder:
+                if let e = needsSequence() { return .failure(e) }
+                let hk = layer.units * layer.keyDim
+                params = 3 * (f * hk + hk) + hk * f + f + 4 * f + (f * 64 + 64) + (64 * f + f)
+            case .positionEmbedding:
+                if let e = needsSequence() { return .failure(e) }
+                params = shape[0] * f
             }
             layers.append(LayerSnapshot(name: name(layer.kind), typeLabel: layer.label, kind: layer.kind,
                                         outputShape: show(shape), parameterCount: params, settings: layer.settings))

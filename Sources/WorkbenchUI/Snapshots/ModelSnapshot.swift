@@ -11,6 +11,8 @@ public enum LayerKind: String, CaseIterable, Hashable, Sendable {
     case dropout
     case layerNormalization = "layer_normalization"
     case multiHeadAttention = "multi_head_attention"
+    case positionEmbedding = "position_embedding"
+    case transformerEncoder = "transformer_encoder"
 
     /// The Keras class name ("LSTM", "GlobalMaxPooling1D").
     public var displayName: String {
@@ -26,6 +28,8 @@ public enum LayerKind: String, CaseIterable, Hashable, Sendable {
         case .dropout: return "Dropout"
         case .layerNormalization: return "LayerNormalization"
         case .multiHeadAttention: return "MultiHeadAttention"
+        case .positionEmbedding: return "PositionEmbedding"
+        case .transformerEncoder: return "TransformerEncoder"
         }
     }
 
