@@ -9,6 +9,7 @@ let package = Package(
         .library(name: "Engine", targets: ["Engine"]),
         .library(name: "TextData", targets: ["TextData"]),
         .library(name: "Sessions", targets: ["Sessions"]),
+        .library(name: "Learners", targets: ["Learners"]),
         .library(name: "Charts", targets: ["Charts"]),
         .library(name: "TerminalUI", targets: ["TerminalUI"]),
     ],
@@ -27,17 +28,19 @@ let package = Package(
         .target(name: "Engine", dependencies: ["COpenBLAS"]),
         .target(name: "TextData", dependencies: [.product(name: "CSV", package: "CSV.swift")]),
         .target(name: "Sessions", dependencies: ["Engine", "TextData"]),
+        .target(name: "Learners", dependencies: ["Engine", "TextData"]),
         .target(name: "Charts"),
         .target(name: "TerminalUI", dependencies: ["CNcursesw", .product(name: "TOMLKit", package: "TOMLKit")]),
         .executableTarget(
             name: "workbench",
             dependencies: [
-                "Engine", "TextData", "Sessions",
+                "Engine", "TextData", "Sessions", "Learners",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
         .testTarget(name: "EngineTests", dependencies: ["Engine"]),
         .testTarget(name: "TextDataTests", dependencies: ["TextData"]),
+        .testTarget(name: "LearnersTests", dependencies: ["Learners", "Engine", "TextData"]),
         .testTarget(name: "PipelineTests", dependencies: ["Engine", "TextData", "Sessions"]),
         .testTarget(name: "ChartsTests", dependencies: ["Charts"]),
         .testTarget(name: "TerminalUITests", dependencies: ["TerminalUI"]),
