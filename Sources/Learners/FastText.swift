@@ -172,6 +172,9 @@ public struct FastText: Learner {
         }
         let words = counts.filter { $0.value >= options.minCount }
             .sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }.map(\.key)
+        guard !words.isEmpty else {
+            throw LearnerError.emptyVocabulary(reason: "minCount \(options.minCount) removes every token")
+        }
         var wordIndex: [String: Int32] = [:]
         for (i, w) in words.enumerated() { wordIndex[w] = Int32(i) }
 

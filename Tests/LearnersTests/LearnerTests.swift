@@ -247,6 +247,8 @@ func accuracy(_ learner: any Learner, _ examples: [LabelledText]) throws -> Doub
         for kind in LearnerKind.allCases where kind != .fasttext {
             #expect(throws: LearnerError.self) { _ = try kind.fit(separableSet(classes: 2), settings: s, seed: 0) }
         }
+        s.fastText.minCount = 1000
+        #expect(throws: LearnerError.self) { _ = try LearnerKind.fasttext.fit(separableSet(classes: 2), settings: s, seed: 0) }
     }
 
     @Test func textsWithoutFeaturesAreCounted() throws {
