@@ -9,6 +9,7 @@ let package = Package(
         .library(name: "Engine", targets: ["Engine"]),
         .library(name: "TextData", targets: ["TextData"]),
         .library(name: "Sessions", targets: ["Sessions"]),
+        .library(name: "Learners", targets: ["Learners"]),
         .library(name: "Charts", targets: ["Charts"]),
         .library(name: "TerminalUI", targets: ["TerminalUI"]),
         .library(name: "WorkbenchUI", targets: ["WorkbenchUI"]),
@@ -28,6 +29,7 @@ let package = Package(
         .target(name: "Engine", dependencies: ["COpenBLAS"]),
         .target(name: "TextData", dependencies: [.product(name: "CSV", package: "CSV.swift")]),
         .target(name: "Sessions", dependencies: ["Engine", "TextData"]),
+        .target(name: "Learners", dependencies: ["Engine", "TextData"]),
         .target(name: "Charts"),
         .target(name: "TerminalUI", dependencies: ["CNcursesw", .product(name: "TOMLKit", package: "TOMLKit")]),
         // The panes and the UI loop; talks to sessions only through its WorkbenchService protocol.
@@ -36,12 +38,13 @@ let package = Package(
         .executableTarget(
             name: "workbench",
             dependencies: [
-                "Engine", "TextData", "Sessions", "TerminalUI", "WorkbenchUI", "WorkbenchApp",
+                "Engine", "TextData", "Sessions", "Learners", "TerminalUI", "WorkbenchUI", "WorkbenchApp",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
         .testTarget(name: "EngineTests", dependencies: ["Engine"]),
         .testTarget(name: "TextDataTests", dependencies: ["TextData"]),
+        .testTarget(name: "LearnersTests", dependencies: ["Learners", "Engine", "TextData"]),
         .testTarget(name: "PipelineTests", dependencies: ["Engine", "TextData", "Sessions"]),
         .testTarget(name: "ChartsTests", dependencies: ["Charts"]),
         .testTarget(name: "TerminalUITests", dependencies: ["TerminalUI"]),
