@@ -41,6 +41,8 @@ let package = Package(
         .testTarget(name: "PipelineTests", dependencies: ["Engine", "TextData", "Sessions"]),
         .testTarget(name: "ChartsTests", dependencies: ["Charts"]),
         .testTarget(name: "TerminalUITests", dependencies: ["TerminalUI"]),
+        // The crash-safety and CLI tests run the built `workbench` executable as a child process.
+        .testTarget(name: "SessionsTests", dependencies: ["Sessions", "Engine", "TextData"]),
     ],
     swiftLanguageModes: [.v6]
 )
