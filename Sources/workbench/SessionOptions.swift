@@ -15,8 +15,8 @@ struct SessionsDirOption: ParsableArguments {
 struct SessionTrainOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Train in this session: created from the options if new, continued if it exists.", valueName: "name"))
     var session: String?
-    @Option(help: "With --session: batches between autosaves (a checkpoint is also written at every epoch end).")
-    var autosaveEvery = 100
+    @Option(help: "With --session: batches between autosaves (default 100; a checkpoint is also written at every epoch end).")
+    var autosaveEvery: Int?
     @OptionGroup var dir: SessionsDirOption
 }
 

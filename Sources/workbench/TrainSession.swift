@@ -20,11 +20,13 @@ extension TrainCommand {
                     throw ValidationError("session '\(name)' was built on \(record.dataset.path); --data \(data) is another data set (create a new session to train on it)")
                 }
                 additional = epochs
+                if let a = sessionOptions.autosaveEvery { try await manager.updateTraining(name, autosaveEvery: a) }
                 let run = record.currentRun
                 print("session '\(name)' (\(store.root.appendingPathComponent(name).path)): run \(run.id), \(info.epochsCompleted) of \(run.fit.epochs) epochs done"
                       + (info.batchInEpoch > 0 ? ", \(info.batchInEpoch) batches into the next" : ""))
                 print("data: \(record.dataset.path) (\(record.dataset.hash))")
                 print("model: \(run.model.layers.map(\.label).joined(separator: " → ")); optimizer: \(run.optimizer.summary)")
+                print("(a session keeps its data, tokenizer, model and settings: options other than --epochs and --autosave-every apply when it is created)")
             } else {
                 let setup = try sessionSetup()
                 let info = try await manager.create(name, setup: setup)
@@ -132,7 +134,7 @@ extension TrainCommand {
                             validation: validation.map { .file($0) } ?? .split(split),
                             tokenizer: try text.makeTokenizer(), maxLength: text.maxLength, model: modelChoice,
                             optimizer: opt, fit: FitConfig(epochs: epochs ?? 3, batchSize: batchSize, seed: seed),
-                            autosaveEvery: sessionOptions.autosaveEvery)
+                            autosaveEvery: sessionOptions.autosaveEvery ?? 100)
     }
 }
 

@@ -95,6 +95,20 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: tmp.file("S/a").path))
     }
 
+    @Test func listShowsStrayFoldersAndSweepsInterruptedDeletions() async throws {
+        let tmp = try TempDir()
+        for folder in ["bad..name", ".deleting-1234", ".creating-fresh"] {
+            try FileManager.default.createDirectory(at: tmp.file("S/\(folder)"), withIntermediateDirectories: true)
+        }
+        try await withManager(SessionStore(root: tmp.file("S"))) { m in
+            let list = try await m.list()
+            #expect(list.map(\.name) == ["bad..name"])
+            #expect(list.first?.problem?.contains("invalid session name") == true)
+        }
+        // A deletion that was interrupted is finished; a creation in progress is left alone.
+        #expect(try FileManager.default.contentsOfDirectory(atPath: tmp.file("S").path).sorted() == [".creating-fresh", "bad..name"])
+    }
+
     @Test func createRejectsBadSetupsClearly() async throws {
         let tmp = try TempDir()
         try Synthetic.write(to: tmp.file("data.tsv"), count: 60)

@@ -122,6 +122,7 @@ public actor SessionManager {
     /// Sends a command to the engine and waits for its reply, which comes after the events
     /// the command caused (so the statuses here are up to date when this returns).
     private func send(_ id: String, _ command: EngineCommand) async throws {
+        if closed { throw SessionError.shutDown }
         startPump()
         let token = nextToken
         nextToken += 1
@@ -144,7 +145,11 @@ public actor SessionManager {
     /// Every session folder, with what its record says (or why it cannot be read), its
     /// status here, and whether another process holds it.
     public func list() throws -> [SessionListing] {
-        try store.names().map { name in
+        store.sweep()
+        return try store.folders().map { name in
+            do { try SessionName.validate(name) } catch {
+                return SessionListing(name: name, record: nil, problem: "\(error)", status: nil, lockedBy: nil, isLocked: false, isOpenHere: false)
+            }
             if let o = openSession(named: name) {
                 return SessionListing(name: name, record: o.files.record, problem: nil, status: o.status,
                                       lockedBy: nil, isLocked: !o.readOnly, isOpenHere: true)

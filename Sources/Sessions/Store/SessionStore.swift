@@ -56,6 +56,12 @@ public struct SessionStore: Sendable {
 
     /// The names of the session folders, sorted (hidden and temporary folders skipped).
     public func names() throws -> [String] {
+        try folders().filter(SessionName.isValid)
+    }
+
+    /// Every folder that is not hidden, sorted; includes folders whose names are not valid
+    /// session names (they list with a problem).
+    func folders() throws -> [String] {
         guard FileManager.default.fileExists(atPath: root.path) else { return [] }
         let items: [String]
         do { items = try FileManager.default.contentsOfDirectory(atPath: root.path) } catch {
@@ -63,9 +69,23 @@ public struct SessionStore: Sendable {
         }
         return items.filter { name in
             var isDir: ObjCBool = false
-            return !name.hasPrefix(".") && SessionName.isValid(name)
+            return !name.hasPrefix(".")
                 && FileManager.default.fileExists(atPath: root.appendingPathComponent(name).path, isDirectory: &isDir) && isDir.boolValue
         }.sorted()
+    }
+
+    /// Removes what interrupted deletions left (`.deleting-*`) and creations abandoned for an
+    /// hour (`.creating-*`).
+    func sweep() {
+        guard let items = try? FileManager.default.contentsOfDirectory(atPath: root.path) else { return }
+        for item in items where item.hasPrefix(".deleting-") || item.hasPrefix(".creating-") {
+            let url = root.appendingPathComponent(item)
+            if item.hasPrefix(".creating-") {
+                let modified = (try? FileManager.default.attributesOfItem(atPath: url.path)[.modificationDate] as? Date) ?? Date()
+                if Date().timeIntervalSince(modified) < 3600 { continue }
+            }
+            try? FileManager.default.removeItem(at: url)
+        }
     }
 
     /// The session's record, validated. Errors name session.json and the field.
