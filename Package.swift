@@ -49,6 +49,8 @@ let package = Package(
         .testTarget(name: "ChartsTests", dependencies: ["Charts"]),
         .testTarget(name: "TerminalUITests", dependencies: ["TerminalUI"]),
         .testTarget(name: "WorkbenchUITests", dependencies: ["WorkbenchUI", "TerminalUI", "Charts"]),
+        // The crash-safety and CLI tests run the built `workbench` executable as a child process.
+        .testTarget(name: "SessionsTests", dependencies: ["Sessions", "Engine", "TextData"]),
     ],
     swiftLanguageModes: [.v6]
 )

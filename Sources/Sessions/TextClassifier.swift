@@ -24,6 +24,28 @@ public struct ClassifierConfig: Codable, Sendable {
     }
 }
 
+extension ClassifierConfig {
+    /// Padded token ids [texts, maxLength]. Needs no model, so data can be encoded on any thread.
+    public func encode(_ texts: [String]) -> Tensor {
+        var x = Tensor(shape: [texts.count, maxLength])
+        let seqs = texts.map { tokenizer.sequence(for: $0) }
+        x.withUnsafeMutableBufferPointer { p in
+            // The buffer is exactly [texts, maxLength], so this cannot throw.
+            try? padSequences(seqs, maxLength: maxLength, padding: padding, truncating: truncating, into: p)
+        }
+        return x
+    }
+
+    /// Class indices as the loss expects them.
+    public func targets(_ labels: [String]) throws -> Tensor {
+        Tensor(shape: [labels.count], scalars: try labels.map { Float(try self.labels.encode($0)) })
+    }
+
+    public func dataset(_ examples: [LabelledText]) throws -> Dataset {
+        try Dataset(x: encode(examples.map(\.text)), y: targets(examples.map(\.label)))
+    }
+}
+
 /// A trained (or training) text classifier: config plus the model with its weights.
 /// Not thread-safe: one task owns it at a time.
 public final class TextClassifier {
@@ -39,25 +61,12 @@ public final class TextClassifier {
     public var isBinary: Bool { config.model.loss == .binaryCrossentropy }
 
     /// Padded token ids [texts, maxLength].
-    public func encode(_ texts: [String]) -> Tensor {
-        var x = Tensor(shape: [texts.count, config.maxLength])
-        let seqs = texts.map { config.tokenizer.sequence(for: $0) }
-        x.withUnsafeMutableBufferPointer { p in
-            // The buffer is exactly [texts, maxLength], so this cannot throw.
-            try? padSequences(seqs, maxLength: config.maxLength, padding: config.padding,
-                              truncating: config.truncating, into: p)
-        }
-        return x
-    }
+    public func encode(_ texts: [String]) -> Tensor { config.encode(texts) }
 
     /// Class indices as the loss expects them.
-    public func targets(_ labels: [String]) throws -> Tensor {
-        Tensor(shape: [labels.count], scalars: try labels.map { Float(try config.labels.encode($0)) })
-    }
+    public func targets(_ labels: [String]) throws -> Tensor { try config.targets(labels) }
 
-    public func dataset(_ examples: [LabelledText]) throws -> Dataset {
-        try Dataset(x: encode(examples.map(\.text)), y: targets(examples.map(\.label)))
-    }
+    public func dataset(_ examples: [LabelledText]) throws -> Dataset { try config.dataset(examples) }
 
     /// Per-class probabilities for each text (a binary model's p becomes [1 − p, p]).
     public func probabilities(_ texts: [String], batchSize: Int = 64) throws -> [[Float]] {

@@ -3,16 +3,21 @@ import Foundation
 import Sessions
 import TextData
 
-struct EvalCommand: ParsableCommand {
+struct EvalCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "eval", abstract: "Evaluate a saved model on labelled data: accuracy, macro-F1, per-class scores, confusion matrix.")
-    @Option(help: "A folder written by `train --save`.") var modelDir: String
+    @Option(help: "A folder written by `train --save` or `sessions export`.") var modelDir: String?
+    @OptionGroup var sessionOptions: SessionModelOptions
     @Option(help: "Labelled data (label<TAB>text, CSV, TSV, JSONL or a folder per class).") var data: String
     @Flag(help: "Print the report as JSON.") var json = false
     @OptionGroup var dataOptions: DataOptions
 
-    func run() throws {
-        let classifier = try ModelDirectory.load(from: URL(fileURLWithPath: modelDir))
+    func run() async throws {
+        if let session = try sessionOptions.chosen(modelDir: modelDir) {
+            try await evaluateSession(session)
+            return
+        }
+        let classifier = try ModelDirectory.load(from: URL(fileURLWithPath: modelDir ?? ""))
         let examples = try dataOptions.read(data)
         let unknown = Set(examples.map(\.label)).subtracting(classifier.classNames)
         if !unknown.isEmpty {
@@ -30,15 +35,20 @@ struct EvalCommand: ParsableCommand {
     }
 }
 
-struct PredictCommand: ParsableCommand {
+struct PredictCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "predict", abstract: "Classify texts with a saved model (arguments, or one text per line on stdin).")
-    @Option(help: "A folder written by `train --save`.") var modelDir: String
+    @Option(help: "A folder written by `train --save` or `sessions export`.") var modelDir: String?
+    @OptionGroup var sessionOptions: SessionModelOptions
     @Flag(help: "One JSON object per text.") var json = false
     @Argument(help: "Texts to classify; none reads stdin.") var texts: [String] = []
 
-    func run() throws {
-        let classifier = try ModelDirectory.load(from: URL(fileURLWithPath: modelDir))
+    func run() async throws {
+        if let session = try sessionOptions.chosen(modelDir: modelDir) {
+            try await predictSession(session)
+            return
+        }
+        let classifier = try ModelDirectory.load(from: URL(fileURLWithPath: modelDir ?? ""))
         var inputs = texts
         if inputs.isEmpty {
             while let line = readLine() { inputs.append(line) }

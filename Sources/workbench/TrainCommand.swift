@@ -48,17 +48,18 @@ struct DataOptions: ParsableArguments {
     }
 }
 
-struct TrainCommand: ParsableCommand {
+struct TrainCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "train",
-        abstract: "Train a classifier on a labelled text file and report validation metrics.")
+        abstract: "Train a classifier on a labelled text file and report validation metrics.",
+        discussion: "With --session NAME the training lives in a session folder (Sessions/NAME): it is checkpointed as it goes, survives a kill, and `train --session NAME` again carries on (the remaining epochs, or --epochs more).")
 
-    @Option(help: "Training data (label<TAB>text, CSV, TSV, JSONL or a folder per class).") var data: String
+    @Option(help: "Training data (label<TAB>text, CSV, TSV, JSONL or a folder per class); required unless continuing a session.") var data: String?
     @Option(help: "Validation data; without it --split holds out part of --data.") var validation: String?
     @Option(help: "Fraction of --data held out for validation when --validation is not given.") var split: Double = 0.1
     @Option(help: "Model: a preset (\(ModelPreset.allCases.map(\.rawValue).joined(separator: ", "))) or a JSON spec file.")
     var model: String = "lstm"
-    @Option(help: "Epochs.") var epochs = 3
+    @Option(help: "Epochs (default 3); when continuing a session: epochs to train beyond those done.") var epochs: Int?
     @Option(help: "Batch size.") var batchSize = 32
     @Option(help: "Learning rate.") var learningRate: Float = 0.001
     @Option(help: "Optimizer: adam, adamw, sgd, rmsprop.") var optimizer = "adam"
@@ -69,8 +70,15 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Save the trained model into this folder.") var save: String?
     @OptionGroup var text: TextOptions
     @OptionGroup var dataOptions: DataOptions
+    @OptionGroup var sessionOptions: SessionTrainOptions
 
-    func run() throws {
+    func run() async throws {
+        if let session = sessionOptions.session {
+            try await runSession(session)
+            return
+        }
+        guard let data else { throw ValidationError("--data is required (or --session NAME to continue a session)") }
+        let epochs = self.epochs ?? 3
         let trainSet = try dataOptions.read(data)
         let train: [LabelledText], valid: [LabelledText]
         if let validation {

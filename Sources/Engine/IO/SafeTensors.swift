@@ -131,15 +131,29 @@ extension Sequential {
         guard let data = FileManager.default.contents(atPath: url.path) else {
             throw EngineError.file(path: url.path, reason: "cannot read the file")
         }
-        let (tensors, _) = try SafeTensors.decode(data, path: url.path)
+        try loadWeights(from: data, path: url.path)
+    }
+
+    /// The weights as the bytes of a safetensors file (what `saveWeights` writes).
+    public func weightsData(metadata: [String: String] = [:]) throws -> Data {
+        try SafeTensors.encode(namedParameters.map { ($0.name, $0.parameter.value) }, metadata: metadata)
+    }
+
+    /// Loads weights from the bytes of a safetensors file; `path` names it in errors. Every
+    /// weight must be present with its shape, and nothing is changed unless all of them are.
+    /// Returns the file's metadata.
+    @discardableResult
+    public func loadWeights(from data: Data, path: String) throws -> [String: String] {
+        let (tensors, metadata) = try SafeTensors.decode(data, path: path)
         var staged: [(Parameter, Tensor)] = []
         for (name, p) in namedParameters {
-            guard let t = tensors[name] else { throw EngineError.file(path: url.path, reason: "weight '\(name)' is missing") }
+            guard let t = tensors[name] else { throw EngineError.file(path: path, reason: "weight '\(name)' is missing") }
             guard t.shape == p.value.shape else {
-                throw EngineError.file(path: url.path, reason: "weight '\(name)' has shape \(t.shape), the model expects \(p.value.shape)")
+                throw EngineError.file(path: path, reason: "weight '\(name)' has shape \(t.shape), the model expects \(p.value.shape)")
             }
             staged.append((p, t))
         }
         for (p, t) in staged { p.value = t }
+        return metadata
     }
 }

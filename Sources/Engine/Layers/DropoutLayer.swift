@@ -23,6 +23,13 @@ public final class DropoutLayer: Layer {
 
     public var parameters: [Parameter] { [] }
 
+    /// The mask generator's current state, so a saved training run draws the same masks
+    /// when it resumes.
+    public var generator: SeededGenerator {
+        get { rng }
+        set { rng = newValue }
+    }
+
     /// Throws `EngineError.invalidSpec` unless 0 ≤ rate < 1.
     public static func validate(name: String, rate: Float) throws {
         guard rate >= 0 && rate < 1 else {

@@ -92,6 +92,10 @@ public final class Trainer {
     public private(set) var history: [EpochSummary] = []
 
     private var rng: SeededGenerator
+    /// `rng` as it was before the current epoch's shuffle (what a snapshot saves).
+    private var epochGenerator: SeededGenerator
+    /// The current epoch's permutation is drawn (set by its first batch, even one that threw).
+    private var orderReady = false
     private var order: [Int] = []
     private var xb = Tensor.empty, yb = Tensor.empty
     private var lossSum = 0.0, correct = 0, seen = 0
@@ -110,6 +114,7 @@ public final class Trainer {
         self.validation = validation
         self.config = config
         self.rng = SeededGenerator(seed: config.seed)
+        self.epochGenerator = rng
     }
 
     public var batchesPerEpoch: Int { (train.count + config.batchSize - 1) / config.batchSize }
@@ -125,13 +130,15 @@ public final class Trainer {
     /// Trains on the next batch; at the end of an epoch also evaluates on the validation data.
     @discardableResult
     public func runBatch() throws -> BatchOutcome {
-        precondition(!isFinished, "training already finished")
-        if batchInEpoch == 0 {
-            if order.count != train.count { order = Array(0..<train.count) }
-            for i in order.indices { order[i] = i }
-            if config.shuffle { order.shuffle(using: &rng) }
+        guard !isFinished else {
+            throw EngineError.invalidSpec(field: "epochs", reason: "training already finished its \(config.epochs) epochs")
+        }
+        if batchInEpoch == 0 && !orderReady {
+            epochGenerator = rng
+            drawOrder()
             lossSum = 0; correct = 0; seen = 0
             epochStart = Self.now()
+            orderReady = true
         }
         let lo = batchInEpoch * config.batchSize, hi = min(lo + config.batchSize, train.count)
         train.gather(order[lo..<hi], into: &xb, &yb)
@@ -158,6 +165,7 @@ public final class Trainer {
             history.append(summary)
             epochsCompleted += 1
             batchInEpoch = 0
+            orderReady = false
             outcome.epochEnd = summary
         }
         return outcome
@@ -172,6 +180,77 @@ public final class Trainer {
             if let e = outcome.epochEnd, !onEvent(.epochEnd(e)) { return history }
         }
         return history
+    }
+
+    /// The permutation of the current epoch, drawn from `rng`.
+    private func drawOrder() {
+        if order.count != train.count { order = Array(0..<train.count) }
+        for i in order.indices { order[i] = i }
+        if config.shuffle { order.shuffle(using: &rng) }
+    }
+
+    /// The cursor, the shuffle state, the running sums and the dropout generators, to save.
+    /// The optimiser's state is saved separately (`Optimizer.slots`, `iterations`).
+    public func snapshot() -> TrainerState {
+        var s = TrainerState(fresh: config, trainCount: train.count, layerGenerators: model.generatorStates)
+        s.epochsCompleted = epochsCompleted
+        s.batchInEpoch = batchInEpoch
+        s.step = step
+        s.history = history
+        s.shuffleGenerator = (batchInEpoch > 0 || orderReady) ? epochGenerator : rng
+        s.lossSum = lossSum
+        s.correct = correct
+        s.seen = seen
+        s.epochElapsed = batchInEpoch > 0 ? Self.now() - epochStart : 0
+        return s
+    }
+
+    /// Carries on from a snapshot: the next `runBatch` trains the batch the snapshot's trainer
+    /// would have trained next. Mid-epoch, the data size, batch size and shuffling must be
+    /// the ones the snapshot was taken with; at an epoch boundary only the data size must.
+    /// Nothing changes when it throws.
+    public func restore(_ s: TrainerState) throws {
+        func fail(_ field: String, _ why: String) -> EngineError { .invalidSpec(field: "trainer state.\(field)", reason: why) }
+        guard s.trainCount == train.count else {
+            throw fail("train_count", "the state was saved for \(s.trainCount) training examples, the data has \(train.count)")
+        }
+        guard s.shuffleGenerator.state.count == 4 else {
+            throw fail("shuffle_generator", "a generator state has 4 words, got \(s.shuffleGenerator.state.count)")
+        }
+        guard s.epochsCompleted >= 0, s.step >= 0, s.batchInEpoch >= 0, s.seen >= 0, s.correct >= 0 else {
+            throw fail("cursor", "negative epoch, batch, step or count")
+        }
+        if s.batchInEpoch > 0 {
+            guard s.batchSize == config.batchSize else {
+                throw fail("batch_size", "the state is at batch \(s.batchInEpoch) of epoch \(s.epochsCompleted + 1) with batch size \(s.batchSize); the batch size can only change at an epoch boundary (now \(config.batchSize))")
+            }
+            guard s.shuffle == config.shuffle else {
+                throw fail("shuffle", "shuffling can only be turned on or off at an epoch boundary")
+            }
+            guard s.batchInEpoch < batchesPerEpoch else {
+                throw fail("batch_in_epoch", "\(s.batchInEpoch) is not below the \(batchesPerEpoch) batches of an epoch")
+            }
+            guard s.seen == min(s.batchInEpoch * s.batchSize, train.count) else {
+                throw fail("seen", "\(s.seen) examples seen does not match \(s.batchInEpoch) batches of \(s.batchSize)")
+            }
+        }
+        try model.restoreGeneratorStates(s.layerGenerators)
+        epochsCompleted = s.epochsCompleted
+        batchInEpoch = s.batchInEpoch
+        step = s.step
+        history = s.history
+        lossSum = s.lossSum
+        correct = s.correct
+        seen = s.seen
+        rng = s.shuffleGenerator
+        epochGenerator = s.shuffleGenerator
+        if s.batchInEpoch > 0 {
+            drawOrder()
+            orderReady = true
+            epochStart = Self.now() - s.epochElapsed
+        } else {
+            orderReady = false
+        }
     }
 
     static func now() -> Double { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }

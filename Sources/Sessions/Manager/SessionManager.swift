@@ -1,0 +1,583 @@
+import Engine
+import Foundation
+import TextData
+
+/// The one way the UI and the CLI reach training: creates, opens, lists, renames, duplicates
+/// and deletes sessions; holds the open ones; sends their jobs to the shared `TrainingEngine`;
+/// answers predictions; and publishes `SessionEvent`s to every `events()` stream.
+///
+/// A session is opened for writing (holding its `.lock`, so no other process writes it) or
+/// read-only (for predictions and exports while another process trains it). Operations open
+/// what they need: training opens for writing, predictions and exports read-only unless the
+/// session is already open.
+///
+/// Call `shutdown()` before the process ends: it stops every job at a batch boundary, writes
+/// checkpoints for unsaved progress and releases the locks.
+public actor SessionManager {
+    public nonisolated let store: SessionStore
+    public nonisolated let engine: TrainingEngine
+
+    private struct OpenSession {
+        let id: String
+        var name: String
+        let files: SessionFiles
+        let lock: SessionLock?
+        var status: SessionStatus
+        let readOnly: Bool
+        /// Read and encoded examples: from creation, or loaded when training first needs them.
+        var data: LoadedData?
+        /// Whether the engine has the encoded data.
+        var dataSent = false
+        var notices: [String]
+        var epochsCompleted: Int
+        var batchInEpoch: Int
+        var step: Int
+    }
+
+    private var sessions: [String: OpenSession] = [:]   // by session id
+    private var subscribers: [UUID: AsyncStream<SessionEvent>.Continuation] = [:]
+    private let engineEvents: AsyncStream<EngineEvent>
+    private let sink: EngineSink
+    private var pump: Task<Void, Never>?
+    private var nextToken = 1
+    private var replies: [Int: CheckedContinuation<Void, any Error>] = [:]
+    private var settleWaiters: [String: [CheckedContinuation<SessionStatus, Never>]] = [:]
+    private var opening: [String: Task<String, any Error>] = [:]
+    private var closing = false
+    private var closed = false
+
+    public init(store: SessionStore, engine: TrainingEngine = .shared) {
+        self.store = store
+        self.engine = engine
+        (engineEvents, sink) = AsyncStream<EngineEvent>.makeStream()
+    }
+
+    // MARK: - Events
+
+    /// A new stream of every event from now on. Keeps the newest `limit` events when the
+    /// reader falls behind.
+    public func events(bufferingNewest limit: Int = 100_000) -> AsyncStream<SessionEvent> {
+        let (stream, c) = AsyncStream<SessionEvent>.makeStream(bufferingPolicy: .bufferingNewest(limit))
+        if closed {
+            c.finish()
+            return stream
+        }
+        let key = UUID()
+        subscribers[key] = c
+        c.onTermination = { [weak self] _ in
+            Task { await self?.unsubscribe(key) }
+        }
+        return stream
+    }
+
+    private func unsubscribe(_ key: UUID) { subscribers[key] = nil }
+
+    private func publish(_ e: SessionEvent) {
+        for c in subscribers.values { c.yield(e) }
+    }
+
+    private func startPump() {
+        guard pump == nil else { return }
+        let stream = engineEvents
+        pump = Task { [weak self] in
+            for await e in stream {
+                guard let self else { return }
+                await self.handle(e)
+            }
+        }
+    }
+
+    private func handle(_ e: EngineEvent) {
+        switch e {
+        case let .reply(token, result):
+            replies.removeValue(forKey: token)?.resume(with: result)
+        case let .status(id, s):
+            guard var o = sessions[id] else { return }
+            o.status = s
+            sessions[id] = o
+            publish(.status(session: o.name, status: s))
+            if !s.isActive, let waiters = settleWaiters.removeValue(forKey: id) {
+                for w in waiters { w.resume(returning: s) }
+            }
+        case let .batch(id, run, p):
+            guard var o = sessions[id] else { return }
+            let ended = p.batch == p.batchesPerEpoch
+            o.epochsCompleted = ended ? p.epoch : p.epoch - 1
+            o.batchInEpoch = ended ? 0 : p.batch
+            o.step = p.step
+            sessions[id] = o
+            publish(.batch(session: o.name, run: run, progress: p))
+        case let .epoch(id, run, summary):
+            guard let o = sessions[id] else { return }
+            publish(.epoch(session: o.name, run: run, summary: summary))
+        case let .checkpoint(id, info):
+            guard let o = sessions[id] else { return }
+            publish(.checkpoint(session: o.name, info: info))
+        case let .warning(id, message):
+            guard let o = sessions[id] else { return }
+            publish(.warning(session: o.name, message: message))
+        }
+    }
+
+    /// Sends a command to the engine and waits for its reply, which comes after the events
+    /// the command caused (so the statuses here are up to date when this returns).
+    private func send(_ id: String, _ command: EngineCommand) async throws {
+        if closed { throw SessionError.shutDown }
+        startPump()
+        let token = nextToken
+        nextToken += 1
+        try await withCheckedThrowingContinuation { (c: CheckedContinuation<Void, any Error>) in
+            replies[token] = c
+            engine.submit(EngineEnvelope(id: id, command: command, token: token, sink: sink))
+        }
+    }
+
+    private func checkRunning() throws {
+        if closing || closed { throw SessionError.shutDown }
+    }
+
+    private func openSession(named name: String) -> OpenSession? {
+        sessions.values.first { $0.name == name }
+    }
+
+    // MARK: - Catalogue
+
+    /// Every session folder, with what its record says (or why it cannot be read), its
+    /// status here, and whether another process holds it.
+    public func list() throws -> [SessionListing] {
+        store.sweep()
+        return try store.folders().map { name in
+            do { try SessionName.validate(name) } catch {
+                return SessionListing(name: name, record: nil, problem: "\(error)", status: nil, lockedBy: nil, isLocked: false, isOpenHere: false)
+            }
+            if let o = openSession(named: name) {
+                return SessionListing(name: name, record: o.files.record, problem: nil, status: o.status,
+                                      lockedBy: nil, isLocked: !o.readOnly, isOpenHere: true)
+            }
+            let dir = store.root.appendingPathComponent(name, isDirectory: true)
+            let (held, pid) = SessionLock.holder(dir: dir)
+            do {
+                let r = try SessionStore.readRecord(dir: dir, name: name)
+                return SessionListing(name: name, record: r, problem: nil, status: held ? r.status : Self.restingStatus(r),
+                                      lockedBy: held ? pid : nil, isLocked: held, isOpenHere: false)
+            } catch {
+                return SessionListing(name: name, record: nil, problem: "\(error)", status: nil,
+                                      lockedBy: held ? pid : nil, isLocked: held, isOpenHere: false)
+            }
+        }
+    }
+
+    /// The session's record and state; an unopened session is read from disk.
+    public func info(_ name: String) throws -> SessionInfo {
+        if let o = openSession(named: name) { return info(o) }
+        let r = try store.record(name)
+        let c = r.currentRun.cursor
+        return SessionInfo(name: name, record: r, status: Self.restingStatus(r), readOnly: true, notices: [],
+                           epochsCompleted: c.epochsCompleted, batchInEpoch: c.batchInEpoch, step: c.step)
+    }
+
+    private func info(_ o: OpenSession) -> SessionInfo {
+        SessionInfo(name: o.name, record: o.files.record, status: o.status, readOnly: o.readOnly, notices: o.notices,
+                    epochsCompleted: o.epochsCompleted, batchInEpoch: o.batchInEpoch, step: o.step)
+    }
+
+    /// The names of the sessions open here.
+    public var openSessions: [String] { sessions.values.map(\.name).sorted() }
+
+    /// The status a session's record implies when no job runs: interrupted jobs come back idle.
+    static func restingStatus(_ r: SessionRecord) -> SessionStatus {
+        if case .failed = r.status { return r.status }
+        return r.currentRun.isComplete ? .finished : .idle
+    }
+
+    /// Builds a new session from `setup` (reads and hashes the data, fits the tokenizer,
+    /// draws the initial weights), writes its folder, and opens it for writing.
+    @discardableResult
+    public func create(_ name: String, setup: SessionSetup) async throws -> SessionInfo {
+        try checkRunning()
+        try SessionName.validate(name)
+        if store.exists(name) || openSession(named: name) != nil { throw SessionError.alreadyExists(name) }
+        let built = try await Self.detached { try SessionBuilder.build(name: name, setup: setup) }
+        try store.create(record: built.record, weights: built.weights, optimizer: built.optimizer)
+        publish(.catalogChanged)
+        let id = try await openID(name, writable: true)
+        if sessions[id] != nil, sessions[id]?.data == nil { sessions[id]?.data = built.data }
+        return info(sessions[id]!)
+    }
+
+    /// Opens a session: for writing (the default: takes its lock, finishes or discards an
+    /// interrupted checkpoint, drops history written after the last checkpoint) or read-only.
+    /// What it noticed is in `notices` and published as warnings.
+    @discardableResult
+    public func open(_ name: String, readOnly: Bool = false) async throws -> SessionInfo {
+        let id = try await openID(name, writable: !readOnly)
+        guard let o = sessions[id] else { throw SessionError.notFound(name) }
+        return info(o)
+    }
+
+    private func openID(_ name: String, writable: Bool) async throws -> String {
+        try checkRunning()
+        try SessionName.validate(name)
+        while let pending = opening[name] { _ = try? await pending.value }
+        if let o = openSession(named: name) {
+            if writable && o.readOnly { try await closeID(o.id) } else { return o.id }
+        }
+        let task = Task { try await self.performOpen(name, writable: writable) }
+        opening[name] = task
+        defer { if opening[name] == task { opening[name] = nil } }
+        return try await task.value
+    }
+
+    private func performOpen(_ name: String, writable: Bool) async throws -> String {
+        let dir = try store.directory(for: name)
+        guard store.exists(name) else { throw SessionError.notFound(name) }
+        var notices: [String] = []
+        var lock: SessionLock?
+        if writable {
+            let (l, notice) = try SessionLock.acquire(dir: dir, session: name)
+            lock = l
+            if let notice { notices.append(notice) }
+        }
+        do {
+            let (record, more) = try await Self.detached { try Self.prepare(dir: dir, name: name, writable: writable) }
+            notices += more
+            if let other = sessions[record.id] {
+                throw SessionError.file(path: dir.appendingPathComponent(SessionStore.sessionFile).path,
+                                        reason: "has the same id as the open session '\(other.name)' (was the folder copied by hand?)")
+            }
+            let files = SessionFiles(directory: dir, record: record, readOnly: !writable)
+            try await send(record.id, .attach(files))
+            let c = record.currentRun.cursor
+            sessions[record.id] = OpenSession(id: record.id, name: name, files: files, lock: lock, status: Self.restingStatus(record),
+                                              readOnly: !writable, data: nil, notices: notices,
+                                              epochsCompleted: c.epochsCompleted, batchInEpoch: c.batchInEpoch, step: c.step)
+            for n in notices { publish(.warning(session: name, message: n)) }
+            return record.id
+        } catch {
+            lock?.release()
+            throw error
+        }
+    }
+
+    /// Reads and, for writing, repairs a session folder: completes or discards an interrupted
+    /// checkpoint, drops a torn history line and history past the checkpoint, and turns an
+    /// interrupted job's status back to idle.
+    static func prepare(dir: URL, name: String, writable: Bool) throws -> (SessionRecord, [String]) {
+        var record = try SessionStore.readRecord(dir: dir, name: name)
+        let (history, historyNotices) = try SessionStore.readHistory(dir: dir)
+        var notices = historyNotices
+        guard writable else { return (record, notices) }
+        notices += try SessionFiles.recover(dir: dir, record: record)
+        let run = record.currentRun, c = run.cursor
+        let kept = history.filter { EngineWorker.isWithin($0, run: run.id, cursor: c) }
+        if kept.count != history.count || !historyNotices.isEmpty {
+            try SessionStore.atomicWrite(try HistoryLog.encode(kept), to: dir.appendingPathComponent(SessionStore.historyFile))
+            if kept.count != history.count {
+                notices.append("\(name): dropped \(history.count - kept.count) history records written after the last checkpoint (step \(c.step))")
+            }
+        }
+        if record.status.isActive || record.status == .paused {
+            notices.append("\(name): was \(record.status.label) when its process ended; it carries on from the last checkpoint (epoch \(c.epochsCompleted + 1), batch \(c.batchInEpoch), step \(c.step))")
+            record.status = restingStatus(record)
+            record.modified = Date()
+            try SessionStore.atomicWrite(try SessionJSON.encoder.encode(record), to: dir.appendingPathComponent(SessionStore.sessionFile))
+        }
+        return (record, notices)
+    }
+
+    /// Closes an open session: stops its job (saving unsaved progress) and releases its lock.
+    public func close(_ name: String) async throws {
+        guard let o = openSession(named: name) else { return }
+        try await closeID(o.id)
+    }
+
+    private func closeID(_ id: String) async throws {
+        guard let o = sessions[id] else { return }
+        var failure: (any Error)?
+        do { try await send(id, .detach(save: true)) } catch { failure = error }
+        o.files.close()
+        o.lock?.release()
+        sessions[id] = nil
+        if let waiters = settleWaiters.removeValue(forKey: id) { for w in waiters { w.resume(returning: o.status) } }
+        if let failure { throw failure }
+    }
+
+    /// Renames a session (also while it trains: its files move under the session's lock).
+    public func rename(_ name: String, to newName: String) async throws {
+        try checkRunning()
+        try SessionName.validate(name)
+        try SessionName.validate(newName)
+        guard name != newName else { return }
+        if store.exists(newName) || openSession(named: newName) != nil { throw SessionError.alreadyExists(newName) }
+        if let o = openSession(named: name), o.readOnly { try await closeID(o.id) }
+        if let o = openSession(named: name) {
+            let store = self.store
+            let newDir = try o.files.relocate(name: newName) { _ in try store.renameFolder(name, to: newName) }
+            o.lock?.moved(to: newDir)
+            sessions[o.id]?.name = newName
+        } else {
+            let dir = try store.directory(for: name)
+            guard store.exists(name) else { throw SessionError.notFound(name) }
+            let (lock, _) = try SessionLock.acquire(dir: dir, session: name)
+            defer { lock.release() }
+            var record = try SessionStore.readRecord(dir: dir, name: name)
+            let newDir = try store.renameFolder(name, to: newName)
+            lock.moved(to: newDir)
+            record.name = newName
+            try SessionStore.atomicWrite(try SessionJSON.encoder.encode(record), to: newDir.appendingPathComponent(SessionStore.sessionFile))
+        }
+        publish(.catalogChanged)
+    }
+
+    /// Copies a session (as of its last checkpoint, or its current files when open here) to a
+    /// new name with a new id. The copy is not opened.
+    public func duplicate(_ name: String, as newName: String) async throws {
+        try checkRunning()
+        try SessionName.validate(name)
+        try SessionName.validate(newName)
+        if store.exists(newName) || openSession(named: newName) != nil { throw SessionError.alreadyExists(newName) }
+        if let o = openSession(named: name), !o.readOnly {
+            let store = self.store
+            try o.files.withLock { dir, record in try store.copy(from: dir, record: record, to: newName) }
+        } else {
+            let dir = try store.directory(for: name)
+            guard store.exists(name) else { throw SessionError.notFound(name) }
+            let (lock, _) = try SessionLock.acquire(dir: dir, session: name)
+            defer { lock.release() }
+            let record = try SessionStore.readRecord(dir: dir, name: name)
+            try store.copy(from: dir, record: record, to: newName)
+        }
+        publish(.catalogChanged)
+    }
+
+    /// Deletes a session folder. Refuses while it trains here, or while another process holds it.
+    public func delete(_ name: String) async throws {
+        try checkRunning()
+        try SessionName.validate(name)
+        if let o = openSession(named: name) {
+            guard !o.status.isActive else { throw SessionError.busy(session: name, status: o.status, operation: "delete it (stop it first)") }
+            try await closeID(o.id)
+        }
+        let dir = try store.directory(for: name)
+        guard store.exists(name) else { throw SessionError.notFound(name) }
+        let (lock, _) = try SessionLock.acquire(dir: dir, session: name)
+        defer { lock.release() }
+        try store.removeFolder(name)
+        publish(.catalogChanged)
+    }
+
+    // MARK: - Training
+
+    /// Starts or resumes training. Without `additionalEpochs` the current run trains to its
+    /// planned epochs; with it, to that many epochs past those completed (a partly trained
+    /// epoch counts as the first). Returns once the job is queued or training (or finished at
+    /// once, when there is nothing left to train).
+    public func train(_ name: String, additionalEpochs: Int? = nil) async throws {
+        let id = try await openID(name, writable: true)
+        guard let o = sessions[id] else { throw SessionError.notFound(name) }
+        if o.status.isActive {
+            if additionalEpochs != nil { throw SessionError.busy(session: name, status: o.status, operation: "change the planned epochs") }
+            return
+        }
+        let run = o.files.record.currentRun
+        var fit = run.fit
+        if let more = additionalEpochs {
+            guard more >= 1 else { throw SessionError.invalidSetting(field: "epochs", reason: "must be at least 1, got \(more)") }
+            fit.epochs = o.epochsCompleted + more
+        }
+        try await ensureData(id)
+        if fit != run.fit { try await send(id, .reconfigure(run.optimizer, fit)) }
+        try await send(id, .start)
+    }
+
+    /// Resumes a paused session (the same as `train` without more epochs).
+    public func resume(_ name: String) async throws { try await train(name) }
+
+    /// Pauses at the next batch boundary.
+    public func pause(_ name: String) async throws {
+        guard let o = openSession(named: name) else { return }
+        try await send(o.id, .pause)
+    }
+
+    /// Trains exactly one batch now and leaves the session paused.
+    public func step(_ name: String) async throws {
+        let id = try await openID(name, writable: true)
+        try await ensureData(id)
+        try await send(id, .step)
+    }
+
+    /// Ends the job at the next batch boundary, keeping the weights so far (a checkpoint is
+    /// written); training again carries on from there.
+    public func stop(_ name: String) async throws {
+        guard let o = openSession(named: name) else { return }
+        try await send(o.id, .stop)
+    }
+
+    /// Ends the job and goes back to the last checkpoint: progress since then is dropped,
+    /// from the weights and from the history.
+    public func cancel(_ name: String) async throws {
+        guard let o = openSession(named: name), !o.readOnly else { return }
+        try await send(o.id, .cancel)
+        let c = o.files.record.currentRun.cursor
+        sessions[o.id]?.epochsCompleted = c.epochsCompleted
+        sessions[o.id]?.batchInEpoch = c.batchInEpoch
+        sessions[o.id]?.step = c.step
+    }
+
+    /// Waits until the session is not queued or training, and returns its status.
+    public func waitUntilSettled(_ name: String) async -> SessionStatus {
+        guard let o = openSession(named: name) else { return (try? info(name).status) ?? .idle }
+        if !o.status.isActive { return o.status }
+        return await withCheckedContinuation { settleWaiters[o.id, default: []].append($0) }
+    }
+
+    private func ensureData(_ id: String) async throws {
+        guard let o = sessions[id] else { return }
+        if o.dataSent { return }
+        let data: LoadedData
+        if let d = o.data {
+            data = d
+        } else {
+            let record = o.files.record
+            data = try await Self.detached { try SessionBuilder.loadData(record: record) }
+        }
+        try await send(id, .setData(data.encoded))
+        sessions[id]?.data = data
+        sessions[id]?.dataSent = true
+    }
+
+    // MARK: - Changing the model and the settings
+
+    /// Replaces the model while the session is idle (or finished / failed): a new run starts
+    /// from fresh weights; the history keeps the runs apart. Returns the new run's id.
+    @discardableResult
+    public func changeModel(_ name: String, layers: [LayerSpec], loss: LossKind? = nil) async throws -> Int {
+        let id = try await openID(name, writable: true)
+        guard let o = sessions[id] else { throw SessionError.notFound(name) }
+        guard !o.status.isActive && o.status != .paused else {
+            throw SessionError.busy(session: name, status: o.status, operation: "change the model (stop it first)")
+        }
+        let record = o.files.record
+        let current = record.currentRun
+        for (i, l) in layers.enumerated() { try SessionBuilder.mapEngine { try l.validate(index: i) } }
+        let spec = ModelSpec(inputLength: record.maxLength, vocabularySize: current.model.vocabularySize, layers: layers, loss: loss)
+        let cursor = TrainerState(fresh: current.fit, trainCount: current.cursor.trainCount, layerGenerators: [:])
+        let run = RunRecord(id: current.id + 1, started: Date(), model: spec, optimizer: current.optimizer, fit: current.fit,
+                            weightSeed: current.fit.seed, cursor: cursor)
+        try await send(id, .newRun(run))
+        sessions[id]?.epochsCompleted = 0
+        sessions[id]?.batchInEpoch = 0
+        sessions[id]?.step = 0
+        publish(.runStarted(session: name, run: run.id, model: spec))
+        return run.id
+    }
+
+    /// Changes the optimiser, the fit settings or the autosave interval of the current run
+    /// while no job runs (paused is fine). The batch size and shuffling can only change at an
+    /// epoch boundary. Optimiser slots are kept when the new settings use the same ones.
+    public func updateTraining(_ name: String, optimizer: OptimizerSpec? = nil, fit: FitConfig? = nil,
+                               autosaveEvery: Int? = nil) async throws {
+        let id = try await openID(name, writable: true)
+        guard let o = sessions[id] else { throw SessionError.notFound(name) }
+        guard !o.status.isActive else {
+            throw SessionError.busy(session: name, status: o.status, operation: "change the training settings (pause it first)")
+        }
+        if let a = autosaveEvery {
+            guard a >= 1 else { throw SessionError.invalidSetting(field: "autosave_every", reason: "must be at least 1, got \(a)") }
+            try o.files.update { $0.autosaveEvery = a }
+        }
+        if optimizer != nil || fit != nil {
+            let current = o.files.record.currentRun
+            try await send(id, .reconfigure(optimizer ?? current.optimizer, fit ?? current.fit))
+        }
+    }
+
+    // MARK: - Predictions, evaluation, export
+
+    /// Class probabilities for each text. Answered between batches when the session trains.
+    public func predict(_ name: String, texts: [String]) async throws -> [Prediction] {
+        let id = try await openID(name, writable: false)
+        let classes = sessions[id]?.files.record.labels.classes ?? []
+        let probs = try await engine.predict(id: id, texts: texts, latestWins: false) ?? []
+        return zip(texts, probs).map { Prediction(text: $0, classes: classes, probabilities: $1) }
+    }
+
+    /// Latest-wins classification for a console that re-classifies on every keystroke: a
+    /// newer call for the same session replaces this one while it waits, and this one
+    /// returns nil.
+    public func classify(_ name: String, text: String) async throws -> Prediction? {
+        let id = try await openID(name, writable: false)
+        let classes = sessions[id]?.files.record.labels.classes ?? []
+        guard let probs = try await engine.predict(id: id, texts: [text], latestWins: true), let p = probs.first else { return nil }
+        return Prediction(text: text, classes: classes, probabilities: p)
+    }
+
+    /// Accuracy, macro-F1, per-class scores and the confusion matrix on labelled examples.
+    public func evaluate(_ name: String, examples: [LabelledText]) async throws -> ClassificationReport {
+        let id = try await openID(name, writable: false)
+        return try await engine.withClassifier(id: id) { try $0.report(examples) }
+    }
+
+    /// The report on the session's own validation examples (nil when it has none).
+    public func validationReport(_ name: String) async throws -> ClassificationReport? {
+        let id = try await openID(name, writable: false)
+        guard let o = sessions[id] else { throw SessionError.notFound(name) }
+        let data: LoadedData
+        if let d = o.data {
+            data = d
+        } else {
+            let record = o.files.record
+            data = try await Self.detached { try SessionBuilder.loadData(record: record) }
+        }
+        if data.validation.isEmpty { return nil }
+        let examples = data.validation
+        return try await engine.withClassifier(id: id) { try $0.report(examples) }
+    }
+
+    /// Writes the session's current model as a model folder (`--model-dir` reads it).
+    public func export(_ name: String, to dir: URL) async throws {
+        let id = try await openID(name, writable: false)
+        try await engine.withClassifier(id: id) { c in
+            do { try ModelDirectory.save(c, to: dir) } catch let EngineError.file(path, reason) {
+                throw SessionError.file(path: path, reason: reason)
+            }
+        }
+    }
+
+    /// The session's history (a torn last line is left out), including what an open session
+    /// has logged but not yet written.
+    public func history(_ name: String) async throws -> [HistoryRecord] {
+        let store = self.store
+        if let files = openSession(named: name)?.files {
+            return try await Self.detached {
+                try files.flush()
+                return try SessionStore.readHistory(dir: files.directory).records
+            }
+        }
+        return try store.history(name).records
+    }
+
+    // MARK: - Shutting down
+
+    /// Closes every session (stopping jobs at a batch boundary and saving their progress),
+    /// ends the event streams and releases the locks. The engine keeps running for others.
+    public func shutdown() async {
+        guard !closing && !closed else { return }
+        closing = true
+        for id in Array(sessions.keys) { try? await closeID(id) }
+        closed = true
+        sink.finish()
+        await pump?.value
+        for c in subscribers.values { c.finish() }
+        subscribers = [:]
+        for (_, waiters) in settleWaiters { for w in waiters { w.resume(returning: .idle) } }
+        settleWaiters = [:]
+        for (_, r) in replies { r.resume(throwing: SessionError.shutDown) }
+        replies = [:]
+    }
+
+    /// Runs blocking work off the actor.
+    static func detached<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+        try await Task.detached(operation: body).value
+    }
+}

@@ -1,0 +1,325 @@
+import Engine
+import Foundation
+
+/// The files of one open session and its record in memory. Every write to the folder goes
+/// through here, in order, on one serial writer queue, so the manager (renames, settings) and
+/// the engine's worker (checkpoints, history) never interleave their writes, and the worker
+/// never waits for fsync: it hands over the bytes of a checkpoint and carries on training.
+///
+/// The record in memory is the truth for this process; the files follow it in order. A write
+/// that fails in the background is reported by the next call (the engine then fails the
+/// session) and the folder keeps its last good checkpoint.
+final class SessionFiles: @unchecked Sendable {
+    static let weightsNext = "weights.next.safetensors"
+    static let optimizerNext = "optimizer.next.safetensors"
+    /// Checkpoints allowed to wait for the writer before `commitCheckpoint` waits too.
+    static let maxPendingCheckpoints = 2
+
+    /// Guards `dir`, `rec` and `closed`; held while handing work to the writer.
+    private let mutex = NSLock()
+    private var dir: URL
+    private var rec: SessionRecord
+    private var closed = false
+    /// Guards `failure` and `pending` (taken by writer blocks, never with `mutex` waited for).
+    private let state = NSLock()
+    private var failure: SessionError?
+    private var pending = 0
+    /// Runs every disk write, in order. `historyHandle` is only touched on it.
+    private let writer = DispatchQueue(label: "workbench.session-writer")
+    private var historyHandle: FileHandle?
+    let readOnly: Bool
+
+    init(directory: URL, record: SessionRecord, readOnly: Bool) {
+        self.dir = directory
+        self.rec = record
+        self.readOnly = readOnly
+    }
+
+    deinit { try? historyHandle?.close() }
+
+    var record: SessionRecord { mutex.lock(); defer { mutex.unlock() }; return rec }
+    var directory: URL { mutex.lock(); defer { mutex.unlock() }; return dir }
+
+    /// Runs `body` once every queued write is on disk, with nothing else writing meanwhile.
+    func withLock<T>(_ body: (URL, SessionRecord) throws -> T) throws -> T {
+        mutex.lock(); defer { mutex.unlock() }
+        writer.sync {}
+        try checkFailure()
+        return try body(dir, rec)
+    }
+
+    /// Waits until every queued write is on disk; throws a write that failed.
+    func flush() throws {
+        writer.sync {}
+        try checkFailure()
+    }
+
+    private func checkFailure() throws {
+        state.lock(); defer { state.unlock() }
+        if let failure { throw failure }
+    }
+
+    private func fail(_ error: any Error) {
+        let e: SessionError
+        switch error {
+        case let s as SessionError: e = s
+        case let EngineError.file(path, reason): e = .file(path: path, reason: reason)
+        default: e = .file(path: dir.path, reason: "write failed: \(error.localizedDescription)")
+        }
+        state.lock(); defer { state.unlock() }
+        if failure == nil { failure = e }
+    }
+
+    /// Called with `mutex` held.
+    private func checkWritable() throws {
+        if readOnly { throw SessionError.readOnly(session: rec.name) }
+        if closed { throw SessionError.file(path: dir.path, reason: "the session was closed") }
+        try checkFailure()
+    }
+
+    /// Changes the record and writes session.json (waiting for the write); the record in
+    /// memory only changes when the write succeeds.
+    @discardableResult
+    func update(_ body: (inout SessionRecord) throws -> Void) throws -> SessionRecord {
+        mutex.lock(); defer { mutex.unlock() }
+        try checkWritable()
+        var r = rec
+        try body(&r)
+        r.modified = Date()
+        let d = dir
+        try writer.sync { try Self.writeRecord(r, in: d) }
+        rec = r
+        return r
+    }
+
+    private static func writeRecord(_ r: SessionRecord, in dir: URL) throws {
+        try SessionStore.atomicWrite(try SessionJSON.encoder.encode(r), to: dir.appendingPathComponent(SessionStore.sessionFile))
+    }
+
+    /// Appends history lines, in the background (fsynced before the next checkpoint).
+    func appendHistory(_ records: [HistoryRecord]) throws {
+        mutex.lock(); defer { mutex.unlock() }
+        try checkWritable()
+        let data = try HistoryLog.encode(records)
+        let d = dir
+        writer.async { [self] in
+            do { try appendNow(data, in: d) } catch { fail(error) }
+        }
+    }
+
+    /// On `writer`.
+    private func appendNow(_ data: Data, in dir: URL) throws {
+        let url = dir.appendingPathComponent(SessionStore.historyFile)
+        do {
+            if historyHandle == nil {
+                if !FileManager.default.fileExists(atPath: url.path) { _ = FileManager.default.createFile(atPath: url.path, contents: nil) }
+                guard let h = FileHandle(forWritingAtPath: url.path) else {
+                    throw SessionError.file(path: url.path, reason: "cannot open for appending")
+                }
+                try h.seekToEnd()
+                historyHandle = h
+            }
+            try historyHandle?.write(contentsOf: data)
+        } catch let e as SessionError { throw e } catch {
+            throw SessionError.file(path: url.path, reason: "append failed: \(error.localizedDescription)")
+        }
+    }
+
+    /// On `writer`.
+    private func closeHistory(sync: Bool) {
+        if let h = historyHandle {
+            if sync { try? h.synchronize() }
+            try? h.close()
+        }
+        historyHandle = nil
+    }
+
+    /// Rewrites the history, keeping what `keep` accepts (waits for the write).
+    func filterHistory(_ keep: @escaping (HistoryRecord) -> Bool) throws {
+        mutex.lock(); defer { mutex.unlock() }
+        try checkWritable()
+        let d = dir
+        try writer.sync {
+            closeHistory(sync: true)
+            let (records, _) = try SessionStore.readHistory(dir: d)
+            let kept = records.filter(keep)
+            if kept.count != records.count {
+                try SessionStore.atomicWrite(try HistoryLog.encode(kept), to: d.appendingPathComponent(SessionStore.historyFile))
+            }
+        }
+    }
+
+    /// Commits a checkpoint: `make(n)` gives the bytes of the weights and optimiser files for
+    /// checkpoint number n (it runs here, on the caller's thread, so it may touch the model);
+    /// `change` updates the record (cursor, status) that goes with them. The record changes at
+    /// once; the files are written by the writer in this order: history fsync, the two `.next`
+    /// files, session.json, then the renames. With `maxPendingCheckpoints` already waiting,
+    /// this waits for the writer first.
+    @discardableResult
+    func commitCheckpoint(make: (Int) throws -> (weights: Data, optimizer: Data),
+                          change: (inout SessionRecord) -> Void) throws -> SessionRecord {
+        mutex.lock(); defer { mutex.unlock() }
+        try checkWritable()
+        state.lock()
+        let waiting = pending
+        state.unlock()
+        if waiting >= Self.maxPendingCheckpoints {
+            writer.sync {}
+            try checkFailure()
+        }
+        let n = rec.checkpoint + 1
+        let (weights, optimizer) = try make(n)
+        var r = rec
+        change(&r)
+        r.checkpoint = n
+        r.modified = Date()
+        rec = r
+        let d = dir, committed = r
+        state.lock(); pending += 1; state.unlock()
+        writer.async { [self] in
+            do {
+                if let h = historyHandle {
+                    do { try h.synchronize() } catch {
+                        throw SessionError.file(path: d.appendingPathComponent(SessionStore.historyFile).path, reason: "fsync failed: \(error.localizedDescription)")
+                    }
+                }
+                try SessionStore.atomicWrite(weights, to: d.appendingPathComponent(Self.weightsNext))
+                try SessionStore.atomicWrite(optimizer, to: d.appendingPathComponent(Self.optimizerNext))
+                try Self.writeRecord(committed, in: d)
+                try Self.promote(dir: d)
+            } catch {
+                fail(error)
+            }
+            state.lock(); pending -= 1; state.unlock()
+        }
+        return r
+    }
+
+    /// Renames the `.next` files into place.
+    private static func promote(dir: URL) throws {
+        for (next, final) in [(weightsNext, SessionStore.weightsFile), (optimizerNext, SessionStore.optimizerFile)] {
+            let from = dir.appendingPathComponent(next).path, to = dir.appendingPathComponent(final).path
+            if FileManager.default.fileExists(atPath: from), rename(from, to) != 0 {
+                throw SessionError.file(path: to, reason: "cannot rename \(next) into place: \(String(cString: strerror(errno)))")
+            }
+        }
+        SessionStore.syncDirectory(dir)
+    }
+
+    /// Renames the folder once every queued write is done, with nothing else writing (`move`
+    /// gets the old folder and returns the new one), then records the new name in session.json.
+    @discardableResult
+    func relocate(name: String, _ move: (URL) throws -> URL) throws -> URL {
+        mutex.lock(); defer { mutex.unlock() }
+        try checkWritable()
+        let old = dir
+        let newDir = try writer.sync { () throws -> URL in
+            closeHistory(sync: false)
+            return try move(old)
+        }
+        dir = newDir
+        var r = rec
+        r.name = name
+        try writer.sync { try Self.writeRecord(r, in: newDir) }
+        rec = r
+        return newDir
+    }
+
+    /// Waits for the queued writes and allows no more.
+    func close() {
+        mutex.lock(); defer { mutex.unlock() }
+        writer.sync { closeHistory(sync: true) }
+        closed = true
+    }
+
+    // MARK: - Checkpoint files
+
+    /// The `checkpoint` number in a safetensors file's metadata.
+    static func checkpointNumber(_ data: Data, path: String) throws -> Int {
+        guard data.count >= 8 else { throw SessionError.file(path: path, reason: "too short for a safetensors file (\(data.count) bytes): truncated?") }
+        let n = data.prefix(8).enumerated().reduce(UInt64(0)) { $0 | (UInt64($1.element) << (8 * UInt64($1.offset))) }
+        guard n <= UInt64(data.count - 8) else {
+            throw SessionError.file(path: path, reason: "header length \(n) runs past the end of the file (\(data.count) bytes): truncated?")
+        }
+        let header = data.subdata(in: data.startIndex + 8 ..< data.startIndex + 8 + Int(n))
+        guard let obj = (try? JSONSerialization.jsonObject(with: header)) as? [String: Any] else {
+            throw SessionError.file(path: path, reason: "the safetensors header is not a JSON object")
+        }
+        guard let meta = obj["__metadata__"] as? [String: String], let text = meta["checkpoint"], let c = Int(text) else {
+            throw SessionError.file(path: path, reason: "no checkpoint number in the metadata: not written by a workbench session")
+        }
+        return c
+    }
+
+    /// After a kill during a checkpoint: a `.next` file of the checkpoint session.json names
+    /// is renamed into place (the checkpoint was committed), any other is deleted (it was
+    /// not). Also removes temporary files of interrupted atomic writes. Returns notices.
+    static func recover(dir: URL, record: SessionRecord) throws -> [String] {
+        var notices: [String] = []
+        for (next, final) in [(weightsNext, SessionStore.weightsFile), (optimizerNext, SessionStore.optimizerFile)] {
+            let url = dir.appendingPathComponent(next)
+            guard let data = FileManager.default.contents(atPath: url.path) else { continue }
+            let n = try? checkpointNumber(data, path: url.path)
+            if n == record.checkpoint {
+                guard rename(url.path, dir.appendingPathComponent(final).path) == 0 else {
+                    throw SessionError.file(path: url.path, reason: "cannot rename into place: \(String(cString: strerror(errno)))")
+                }
+                notices.append("\(record.name): completed checkpoint \(record.checkpoint), interrupted before \(final) was renamed into place")
+            } else {
+                try? FileManager.default.removeItem(at: url)
+                notices.append("\(record.name): discarded \(next) of an uncommitted checkpoint; the session is at checkpoint \(record.checkpoint)")
+            }
+        }
+        if let items = try? FileManager.default.contentsOfDirectory(atPath: dir.path) {
+            for item in items where item.hasPrefix(".") && item.contains(".tmp-") {
+                try? FileManager.default.removeItem(at: dir.appendingPathComponent(item))
+            }
+        }
+        SessionStore.syncDirectory(dir)
+        return notices
+    }
+
+    /// The record and the checkpoint files that belong to it. A read-only reader racing a
+    /// writer in another process re-reads session.json and tries again when a checkpoint
+    /// lands between its reads.
+    func loadCheckpoint() throws -> (record: SessionRecord, weights: Data, weightsPath: String, optimizer: Data, optimizerPath: String) {
+        mutex.lock(); defer { mutex.unlock() }
+        var attempts = 0
+        while true {
+            do {
+                let (w, wp, o, op) = try Self.readCheckpoint(dir: dir, record: rec)
+                return (rec, w, wp, o, op)
+            } catch {
+                attempts += 1
+                guard readOnly, attempts < 50, let fresh = try? SessionStore.readRecord(dir: dir, name: rec.name),
+                      fresh.checkpoint != rec.checkpoint else { throw error }
+                rec = fresh
+            }
+        }
+    }
+
+    /// The weights and optimiser files of the record's checkpoint, checked to belong to it.
+    /// Read-only readers take a `.next` file of that checkpoint when a writer is between
+    /// committing session.json and renaming.
+    static func readCheckpoint(dir: URL, record: SessionRecord) throws -> (weights: Data, weightsPath: String, optimizer: Data, optimizerPath: String) {
+        func read(_ final: String, _ next: String) throws -> (Data, String) {
+            let nextURL = dir.appendingPathComponent(next)
+            if let data = FileManager.default.contents(atPath: nextURL.path),
+               (try? checkpointNumber(data, path: nextURL.path)) == record.checkpoint {
+                return (data, nextURL.path)
+            }
+            let url = dir.appendingPathComponent(final)
+            guard let data = FileManager.default.contents(atPath: url.path) else {
+                throw SessionError.file(path: url.path, reason: FileManager.default.fileExists(atPath: url.path) ? "cannot read the file" : "missing")
+            }
+            let n = try checkpointNumber(data, path: url.path)
+            guard n == record.checkpoint else {
+                throw SessionError.file(path: url.path, reason: "belongs to checkpoint \(n), but \(SessionStore.sessionFile) is at checkpoint \(record.checkpoint): the folder was changed by hand or copied in part")
+            }
+            return (data, url.path)
+        }
+        let (w, wp) = try read(SessionStore.weightsFile, weightsNext)
+        let (o, op) = try read(SessionStore.optimizerFile, optimizerNext)
+        return (w, wp, o, op)
+    }
+}

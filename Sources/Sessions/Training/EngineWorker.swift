@@ -1,0 +1,405 @@
+import Engine
+import Foundation
+import TextData
+
+/// One session's model objects on the worker thread. Never leaves it.
+final class Workspace {
+    let id: String
+    let files: SessionFiles
+    var sink: EngineSink
+    var classifier: TextClassifier
+    var optimizer: Optimizer
+    var trainer: Trainer?
+    var data: TrainingData?
+    var status: SessionStatus
+    var runId: Int
+    /// Batches trained since the last checkpoint.
+    var unsaved = 0
+
+    init(id: String, files: SessionFiles, sink: EngineSink, classifier: TextClassifier, optimizer: Optimizer, status: SessionStatus, runId: Int) {
+        self.id = id; self.files = files; self.sink = sink; self.classifier = classifier
+        self.optimizer = optimizer; self.status = status; self.runId = runId
+    }
+
+    var model: Sequential { classifier.model }
+}
+
+/// The engine's worker: owns the workspaces and the schedule. Confined to the worker thread
+/// (created there, used only there).
+final class EngineWorker {
+    let maxActiveJobs: Int
+    private var workspaces: [String: Workspace] = [:]
+    /// Sessions training now (≤ maxActiveJobs), and those waiting for a slot, in order.
+    private var active: [String] = []
+    private var queue: [String] = []
+    private var turn = 0
+
+    init(maxActiveJobs: Int) { self.maxActiveJobs = maxActiveJobs }
+
+    var hasRunnableJob: Bool { !active.isEmpty }
+
+    // MARK: - Commands
+
+    func handle(_ e: EngineEnvelope) {
+        let result: Result<Void, any Error>
+        do {
+            try perform(e)
+            result = .success(())
+        } catch {
+            result = .failure(Self.sessionError(error))
+        }
+        e.sink.yield(.reply(token: e.token, result))
+    }
+
+    private func perform(_ e: EngineEnvelope) throws {
+        if case let .attach(files) = e.command {
+            guard workspaces[e.id] == nil else { throw SessionError.invalidSetting(field: "session", reason: "already open in the engine") }
+            workspaces[e.id] = try Self.load(id: e.id, files: files, sink: e.sink)
+            return
+        }
+        guard let ws = workspaces[e.id] else {
+            throw SessionError.invalidSetting(field: "session", reason: "not open in the engine")
+        }
+        ws.sink = e.sink
+        switch e.command {
+        case .attach: break
+        case let .detach(save):
+            if save && ws.unsaved > 0 && !ws.files.readOnly {
+                try checkpoint(ws, status: isComplete(ws) ? .finished : .idle)
+            }
+            try ws.files.flush()
+            leaveSchedule(ws)
+            workspaces[e.id] = nil
+        case let .setData(data):
+            if let old = ws.trainer {
+                // Carry the in-memory cursor over to the new data.
+                let t = try Trainer(model: ws.model, optimizer: ws.optimizer, train: data.train, validation: data.validation, config: old.config)
+                try t.restore(old.snapshot())
+                ws.trainer = t
+            }
+            ws.data = data
+        case .start:
+            if ws.status.isActive { return }
+            try ensureWritable(ws)
+            let trainer = try ensureTrainer(ws)
+            if trainer.isFinished { setStatus(ws, .finished); return }
+            if active.count < maxActiveJobs {
+                active.append(ws.id)
+                setStatus(ws, .training)
+            } else {
+                queue.append(ws.id)
+                setStatus(ws, .queued)
+            }
+        case .pause:
+            guard ws.status.isActive else { return }
+            leaveSchedule(ws)
+            setStatus(ws, .paused)
+        case .step:
+            try ensureWritable(ws)
+            let trainer = try ensureTrainer(ws)
+            if trainer.isFinished { setStatus(ws, .finished); return }
+            if ws.status.isActive { leaveSchedule(ws) }
+            if ws.status != .paused { setStatus(ws, .paused) }
+            runBatch(ws)
+        case .stop:
+            let wasJob = ws.status.isActive || ws.status == .paused
+            leaveSchedule(ws)
+            let target: SessionStatus = isComplete(ws) ? .finished : .idle
+            do {
+                if ws.unsaved > 0 && !ws.files.readOnly { try checkpoint(ws, status: target) }
+                try ws.files.flush()
+            } catch {
+                fail(ws, "cannot save a checkpoint: \(Self.sessionError(error))")
+                throw error
+            }
+            if wasJob { setStatus(ws, target) }
+        case .cancel:
+            try ensureWritable(ws)
+            leaveSchedule(ws)
+            try ws.files.flush()   // the last checkpoint may still be on its way to disk
+            let data = ws.data
+            let fresh = try Self.load(id: ws.id, files: ws.files, sink: ws.sink)
+            fresh.data = data
+            workspaces[ws.id] = fresh
+            let rec = ws.files.record
+            let cursor = rec.currentRun.cursor, run = rec.currentRun.id
+            try ws.files.filterHistory { r in Self.isWithin(r, run: run, cursor: cursor) }
+            setStatus(fresh, rec.currentRun.isComplete ? .finished : .idle)
+        case let .newRun(run):
+            try ensureWritable(ws)
+            guard !ws.status.isActive && ws.status != .paused else {
+                throw SessionError.busy(session: ws.files.record.name, status: ws.status, operation: "change the model")
+            }
+            var config = ws.files.record.classifierConfig
+            config.model = run.model
+            let classifier = try TextClassifier(config: config, seed: run.weightSeed)
+            try Self.checkHead(classifier)
+            var run = run
+            run.cursor.layerGenerators = classifier.model.generatorStates
+            let optimizer = Optimizer(run.optimizer)
+            let newRun = run
+            let rec = try ws.files.commitCheckpoint(make: { n in
+                let meta = Self.metadata(ws.id, n, newRun.id)
+                return (try classifier.model.weightsData(metadata: meta), try optimizer.stateData(for: classifier.model, metadata: meta))
+            }, change: { r in
+                r.runs.append(newRun)
+                r.status = .idle
+            })
+            try ws.files.flush()
+            ws.classifier = classifier
+            ws.optimizer = optimizer
+            ws.trainer = nil
+            ws.unsaved = 0
+            ws.runId = newRun.id
+            ws.sink.yield(.checkpoint(id: ws.id, CheckpointInfo(number: rec.checkpoint, run: newRun.id, epochsCompleted: 0, batchInEpoch: 0, step: 0)))
+            setStatus(ws, .idle)
+        case let .reconfigure(spec, fit):
+            try ensureWritable(ws)
+            guard !ws.status.isActive else {
+                throw SessionError.busy(session: ws.files.record.name, status: ws.status, operation: "change the training settings")
+            }
+            try spec.validate()
+            try fit.validate()
+            // Keep the optimiser's slots when the new settings use the same ones.
+            let optimizer = Optimizer(spec)
+            var reset = false
+            if ws.optimizer.iterations > 0 {
+                do { try optimizer.restore(iterations: ws.optimizer.iterations, slots: ws.optimizer.slots, params: ws.model.parameters) } catch {
+                    reset = true
+                }
+            }
+            let cursor = ws.trainer?.snapshot() ?? ws.files.record.currentRun.cursor
+            var trainer: Trainer?
+            if let data = ws.data {
+                let t = try Trainer(model: ws.model, optimizer: optimizer, train: data.train, validation: data.validation, config: fit)
+                try t.restore(cursor)
+                trainer = t
+            } else if cursor.batchInEpoch > 0 && (cursor.batchSize != fit.batchSize || cursor.shuffle != fit.shuffle) {
+                throw SessionError.invalidSetting(field: "batch_size", reason: "the run is at batch \(cursor.batchInEpoch) of epoch \(cursor.epochsCompleted + 1): the batch size and shuffling can only change at an epoch boundary")
+            }
+            ws.optimizer = optimizer
+            ws.trainer = trainer
+            if reset {
+                ws.sink.yield(.warning(id: ws.id, "the new optimiser settings keep different state: the moments / momentum start afresh"))
+            }
+            let target: SessionStatus = ws.status == .paused ? .paused : (cursor.epochsCompleted >= fit.epochs ? .finished : .idle)
+            try checkpoint(ws, status: target) { r in
+                r.runs[r.runs.count - 1].optimizer = spec
+                r.runs[r.runs.count - 1].fit = fit
+            }
+            try ws.files.flush()
+            if target != ws.status { setStatus(ws, target) }
+        }
+    }
+
+    /// The current run has trained all its planned epochs.
+    private func isComplete(_ ws: Workspace) -> Bool {
+        if let t = ws.trainer { return t.isFinished }
+        return ws.files.record.currentRun.isComplete
+    }
+
+    private func ensureWritable(_ ws: Workspace) throws {
+        if ws.files.readOnly { throw SessionError.readOnly(session: ws.files.record.name) }
+    }
+
+    /// The trainer for the current run, on the loaded data, at the cursor of the in-memory
+    /// trainer (when there is one) or of the last checkpoint.
+    @discardableResult
+    private func ensureTrainer(_ ws: Workspace) throws -> Trainer {
+        let run = ws.files.record.currentRun
+        if let t = ws.trainer, t.config == run.fit { return t }
+        guard let data = ws.data else {
+            throw SessionError.invalidSetting(field: "data", reason: "the session's data set is not loaded")
+        }
+        let cursor = ws.trainer?.snapshot() ?? run.cursor
+        let t = try Trainer(model: ws.model, optimizer: ws.optimizer, train: data.train, validation: data.validation, config: run.fit)
+        try t.restore(cursor)
+        ws.trainer = t
+        return t
+    }
+
+    // MARK: - Training
+
+    func runNextBatch() {
+        guard !active.isEmpty else { return }
+        turn = turn % active.count
+        let id = active[turn]
+        turn += 1
+        guard let ws = workspaces[id] else { active.removeAll { $0 == id }; return }
+        runBatch(ws)
+    }
+
+    /// One batch with its history lines, events and any checkpoint it is due.
+    private func runBatch(_ ws: Workspace) {
+        guard let trainer = ws.trainer else { fail(ws, "no trainer (the data set is not loaded)"); return }
+        let outcome: Trainer.BatchOutcome
+        do {
+            outcome = try trainer.runBatch()
+        } catch let EngineError.nonFinite(place, _) {
+            let c = trainer.snapshot()
+            ws.sink.yield(.warning(id: ws.id, "the loss became NaN or infinite at epoch \(c.epochsCompleted + 1), batch \(c.batchInEpoch + 1) (step \(c.step + 1); non-finite value in \(place)): training paused. Lower the learning rate or clip gradients, then resume, or change the model."))
+            leaveSchedule(ws)
+            setStatus(ws, .paused)
+            return
+        } catch {
+            fail(ws, "\(Self.sessionError(error))")
+            return
+        }
+        ws.unsaved += 1
+        let now = Date().timeIntervalSince1970
+        var lines = [HistoryRecord(run: ws.runId, progress: outcome.progress, time: now)]
+        if let e = outcome.epochEnd { lines.append(HistoryRecord(run: ws.runId, step: outcome.progress.step, summary: e, time: now)) }
+        do { try ws.files.appendHistory(lines) } catch {
+            fail(ws, "\(Self.sessionError(error))")
+            return
+        }
+        ws.sink.yield(.batch(id: ws.id, run: ws.runId, outcome.progress))
+        if let e = outcome.epochEnd { ws.sink.yield(.epoch(id: ws.id, run: ws.runId, e)) }
+        let finished = trainer.isFinished
+        let due = outcome.epochEnd != nil || ws.unsaved >= ws.files.record.autosaveEvery
+        if due {
+            let persisted: SessionStatus = finished ? .finished : (ws.status == .paused ? .paused : .training)
+            do { try checkpoint(ws, status: persisted) } catch {
+                fail(ws, "cannot save a checkpoint: \(Self.sessionError(error))")
+                return
+            }
+        }
+        if finished {
+            leaveSchedule(ws)
+            setStatus(ws, .finished)
+        }
+    }
+
+    /// Commits weights, optimiser state and cursor as the next checkpoint (the files are
+    /// written in the background, in order; `files.flush()` waits for them).
+    private func checkpoint(_ ws: Workspace, status: SessionStatus, also: (inout SessionRecord) -> Void = { _ in }) throws {
+        let cursor = ws.trainer?.snapshot() ?? ws.files.record.currentRun.cursor
+        let model = ws.model, optimizer = ws.optimizer, id = ws.id, run = ws.runId
+        let rec = try ws.files.commitCheckpoint(make: { n in
+            let meta = Self.metadata(id, n, run)
+            return (try model.weightsData(metadata: meta), try optimizer.stateData(for: model, metadata: meta))
+        }, change: { r in
+            also(&r)
+            r.runs[r.runs.count - 1].cursor = cursor
+            r.status = status
+        })
+        ws.unsaved = 0
+        ws.sink.yield(.checkpoint(id: id, CheckpointInfo(number: rec.checkpoint, run: run, epochsCompleted: cursor.epochsCompleted,
+                                                          batchInEpoch: cursor.batchInEpoch, step: cursor.step)))
+    }
+
+    static func metadata(_ id: String, _ n: Int, _ run: Int) -> [String: String] {
+        ["format": "workbench", "session": id, "checkpoint": String(n), "run": String(run)]
+    }
+
+    private func fail(_ ws: Workspace, _ reason: String) {
+        leaveSchedule(ws)
+        setStatus(ws, .failed(reason))
+        if !ws.files.readOnly { _ = try? ws.files.update { $0.status = .failed(reason) } }
+    }
+
+    private func setStatus(_ ws: Workspace, _ s: SessionStatus) {
+        ws.status = s
+        ws.sink.yield(.status(id: ws.id, s))
+    }
+
+    /// Takes the session out of the active slots and the queue, promoting queued jobs.
+    private func leaveSchedule(_ ws: Workspace) {
+        active.removeAll { $0 == ws.id }
+        queue.removeAll { $0 == ws.id }
+        while active.count < maxActiveJobs, !queue.isEmpty {
+            let next = queue.removeFirst()
+            guard let w = workspaces[next] else { continue }
+            active.append(next)
+            setStatus(w, .training)
+        }
+    }
+
+    // MARK: - Predictions and classifier tasks
+
+    func answer(_ r: PredictionRequest) {
+        guard let ws = workspaces[r.id] else {
+            r.continuation.resume(throwing: SessionError.invalidSetting(field: "session", reason: "not open in the engine"))
+            return
+        }
+        do { r.continuation.resume(returning: try ws.classifier.probabilities(r.texts)) } catch {
+            r.continuation.resume(throwing: Self.sessionError(error))
+        }
+    }
+
+    func run(_ task: ClassifierTask) {
+        task.body(workspaces[task.id]?.classifier)
+    }
+
+    /// Ends every job, saving unsaved progress.
+    func shutdown() {
+        for ws in workspaces.values {
+            let wasJob = ws.status.isActive || ws.status == .paused
+            let target: SessionStatus = isComplete(ws) ? .finished : .idle
+            if ws.unsaved > 0 && !ws.files.readOnly { _ = try? checkpoint(ws, status: target) }
+            try? ws.files.flush()
+            if wasJob { setStatus(ws, target) }
+        }
+        workspaces = [:]
+        active = []
+        queue = []
+    }
+
+    // MARK: - Loading
+
+    /// Builds a workspace from the record and checkpoint files.
+    static func load(id: String, files: SessionFiles, sink: EngineSink) throws -> Workspace {
+        let (rec, weights, weightsPath, opt, optPath) = try files.loadCheckpoint()
+        let run = rec.currentRun
+        let classifier = try TextClassifier(config: rec.classifierConfig, seed: run.weightSeed)
+        try classifier.model.loadWeights(from: weights, path: weightsPath)
+        let optimizer = Optimizer(run.optimizer)
+        try optimizer.restoreState(from: opt, path: optPath, model: classifier.model)
+        do { try classifier.model.restoreGeneratorStates(run.cursor.layerGenerators) } catch let e as EngineError {
+            throw SessionError.file(path: files.directory.appendingPathComponent(SessionStore.sessionFile).path,
+                                    reason: "field 'runs[\(rec.runs.count - 1)].cursor': \(e.description)")
+        }
+        let status: SessionStatus
+        switch rec.status {
+        case .failed: status = rec.status
+        default: status = run.isComplete ? .finished : .idle
+        }
+        return Workspace(id: id, files: files, sink: sink, classifier: classifier, optimizer: optimizer, status: status, runId: run.id)
+    }
+
+    /// The model's output must suit the labels: one sigmoid unit for two classes, one score
+    /// per class otherwise.
+    static func checkHead(_ c: TextClassifier) throws {
+        let classes = c.config.labels.count
+        switch c.config.model.loss {
+        case .binaryCrossentropy:
+            guard classes == 2 else {
+                throw SessionError.invalidSetting(field: "model", reason: "a one-unit sigmoid head (binary cross-entropy) needs exactly 2 classes, the data has \(classes)")
+            }
+        case .sparseCategoricalCrossentropy:
+            guard c.model.outputShape == [classes] else {
+                throw SessionError.invalidSetting(field: "model", reason: "the model outputs \(c.model.outputShape) per example, the data has \(classes) classes (end with Dense(\(classes), softmax), or Dense(1, sigmoid) for 2)")
+            }
+        }
+    }
+
+    /// Whether a history record is at or before the cursor of run `run`.
+    static func isWithin(_ r: HistoryRecord, run: Int, cursor: TrainerState) -> Bool {
+        if r.run < run { return true }
+        if r.run > run { return false }
+        switch r.kind {
+        case .step: return r.step <= cursor.step
+        case .epoch: return r.epoch <= cursor.epochsCompleted
+        }
+    }
+
+    /// Errors as the session layer reports them: engine file errors become session file errors.
+    static func sessionError(_ error: any Error) -> any Error {
+        switch error {
+        case let EngineError.file(path, reason): return SessionError.file(path: path, reason: reason)
+        case let e as EngineError: return SessionError.invalidSetting(field: "engine", reason: e.description)
+        case let e as TextDataError: return SessionError.invalidSetting(field: "data", reason: e.description)
+        default: return error
+        }
+    }
+}

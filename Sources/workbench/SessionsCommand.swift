@@ -1,0 +1,128 @@
+import ArgumentParser
+import Engine
+import Foundation
+import Sessions
+
+/// `workbench sessions list|show|rm|export`.
+struct SessionsCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sessions",
+        abstract: "List, inspect, remove and export training sessions.",
+        discussion: "Sessions live in --sessions-dir, else $\(SessionStore.environmentVariable), else ./Sessions.",
+        subcommands: [List.self, Show.self, Remove.self, Export.self])
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "One line per session: status, data set, model, epochs, best validation accuracy, last change.")
+        @OptionGroup var dir: SessionsDirOption
+
+        func run() async throws {
+            let store = dir.store
+            let listings = try await withSessionManager(store) { try await $0.list() }
+            if listings.isEmpty {
+                print("no sessions in \(store.root.path)")
+                return
+            }
+            let rows: [[String]] = listings.map { l in
+                guard l.record != nil else {
+                    return [l.name, "error", l.problem ?? "", "", "", "", ""]
+                }
+                var status = l.status?.label ?? "?"
+                if l.isLocked { status += l.lockedBy.map { " (pid \($0))" } ?? " (locked)" }
+                let epochs = "\(l.epochsCompleted ?? 0)/\(l.plannedEpochs ?? 0)"
+                let best = l.bestValidationAccuracy.map { String(format: "%.4f", $0) } ?? "-"
+                return [l.name, status, Self.shortPath(l.datasetPath ?? ""), l.modelSummary ?? "", epochs, best, l.modified.map(Self.date) ?? ""]
+            }
+            let header = ["NAME", "STATUS", "DATA", "MODEL", "EPOCHS", "BEST VAL", "MODIFIED"]
+            print(Self.table([header] + rows))
+        }
+
+        static func shortPath(_ p: String) -> String {
+            let cwd = FileManager.default.currentDirectoryPath + "/"
+            return p.hasPrefix(cwd) ? String(p.dropFirst(cwd.count)) : p
+        }
+
+        static func date(_ d: Date) -> String {
+            let f = DateFormatter()
+            f.locale = Locale(identifier: "en_US_POSIX")
+            f.dateFormat = "yyyy-MM-dd HH:mm"
+            return f.string(from: d)
+        }
+
+        /// Columns padded to their widest cell (the last column is not padded).
+        static func table(_ rows: [[String]]) -> String {
+            let n = rows.map(\.count).max() ?? 0
+            var widths = [Int](repeating: 0, count: n)
+            for r in rows { for (i, c) in r.enumerated() { widths[i] = max(widths[i], c.count) } }
+            return rows.map { r in
+                r.enumerated().map { i, c in i == r.count - 1 ? c : c.padding(toLength: widths[i], withPad: " ", startingAt: 0) }
+                    .joined(separator: "  ").trimmingCharacters(in: .whitespaces)
+            }.joined(separator: "\n")
+        }
+    }
+
+    struct Show: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "A session's data set, tokenizer, model, settings, runs and history.")
+        @Argument(help: "The session.") var name: String
+        @OptionGroup var dir: SessionsDirOption
+
+        func run() async throws {
+            let store = dir.store
+            let (info, history) = try await withSessionManager(store) { m in
+                (try await m.info(name), try await m.history(name))
+            }
+            let r = info.record
+            let lock = store.lockHolder(name)
+            print("session '\(r.name)' — \(info.status)\(lock.held ? " (in use by process \(lock.pid.map(String.init) ?? "?"))" : "")")
+            print("  folder:     \(store.root.appendingPathComponent(name).path)")
+            print("  id:         \(r.id)")
+            print("  created:    \(r.created), modified \(r.modified); schema \(r.schemaVersion); checkpoint \(r.checkpoint), autosave every \(r.autosaveEvery) batches")
+            print("  data:       \(r.dataset.path) [\(r.dataset.format.rawValue)], \(r.dataset.examples) examples, \(r.dataset.hash)")
+            print("  validation: \(TrainCommand.validationText(r.dataset.validation))")
+            print("  tokenizer:  \(r.tokenizer.kind.rawValue), vocabulary \(r.tokenizer.vocabularySize) tokens (\(r.model.vocabularySize) ids kept), length \(r.maxLength), padding \(r.padding.rawValue), truncating \(r.truncating.rawValue)")
+            print("  labels:     \(r.labels.classes.joined(separator: ", "))")
+            for run in r.runs {
+                let c = run.cursor
+                print("\nrun \(run.id) (started \(run.started)): \(run.model.layers.map(\.label).joined(separator: " → ")), loss \(run.model.loss.rawValue)")
+                if let model = try? Sequential(spec: run.model, seed: 0) { print("  parameters: \(model.parameterCount)") }
+                print("  optimizer:  \(run.optimizer.summary); batch \(run.fit.batchSize), \(run.fit.epochs) epochs planned, seed \(run.fit.seed), shuffle \(run.fit.shuffle)")
+                print("  cursor:     \(c.epochsCompleted) epochs done, batch \(c.batchInEpoch) of the next, step \(c.step)")
+                for e in run.epochs {
+                    var line = String(format: "  epoch %3d  loss %.4f  accuracy %.4f", e.epoch, e.loss, e.accuracy)
+                    if let vl = e.validationLoss, let va = e.validationAccuracy { line += String(format: "  val_loss %.4f  val_accuracy %.4f", vl, va) }
+                    line += String(format: "  %.1fs", e.seconds)
+                    print(line)
+                }
+                let steps = history.filter { $0.run == run.id && $0.kind == .step }
+                if let first = steps.first, let last = steps.last {
+                    print("  history:    \(steps.count) step records (steps \(first.step)–\(last.step)), last loss \(String(format: "%.4f", last.loss))")
+                }
+            }
+        }
+    }
+
+    struct Remove: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "rm", abstract: "Delete a session folder (refused while another process uses it).")
+        @Argument(help: "The session.") var name: String
+        @OptionGroup var dir: SessionsDirOption
+
+        func run() async throws {
+            try await withSessionManager(dir.store) { try await $0.delete(name) }
+            print("removed session '\(name)'")
+        }
+    }
+
+    struct Export: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Write a session's model (its last checkpoint) as a model folder that --model-dir reads.")
+        @Argument(help: "The session.") var name: String
+        @Argument(help: "The folder to write.") var folder: String
+        @OptionGroup var dir: SessionsDirOption
+
+        func run() async throws {
+            try await withSessionManager(dir.store) { m in
+                try await m.open(name, readOnly: true)
+                try await m.export(name, to: URL(fileURLWithPath: folder))
+            }
+            print("exported session '\(name)' to \(folder) (use it with --model-dir \(folder))")
+        }
+    }
+}

@@ -1,0 +1,178 @@
+import Engine
+import Foundation
+import Testing
+@testable import Sessions
+
+/// Start, pause, resume, step, stop, cancel, queueing, NaN, model and settings changes.
+@Suite struct EngineControlTests {
+    static func fixture(_ count: Int = 80) throws -> TempDir {
+        let tmp = try TempDir()
+        try Synthetic.write(to: tmp.file("data.tsv"), count: count)
+        return tmp
+    }
+
+    @Test func stepStopAndCancel() async throws {
+        let tmp = try Self.fixture()
+        let store = SessionStore(root: tmp.file("S"))
+        try await withManager(store) { m in
+            let log = EventLog(await m.events())
+            // 64 training examples in batches of 8: 8 batches per epoch, so no epoch ends here.
+            try await m.create("s", setup: Synthetic.setup(data: tmp.file("data.tsv"), epochs: 5, batchSize: 8, autosaveEvery: 1000))
+            try await m.step("s")
+            try await m.step("s")
+            var info = try await m.info("s")
+            #expect(info.status == .paused && info.step == 2)
+            #expect(info.record.currentRun.cursor.step == 0, "no checkpoint yet")
+            #expect(log.events.filter { if case .batch(session: "s", _, _) = $0 { return true }; return false }.count == 2)
+
+            // Stop keeps the weights so far: a checkpoint at step 2.
+            try await m.stop("s")
+            info = try await m.info("s")
+            #expect(info.status == .idle && info.record.currentRun.cursor.step == 2)
+            let atStop = try await m.predict("s", texts: ["great", "awful"]).map(\.probabilities)
+            let weightsAtStop = try tensors(tmp.file("S/s/weights.safetensors"))
+
+            // Three more steps, then cancel: back to the checkpoint, history included.
+            for _ in 0..<3 { try await m.step("s") }
+            #expect(try await m.info("s").step == 5)
+            #expect(try await m.predict("s", texts: ["great", "awful"]).map(\.probabilities) != atStop)
+            try await m.cancel("s")
+            info = try await m.info("s")
+            #expect(info.status == .idle && info.step == 2)
+            #expect(try await m.predict("s", texts: ["great", "awful"]).map(\.probabilities) == atStop)
+            #expect(try tensors(tmp.file("S/s/weights.safetensors")) == weightsAtStop)
+            #expect(try await m.history("s").map(\.step) == [1, 2])
+            // And training carries on from there.
+            try await m.step("s")
+            #expect(try await m.history("s").map(\.step) == [1, 2, 3])
+        }
+    }
+
+    @Test func pauseTakesEffectAtABatchBoundaryAndResumeCarriesOn() async throws {
+        let tmp = try Self.fixture()
+        let store = SessionStore(root: tmp.file("S"))
+        try await withManager(store) { m in
+            let log = EventLog(await m.events())
+            try await m.create("long", setup: Synthetic.setup(data: tmp.file("data.tsv"), epochs: 100_000, layers: Synthetic.pooled, autosaveEvery: 100_000))
+            try await m.train("long")
+            #expect(try await m.info("long").status == .training)
+            #expect(await log.wait { if case .batch(session: "long", _, _) = $0 { return true }; return false })
+            try await m.pause("long")
+            let paused = try await m.info("long")
+            #expect(paused.status == .paused)
+            // The worker goes round its loop (answering this) without training.
+            _ = try await m.predict("long", texts: ["great"])
+            #expect(try await m.info("long").step == paused.step)
+            try await m.resume("long")
+            #expect(try await m.info("long").status == .training)
+            #expect(await log.wait { if case let .batch(session: "long", _, p) = $0 { return p.step > paused.step + 3 }; return false })
+            try await m.stop("long")
+            let stopped = try await m.info("long")
+            #expect(stopped.status == .idle)
+            #expect(stopped.record.currentRun.cursor.step == stopped.step && stopped.step > paused.step)
+            #expect(log.events.contains { if case .checkpoint(session: "long", _) = $0 { return true }; return false })
+        }
+    }
+
+    @Test func oneJobAtATimeOthersQueue() async throws {
+        let tmp = try Self.fixture()
+        let store = SessionStore(root: tmp.file("S"))
+        try await withManager(store) { m in
+            let log = EventLog(await m.events())
+            for name in ["a", "b"] {
+                try await m.create(name, setup: Synthetic.setup(data: tmp.file("data.tsv"), epochs: 100_000, layers: Synthetic.pooled, autosaveEvery: 100_000))
+            }
+            try await m.train("a")
+            try await m.train("b")
+            #expect(try await m.info("a").status == .training)
+            #expect(try await m.info("b").status == .queued)
+            try await m.pause("a")
+            #expect(try await m.info("b").status == .training)
+            #expect(await log.wait { if case .batch(session: "b", _, _) = $0 { return true }; return false })
+            // Resuming a queues behind b.
+            try await m.resume("a")
+            #expect(try await m.info("a").status == .queued)
+            try await m.stop("b")
+            #expect(try await m.info("a").status == .training)
+            try await m.stop("a")
+            #expect(try await m.info("a").status == .idle)
+            #expect(try await m.info("b").status == .idle)
+        }
+    }
+
+    @Test func nonFiniteLossPausesWithAWarning() async throws {
+        let tmp = try Self.fixture()
+        let store = SessionStore(root: tmp.file("S"))
+        try await withManager(store) { m in
+            let log = EventLog(await m.events())
+            try await m.create("nan", setup: Synthetic.setup(data: tmp.file("data.tsv"), epochs: 50, layers: Synthetic.pooled,
+                                                           optimizer: .sgd(learningRate: 1e35)))
+            try await m.train("nan")
+            #expect(await m.waitUntilSettled("nan") == .paused)
+            #expect(await log.wait { if case let .warning(session: "nan", message) = $0 { return message.contains("NaN") && message.contains("paused") }; return false })
+            // The weights written stay loadable; lowering the learning rate is allowed while paused.
+            try await m.updateTraining("nan", optimizer: .sgd(learningRate: 0.01))
+            #expect(try await m.info("nan").record.currentRun.optimizer.learningRate == 0.01)
+            try await m.stop("nan")
+        }
+    }
+
+    @Test func changingTheModelStartsANewRun() async throws {
+        let tmp = try Self.fixture()
+        let store = SessionStore(root: tmp.file("S"))
+        try await withManager(store) { m in
+            let log = EventLog(await m.events())
+            try await m.create("s", setup: Synthetic.setup(data: tmp.file("data.tsv"), epochs: 1))
+            try await m.train("s")
+            #expect(await m.waitUntilSettled("s") == .finished)
+            let firstRun = try await m.info("s").record.runs[0]
+
+            let run = try await m.changeModel("s", layers: [.embedding(dim: 6), .gru(units: 5), .dense(units: 1, activation: .sigmoid)])
+            #expect(run == 2)
+            var info = try await m.info("s")
+            #expect(info.status == .idle && info.step == 0 && info.record.runs.count == 2)
+            #expect(info.record.runs[0] == firstRun)
+            #expect(info.record.model.layers[1] == .gru(units: 5))
+            #expect(await log.wait { if case .runStarted(session: "s", run: 2, _) = $0 { return true }; return false })
+
+            // The model cannot change while a job is paused (or trains).
+            try await m.step("s")
+            await #expect(throws: SessionError.self) { try await m.changeModel("s", layers: Synthetic.pooled) }
+            try await m.train("s")
+            #expect(await m.waitUntilSettled("s") == .finished)
+            info = try await m.info("s")
+            #expect(info.record.runs.map { $0.epochs.count } == [1, 1])
+            let history = try await m.history("s")
+            #expect(Set(history.map(\.run)) == [1, 2])
+            #expect(history.filter { $0.run == 2 && $0.kind == .step }.first?.step == 1)
+
+            // A head that does not fit the labels is refused, and nothing changes.
+            await #expect(throws: SessionError.self) {
+                try await m.changeModel("s", layers: [.embedding(dim: 4), .globalMaxPooling1D, .dense(units: 3, activation: .softmax)])
+            }
+            #expect(try await m.info("s").record.runs.count == 2)
+        }
+    }
+
+    @Test func batchSizeChangesOnlyAtAnEpochBoundary() async throws {
+        let tmp = try Self.fixture()
+        let store = SessionStore(root: tmp.file("S"))
+        try await withManager(store) { m in
+            try await m.create("s", setup: Synthetic.setup(data: tmp.file("data.tsv"), epochs: 3))
+            try await m.step("s")
+            var fit = try await m.info("s").record.currentRun.fit
+            fit.batchSize = 5
+            do {
+                try await m.updateTraining("s", fit: fit)
+                Issue.record("changed the batch size mid-epoch")
+            } catch {
+                #expect("\(error)".contains("batch"), "\(error)")
+            }
+            try await m.updateTraining("s", optimizer: .adam(learningRate: 0.002), autosaveEvery: 7)
+            let rec = try await m.info("s").record
+            #expect(rec.currentRun.optimizer.learningRate == 0.002 && rec.autosaveEvery == 7)
+            #expect(rec.currentRun.fit.batchSize == 16)
+            await #expect(throws: SessionError.self) { try await m.updateTraining("s", autosaveEvery: 0) }
+        }
+    }
+}
