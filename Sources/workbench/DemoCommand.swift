@@ -17,6 +17,13 @@ enum BundledData {
         for c in candidates where FileManager.default.fileExists(atPath: c.appendingPathComponent("train.tsv").path) { return c }
         throw ValidationError("the bundled data set Data/zh-reviews was not found (run from the package folder)")
     }
+
+    /// The Themes folder shipped beside the data (dark, light, high-contrast).
+    static func themesFolder() -> URL? {
+        guard let data = try? folder() else { return nil }
+        let dir = data.deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Themes")
+        return FileManager.default.fileExists(atPath: dir.path) ? dir : nil
+    }
 }
 
 /// Until the terminal UI lands, `workbench` with no arguments trains the LSTM preset on the

@@ -45,6 +45,8 @@ enum EngineCommand: Sendable {
     case step
     /// Ends the job keeping the weights so far (a checkpoint is written).
     case stop
+    /// Writes a checkpoint now if there is unsaved progress; the job goes on as it was.
+    case save
     /// Ends the job and goes back to the last checkpoint on disk.
     case cancel
     /// Replaces the model with a new run (fresh weights from its seed) and writes a checkpoint.

@@ -113,6 +113,14 @@ final class EngineWorker {
                 throw error
             }
             if wasJob { setStatus(ws, target) }
+        case .save:
+            guard ws.unsaved > 0 && !ws.files.readOnly else { return }
+            do {
+                try checkpoint(ws, status: isComplete(ws) ? .finished : .idle)
+            } catch {
+                fail(ws, "cannot save a checkpoint: \(Self.sessionError(error))")
+                throw error
+            }
         case .cancel:
             try ensureWritable(ws)
             leaveSchedule(ws)

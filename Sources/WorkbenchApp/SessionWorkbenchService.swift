@@ -1,0 +1,325 @@
+import Engine
+import Foundation
+import Sessions
+import TerminalUI
+import TextData
+import WorkbenchUI
+
+/// The workbench's service over the real session manager: turns UI commands into manager
+/// calls and session events into UI events, for one current session at a time.
+public actor SessionWorkbenchService: WorkbenchService {
+    public nonisolated let events: AsyncStream<ServiceEvent>
+    private let continuation: AsyncStream<ServiceEvent>.Continuation
+    private let manager: SessionManager
+    private let themesDirectory: String?
+    private var current: String
+    private var record: SessionRecord
+    private var status: SessionStatus = .idle
+    private var preset: String?
+    private var themeName: String?
+    private var validation: [LabelledText] = []
+    private var runStart: [Int: Double] = [:]
+    private var lastStep: [Int: Int] = [:]
+    private var forwarding: Task<Void, Never>?
+    private var lastMisclassified: MisclassifiedExamples?
+
+    init(manager: SessionManager, info: SessionInfo, themesDirectory: String?) {
+        (events, continuation) = AsyncStream.makeStream(of: ServiceEvent.self, bufferingPolicy: .bufferingNewest(10_000))
+        self.manager = manager
+        self.themesDirectory = themesDirectory
+        self.current = info.name
+        self.record = info.record
+        self.status = info.status
+    }
+
+    /// Opens the most recently modified session that opens cleanly, or creates `newName` from
+    /// `setup` when there is none; then starts forwarding its events.
+    public static func launch(manager: SessionManager, newName: String, setup: SessionSetup,
+                              themesDirectory: String?) async throws -> SessionWorkbenchService {
+        let listing = (try? await manager.list()) ?? []
+        let candidates = listing.filter { $0.problem == nil && !$0.isLocked }
+            .sorted { ($0.modified ?? .distantPast) > ($1.modified ?? .distantPast) }
+        var opened: SessionInfo? = nil
+        for c in candidates {
+            if let info = try? await manager.open(c.name) { opened = info; break }
+        }
+        if opened == nil {
+            var name = newName, n = 1
+            let taken = Set(listing.map(\.name))
+            while taken.contains(name) { n += 1; name = "\(newName)-\(n)" }
+            opened = try await manager.create(name, setup: setup)
+        }
+        let service = SessionWorkbenchService(manager: manager, info: opened!, themesDirectory: themesDirectory)
+        await service.begin()
+        return service
+    }
+
+    private func begin() async {
+        let stream = await manager.events()
+        forwarding = Task { [weak self] in
+            for await e in stream { await self?.handle(e) }
+        }
+        themeName = Self.rememberedTheme(manager.store.root, current)
+        validation = (try? await manager.examples(current).validation) ?? []
+    }
+
+    // MARK: - Events
+
+    private func handle(_ e: SessionEvent) async {
+        guard let s = e.session, s == current else { return }
+        let now = Date().timeIntervalSince1970
+        switch e {
+        case let .batch(_, run, p):
+            if p.step == 1 || runStart[run] == nil { runStart[run] = now - p.epochElapsed }
+            lastStep[run] = p.step
+            let epochs = record.currentRun.fit.epochs
+            let perBatch = p.epochElapsed / Double(max(p.batch, 1))
+            let remaining = max(0, epochs - p.epoch) * p.batchesPerEpoch + (p.batchesPerEpoch - p.batch)
+            continuation.yield(.batch(WorkbenchUI.BatchProgress(
+                run: "\(run)", epoch: p.epoch, epochs: epochs, batch: p.batch, batchesPerEpoch: p.batchesPerEpoch,
+                step: p.step, loss: Double(p.batchLoss), accuracy: Double(p.accuracy), samplesPerSecond: p.samplesPerSecond,
+                eta: perBatch * Double(remaining), relativeTime: now - (runStart[run] ?? now), wallTime: now)))
+        case let .epoch(_, run, summary):
+            continuation.yield(.epochEnded(EpochMetrics(
+                run: "\(run)", epoch: summary.epoch, epochs: record.currentRun.fit.epochs, step: lastStep[run] ?? 0,
+                trainLoss: Double(summary.loss), trainAccuracy: Double(summary.accuracy),
+                validationLoss: summary.validationLoss.map(Double.init), validationAccuracy: summary.validationAccuracy.map(Double.init),
+                relativeTime: now - (runStart[run] ?? now), wallTime: now)))
+            await publishMisclassified()
+        case let .status(_, st):
+            status = st
+            continuation.yield(.stateChanged(Self.state(st)))
+            if st == .finished || st == .idle { await refreshRecord() }
+        case let .checkpoint(_, info):
+            let path = manager.store.root.appendingPathComponent(current).path
+            continuation.yield(.checkpointSaved(WorkbenchUI.CheckpointInfo(path: path, epoch: info.epochsCompleted, step: info.step)))
+        case let .warning(_, message):
+            continuation.yield(.warning(message))
+        case let .runStarted(_, run, _):
+            await refreshRecord()
+            runStart[run] = nil
+            continuation.yield(.runStarted(RunInfo(id: "\(run)", name: "run \(run)")))
+            if let m = modelSnapshot() { continuation.yield(.modelChanged(m)) }
+        case .catalogChanged:
+            break
+        }
+    }
+
+    private func refreshRecord() async {
+        if let info = try? await manager.info(current) { record = info.record; status = info.status }
+    }
+
+    private func publishMisclassified() async {
+        guard !validation.isEmpty, let probs = try? await manager.probabilities(current, examples: validation) else { return }
+        let classes = record.labels.classes
+        var wrong: [DatasetExample] = []
+        for (ex, p) in zip(validation, probs) {
+            let best = p.indices.max { p[$0] < p[$1] } ?? 0
+            if classes[best] != ex.label {
+                wrong.append(DatasetExample(label: ex.label, text: ex.text, predictedLabel: classes[best], probability: Double(p[best])))
+            }
+        }
+        let m = MisclassifiedExamples(split: "validation", evaluated: validation.count, examples: wrong)
+        lastMisclassified = m
+        continuation.yield(.misclassified(m))
+    }
+
+    static func state(_ s: SessionStatus) -> TrainingState {
+        switch s {
+        case .idle: return .idle
+        case .queued, .training: return .training
+        case .paused: return .paused
+        case .finished: return .finished
+        case let .failed(reason): return .failed(reason)
+        }
+    }
+
+    // MARK: - Snapshots
+
+    public func snapshot() async -> WorkbenchSnapshot {
+        var dataset: DatasetSnapshot? = nil
+        if let ex = try? await manager.examples(current) {
+            let tokenizerName = record.tokenizer.kind.rawValue
+            dataset = Snapshots.dataset(file: URL(fileURLWithPath: record.dataset.path).lastPathComponent,
+                                        examples: ex.train, tokenizer: record.tokenizer, tokenizerName: tokenizerName)
+        }
+        return WorkbenchSnapshot(sessionName: current, state: Self.state(status), dataset: dataset, model: modelSnapshot(),
+                                 charts: await charts(), misclassified: lastMisclassified,
+                                 presets: ModelPreset.allCases.map { PresetInfo(name: $0.rawValue, summary: $0.summary) },
+                                 themeNames: themeFiles().map { URL(fileURLWithPath: $0).deletingPathExtension().lastPathComponent },
+                                 themeName: themeName)
+    }
+
+    private func modelSnapshot() -> ModelSnapshot? {
+        guard let model = try? Sequential(spec: record.model, seed: 0) else { return nil }
+        return Snapshots.model(model, optimizer: record.currentRun.optimizer, preset: preset)
+    }
+
+    private func charts() async -> ChartSnapshot {
+        guard let history = try? await manager.history(current) else { return ChartSnapshot() }
+        var runs: [Int: RunHistory] = [:]
+        var first: [Int: Double] = [:]
+        for r in history {
+            var h = runs[r.run] ?? RunHistory(id: "\(r.run)", name: "run \(r.run)")
+            let t0 = first[r.run] ?? r.time
+            first[r.run] = t0
+            func point(_ v: Float) -> MetricPoint {
+                MetricPoint(step: r.step, epoch: r.epoch, relativeTime: r.time - t0, wallTime: r.time, value: Double(v))
+            }
+            switch r.kind {
+            case .step:
+                h.batchLoss.append(point(r.batchLoss ?? r.loss))
+                h.batchAccuracy.append(point(r.accuracy))
+            case .epoch:
+                h.epochLoss.append(point(r.loss))
+                h.epochAccuracy.append(point(r.accuracy))
+                if let v = r.validationLoss { h.validationLoss.append(point(v)) }
+                if let v = r.validationAccuracy { h.validationAccuracy.append(point(v)) }
+            }
+            runs[r.run] = h
+        }
+        for run in first.keys where runStart[run] == nil { runStart[run] = first[run] }
+        return ChartSnapshot(runs: runs.keys.sorted().compactMap { runs[$0] })
+    }
+
+    // MARK: - Commands
+
+    private func run(_ what: String, _ body: () async throws -> Void) async -> CommandResult {
+        do { try await body(); return .done(nil) } catch { return .refused("\(what): \(error)") }
+    }
+
+    public func startTraining() async -> CommandResult {
+        await run("train") {
+            if status == .finished || record.currentRun.isComplete {
+                try await manager.train(current, additionalEpochs: record.currentRun.fit.epochs)
+            } else {
+                try await manager.train(current)
+            }
+        }
+    }
+    public func pauseTraining() async -> CommandResult { await run("pause") { try await manager.pause(current) } }
+    public func resumeTraining() async -> CommandResult { await run("resume") { try await manager.resume(current) } }
+    public func stepTraining() async -> CommandResult { await run("step") { try await manager.step(current) } }
+    public func stopTraining() async -> CommandResult { await run("stop") { try await manager.stop(current) } }
+    public func save() async -> CommandResult {
+        do {
+            try await manager.save(current)
+            return .done("saved \(current)")
+        } catch { return .refused("save: \(error)") }
+    }
+
+    public func listSessions() async -> [SessionSummary] {
+        ((try? await manager.list()) ?? []).map { l in
+            if let p = l.problem { return SessionSummary(name: l.name, detail: "cannot open: \(p)") }
+            var parts = [l.status?.label ?? "?", l.modelSummary ?? ""]
+            if let e = l.epochsCompleted, let p = l.plannedEpochs { parts.append("epochs \(e)/\(p)") }
+            if let a = l.bestValidationAccuracy { parts.append(String(format: "best val acc %.3f", a)) }
+            return SessionSummary(name: l.name, detail: parts.filter { !$0.isEmpty }.joined(separator: " · "))
+        }
+    }
+
+    private func switchTo(_ info: SessionInfo) async -> SessionResult {
+        current = info.name
+        record = info.record
+        status = info.status
+        preset = nil
+        lastMisclassified = nil
+        runStart = [:]
+        themeName = Self.rememberedTheme(manager.store.root, current)
+        validation = (try? await manager.examples(current).validation) ?? []
+        return .loaded(await snapshot())
+    }
+
+    public func openSession(named name: String) async -> SessionResult {
+        do { return await switchTo(try await manager.open(name)) } catch { return .refused("open \(name): \(error)") }
+    }
+
+    public func newSession(named name: String) async -> SessionResult {
+        let d = record.dataset
+        let validationSetup: SessionSetup.Validation
+        switch d.validation {
+        case .none: validationSetup = .none
+        case let .split(f, _): validationSetup = .split(f)
+        case let .file(path, _, _, _): validationSetup = .file(path)
+        }
+        var tokenizer = record.tokenizer
+        switch tokenizer {
+        case let .keras(k): tokenizer = .keras((try? KerasTokenizer(numWords: k.numWords, filters: k.filters, lower: k.lower, split: k.split,
+                                                                      charLevel: k.charLevel, oovToken: k.oovToken)) ?? k)
+        case let .script(s): tokenizer = .script(ScriptTokenizer(numWords: s.numWords, oovToken: s.oovToken, bigrams: s.bigrams, lower: s.lower))
+        }
+        let setup = SessionSetup(data: d.path, format: d.format, readOptions: d.options, validation: validationSetup, tokenizer: tokenizer,
+                                 maxLength: record.maxLength, padding: record.padding, truncating: record.truncating,
+                                 model: .preset(.lstm), optimizer: record.currentRun.optimizer, fit: record.currentRun.fit,
+                                 autosaveEvery: record.autosaveEvery)
+        do { return await switchTo(try await manager.create(name, setup: setup)) } catch { return .refused("new session \(name): \(error)") }
+    }
+
+    public func applyModelEdit(_ edit: ModelEdit) async -> ModelEditResult {
+        if status.isActive || status == .paused {
+            return .refused("stop training first (x): a model change starts a new run")
+        }
+        do {
+            let layers = try ModelEditing.apply(edit, to: record.model.layers, spec: record.model, classes: record.labels.count)
+            _ = try await manager.changeModel(current, layers: layers)
+            await refreshRecord()
+            if case let .applyPreset(name) = edit { preset = name } else { preset = nil }
+            guard let m = modelSnapshot() else { return .refused("the model could not be built") }
+            return .applied(m)
+        } catch {
+            return .refused("\(error)")
+        }
+    }
+
+    // MARK: - Themes
+
+    private func themeFiles() -> [String] {
+        guard let dir = themesDirectory else { return [] }
+        return Theme.files(in: dir)
+    }
+
+    public func setTheme(named name: String) async -> ThemeResult {
+        guard let path = themeFiles().first(where: { URL(fileURLWithPath: $0).deletingPathExtension().lastPathComponent == name }) else {
+            return .refused("no theme '\(name)' (\(themeFiles().map { URL(fileURLWithPath: $0).deletingPathExtension().lastPathComponent }.joined(separator: ", ")))")
+        }
+        do {
+            let theme = try Theme.load(path: path)
+            themeName = name
+            Self.rememberTheme(manager.store.root, current, name)
+            return .applied(theme)
+        } catch {
+            return .refused("\(error)")
+        }
+    }
+
+    /// The theme is remembered per session beside its files (`ui.json`), so reopening the
+    /// session brings it back.
+    static func rememberedTheme(_ root: URL, _ session: String) -> String? {
+        let url = root.appendingPathComponent(session).appendingPathComponent("ui.json")
+        guard let data = FileManager.default.contents(atPath: url.path),
+              let obj = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { return nil }
+        return obj["theme"] as? String
+    }
+
+    static func rememberTheme(_ root: URL, _ session: String, _ theme: String) {
+        let url = root.appendingPathComponent(session).appendingPathComponent("ui.json")
+        if let data = try? JSONSerialization.data(withJSONObject: ["theme": theme]) { try? AtomicFile.write(data, to: url) }
+    }
+
+    // MARK: - Console
+
+    public func predict(_ line: String) async -> ConsoleSnapshot? {
+        let classes = record.labels.classes
+        if line.trimmingCharacters(in: .whitespaces).isEmpty {
+            return ConsoleSnapshot(text: line, classNames: classes, probabilities: [])
+        }
+        guard let a = try? await manager.explain(current, text: line) else { return nil }
+        return Snapshots.console(line, classes: classes, attribution: a)
+    }
+
+    public func shutdown() async {
+        forwarding?.cancel()
+        await manager.shutdown()
+        continuation.finish()
+    }
+}
