@@ -34,14 +34,19 @@ public actor SessionWorkbenchService: WorkbenchService {
 
     /// Opens the most recently modified session that opens cleanly, or creates `newName` from
     /// `setup` when there is none; then starts forwarding its events.
-    public static func launch(manager: SessionManager, newName: String, setup: SessionSetup,
+    /// With `preferNew`, a session named `newName` is opened if it exists, else created.
+    public static func launch(manager: SessionManager, newName: String, setup: SessionSetup, preferNew: Bool = false,
                               themesDirectory: String?) async throws -> SessionWorkbenchService {
         let listing = (try? await manager.list()) ?? []
-        let candidates = listing.filter { $0.problem == nil && !$0.isLocked }
-            .sorted { ($0.modified ?? .distantPast) > ($1.modified ?? .distantPast) }
         var opened: SessionInfo? = nil
-        for c in candidates {
-            if let info = try? await manager.open(c.name) { opened = info; break }
+        if preferNew {
+            opened = listing.contains { $0.name == newName } ? try await manager.open(newName) : try await manager.create(newName, setup: setup)
+        } else {
+            let candidates = listing.filter { $0.problem == nil && !$0.isLocked }
+                .sorted { ($0.modified ?? .distantPast) > ($1.modified ?? .distantPast) }
+            for c in candidates {
+                if let info = try? await manager.open(c.name) { opened = info; break }
+            }
         }
         if opened == nil {
             var name = newName, n = 1

@@ -14,6 +14,11 @@ struct UICommand: AsyncParsableCommand {
 
     @Option(help: "Sessions folder (default: $WORKBENCH_SESSIONS_DIR, else ./Sessions).") var sessionsDir: String?
     @Option(help: "Key bindings file overriding the defaults (TOML, [keys] action = \"key\").") var keys: String?
+    @Option(help: "Data for a new session (default: the bundled Data/zh-reviews/train.tsv).") var data: String?
+    @Option(help: "Validation data for a new session (default: with --data, a 10% split; else the bundled test.tsv).") var validation: String?
+    @Option(help: "Name for a new session (default: the data file's folder or name).") var session: String?
+    @Option(help: "Preset for a new session.") var model: String = "lstm"
+    @Option(help: "Epochs per training run of a new session.") var epochs: Int = 3
     @Flag(help: "Drive the UI with a simulated training service (no data, no model).") var fake = false
 
     func run() async throws {
@@ -28,16 +33,36 @@ struct UICommand: AsyncParsableCommand {
         }
         var config = WorkbenchApp.Configuration()
         if let keys { config.keyMap = try KeyMap.load(overridesAt: keys) }
+        // For end-to-end tests: each time the UI goes idle it writes its idle count here, so a
+        // test can press a key and wait for the count to move instead of sleeping.
+        if let idleFile = ProcessInfo.processInfo.environment["WORKBENCH_IDLE_FILE"], !idleFile.isEmpty {
+            config.onIdle = { count in try? Data("\(count)\n".utf8).write(to: URL(fileURLWithPath: idleFile), options: .atomic) }
+        }
         let service: any WorkbenchService
         if fake {
             service = FakeWorkbenchService()
         } else {
-            let data = try BundledData.folder()
+            guard let preset = ModelPreset(rawValue: model) else {
+                throw ValidationError("unknown preset '\(model)' (\(ModelPreset.allCases.map(\.rawValue).joined(separator: ", ")))")
+            }
             let store = SessionStore(root: SessionStore.resolveRoot(override: sessionsDir))
             let manager = SessionManager(store: store)
-            let setup = SessionSetup(data: data.appendingPathComponent("train.tsv").path,
-                                     validation: .file(data.appendingPathComponent("test.tsv").path), model: .preset(.lstm))
-            service = try await SessionWorkbenchService.launch(manager: manager, newName: "zh-reviews", setup: setup,
+            var setup: SessionSetup
+            let name: String
+            if let data {
+                let url = URL(fileURLWithPath: data)
+                setup = SessionSetup(data: data, validation: validation.map { .file($0) } ?? .split(0.1), model: .preset(preset))
+                name = session ?? (url.deletingPathExtension().lastPathComponent == "train"
+                    ? url.deletingLastPathComponent().lastPathComponent : url.deletingPathExtension().lastPathComponent)
+            } else {
+                let bundled = try BundledData.folder()
+                setup = SessionSetup(data: bundled.appendingPathComponent("train.tsv").path,
+                                     validation: .file(validation ?? bundled.appendingPathComponent("test.tsv").path), model: .preset(preset))
+                name = session ?? "zh-reviews"
+            }
+            setup.fit.epochs = epochs
+            service = try await SessionWorkbenchService.launch(manager: manager, newName: name, setup: setup,
+                                                               preferNew: data != nil || session != nil,
                                                                themesDirectory: BundledData.themesFolder()?.path)
         }
         try await WorkbenchApp.run(backend: NcursesBackend(), service: service, configuration: config)

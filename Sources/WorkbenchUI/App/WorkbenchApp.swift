@@ -76,6 +76,8 @@ public final class WorkbenchApp {
 
     /// Nothing left to do: every request answered, no event queued, the screen up to date.
     public var isIdle: Bool { pendingCalls == 0 && inbox.isEmpty && !dirty }
+    /// Input arrived since the last idle signal.
+    private var handledInput = false
 
     // MARK: Running
 
@@ -119,6 +121,7 @@ public final class WorkbenchApp {
             if dirty { wait = urgent ? 0 : min(wait, msUntilFrame()) }
             var budget = 256
             while budget > 0, let key = backend.readKey(timeoutMs: wait) {
+                handledInput = true
                 handle(key == .resize ? .resize(backend.size) : .key(key))
                 budget -= 1
                 wait = 0
@@ -137,11 +140,14 @@ public final class WorkbenchApp {
             if state.status.state == .training { handle(.tick(now)) }
         }
         drawIfDue()
-        if isIdle && !wasIdle {
+        // A key handled and drawn within this one turn also counts as a busy spell, so every
+        // input is followed by an idle signal once its effects are on screen.
+        if isIdle && (!wasIdle || handledInput) {
             idleCount += 1
             configuration.onIdle?(idleCount)
         }
         wasIdle = isIdle
+        if isIdle { handledInput = false }
         return !state.isQuitting
     }
 

@@ -1,0 +1,176 @@
+import Foundation
+import Testing
+
+/// Drives the real `workbench` binary in tmux, the way a person would: open on a small data
+/// set, train, watch the chart and status line move, classify a sentence in the console,
+/// resize to 40×12 and below and back, save, quit; then check the session is on disk. The UI
+/// writes its idle count to WORKBENCH_IDLE_FILE, so after a key the test waits for the UI to
+/// settle rather than sleeping; screen conditions are polled with a deadline.
+@Suite(.serialized) struct TmuxWorkbenchTests {
+    @Test func trainClassifyResizeSaveQuit() throws {
+        let t = try TmuxSession()
+        defer { t.kill() }
+
+        try t.waitForScreen("dataset pane with the data file") { $0.contains("small.tsv") && $0.contains("Model") }
+        #expect(t.screen().contains("no data yet"), "the chart starts empty")
+        #expect(t.statusLine().contains("small") && t.statusLine().contains("idle"), "status: \(t.statusLine())")
+
+        // Train: the status line and the chart change.
+        try t.press("t")
+        try t.waitForScreen("training to finish", timeout: 120) { _ in t.statusLine().contains("finished") }
+        #expect(!t.screen().contains("no data yet"), "the chart shows the run")
+        #expect(t.screen().contains("train") && t.screen().contains("val"), "legend with train and validation")
+
+        // Console: type a sentence, see a probability per class.
+        try t.press("4")
+        try t.type("房间很干净，服务很好")
+        try t.waitForScreen("probabilities in the console") { s in
+            s.contains("房间很干净") && s.range(of: #"(neg|pos) +[█▏▎▍▌▋▊▉·]+ +[01]\.\d\d"#, options: .regularExpression) != nil
+        }
+        try t.press("Escape")
+
+        // Resize to the minimum and below, then back.
+        try t.resize(40, 12)
+        try t.waitForScreen("a 40×12 layout") { s in s.split(separator: "\n").count <= 12 && !s.contains("too small") }
+        try t.resize(39, 11)
+        try t.waitForScreen("the too-small notice") { $0.contains("too small") }
+        try t.resize(120, 40)
+        try t.waitForScreen("the full layout again") { $0.contains("small.tsv") && $0.contains("Console") }
+
+        // Save, quit; the session is on disk.
+        try t.press("s")
+        try t.waitForScreen("saved message") { _ in t.statusLine().contains("saved") || t.statusLine().contains("nothing") }
+        try t.press("q")
+        try t.waitForScreen("the program to exit", timeout: 30) { $0.contains("EXIT=0") }
+        let dir = t.root.appendingPathComponent("S/small")
+        for f in ["session.json", "weights.safetensors", "optimizer.safetensors", "history.jsonl"] {
+            #expect(FileManager.default.fileExists(atPath: dir.appendingPathComponent(f).path), "\(f) saved")
+        }
+        let history = try String(contentsOf: dir.appendingPathComponent("history.jsonl"), encoding: .utf8)
+        #expect(history.contains("\"type\":\"epoch\""), "epochs logged")
+    }
+}
+
+/// A tmux session running the workbench on a small copy of the bundled data.
+final class TmuxSession {
+    let root: URL
+    let name = "wbtest-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+    let idleFile: URL
+
+    init() throws {
+        guard let tmux = Self.which("tmux") else {
+            Issue.record("tmux is not installed (apt-get install tmux; .ci/run installs it)")
+            throw CancellationError()
+        }
+        _ = tmux
+        root = FileManager.default.temporaryDirectory.appendingPathComponent(name)
+        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        idleFile = root.appendingPathComponent("idle")
+        // 400 reviews from the bundled set: enough to learn something in seconds.
+        let package = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let lines = try String(contentsOf: package.appendingPathComponent("Data/zh-reviews/train.tsv"), encoding: .utf8)
+            .split(separator: "\n").prefix(400)
+        try (lines.joined(separator: "\n") + "\n").write(to: root.appendingPathComponent("small.tsv"), atomically: true, encoding: .utf8)
+        let exe = try Self.workbench()
+        let command = "cd '\(root.path)' && env WORKBENCH_IDLE_FILE='\(idleFile.path)' LANG=C.UTF-8 TERM=xterm-256color OPENBLAS_NUM_THREADS=1 "
+            + "'\(exe.path)' ui --sessions-dir S --data small.tsv --session small --model seed --epochs 2; echo EXIT=$?; sleep 600"
+        // The tmux server it starts keeps inherited pipes open: give it /dev/null, read nothing.
+        try Self.run(["tmux", "new-session", "-d", "-s", name, "-x", "120", "-y", "40", command], capture: false)
+    }
+
+    func kill() {
+        _ = try? Self.run(["tmux", "kill-session", "-t", name])
+        try? FileManager.default.removeItem(at: root)
+    }
+
+    func screen() -> String { (try? Self.run(["tmux", "capture-pane", "-p", "-t", name])) ?? "" }
+
+    func statusLine() -> String {
+        let rows = screen().split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        return rows.last { $0.contains("│") && !$0.hasPrefix("┃") && !$0.hasPrefix("│") && !$0.hasPrefix("┗") && !$0.hasPrefix("└") } ?? ""
+    }
+
+    private func idleCount() -> Int {
+        Int((try? String(contentsOf: idleFile, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "") ?? -1
+    }
+
+    /// Waits until the UI has gone idle after what was just done (its idle count moves).
+    func waitIdle(after before: Int, timeout: Double = 10) throws {
+        let deadline = Date().addingTimeInterval(timeout)
+        while idleCount() <= before {
+            if Date() > deadline { Issue.record("the UI did not go idle within \(timeout)s"); throw CancellationError() }
+            usleep(5_000)
+        }
+    }
+
+    func press(_ key: String) throws {
+        let before = idleCount()
+        try Self.run(["tmux", "send-keys", "-t", name, key])
+        try waitIdle(after: before)
+    }
+
+    func type(_ text: String) throws {
+        let before = idleCount()
+        try Self.run(["tmux", "send-keys", "-t", name, "-l", text])
+        try waitIdle(after: before)
+    }
+
+    func resize(_ w: Int, _ h: Int) throws {
+        let before = idleCount()
+        try Self.run(["tmux", "resize-window", "-t", name, "-x", "\(w)", "-y", "\(h)"])
+        try waitIdle(after: before)
+    }
+
+    func waitForScreen(_ what: String, timeout: Double = 20, _ ok: (String) -> Bool) throws {
+        let deadline = Date().addingTimeInterval(timeout)
+        while true {
+            let s = screen()
+            if ok(s) { return }
+            if Date() > deadline {
+                Issue.record("timed out waiting for \(what); screen:\n\(s)")
+                throw CancellationError()
+            }
+            usleep(20_000)
+        }
+    }
+
+    @discardableResult
+    static func run(_ args: [String], capture: Bool = true) throws -> String {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        p.arguments = args
+        p.standardError = FileHandle.nullDevice
+        guard capture else {
+            p.standardOutput = FileHandle.nullDevice
+            try p.run()
+            p.waitUntilExit()
+            return ""
+        }
+        let out = Pipe()
+        p.standardOutput = out
+        try p.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    static func which(_ tool: String) -> String? {
+        for dir in (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":") {
+            let p = "\(dir)/\(tool)"
+            if FileManager.default.isExecutableFile(atPath: p) { return p }
+        }
+        return nil
+    }
+
+    /// The built `workbench` executable, beside the test bundle (.build/<triple>/debug/).
+    static func workbench() throws -> URL {
+        var candidates = [URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent(),
+                          URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()]
+        for b in Bundle.allBundles where b.bundlePath.hasSuffix(".xctest") { candidates.append(b.bundleURL.deletingLastPathComponent()) }
+        for dir in candidates where FileManager.default.isExecutableFile(atPath: dir.appendingPathComponent("workbench").path) {
+            return dir.appendingPathComponent("workbench")
+        }
+        Issue.record("the workbench executable was not found beside the tests (looked in \(candidates.map(\.path)))")
+        throw CancellationError()
+    }
+}
