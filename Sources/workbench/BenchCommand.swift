@@ -99,8 +99,9 @@ struct BenchCommand: ParsableCommand {
 
         var sgemm: SgemmReport? = nil
         if !noSgemm || sgemmOnly {
-            BLAS.setThreads(threads)
             let shapes = sgemmOnly ? try plannedShapes() : results.flatMap { $0.gemm.calls.map(\.shape) }
+            // After any model was built (building applies the app's one-thread default).
+            BLAS.setThreads(threads)
             let report = SgemmBench.report(shapes: shapes, progress: note)
             for i in results.indices {
                 SgemmBench.annotate(&results[i].gemm, stepSeconds: results[i].stepMilliseconds / 1000, with: report)
