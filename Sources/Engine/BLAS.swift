@@ -39,6 +39,20 @@ public enum BLAS {
 
     public static var threads: Int { Int(openblas_get_num_threads()) }
 
+    /// OpenBLAS's build description, e.g. "OpenBLAS 0.3.21 DYNAMIC_ARCH NO_AFFINITY Haswell
+    /// MAX_THREADS=64" (the kernel family it runs is part of it).
+    public static var configuration: String {
+        guard let p = openblas_get_config() else { return "unknown" }
+        return String(cString: p).trimmingCharacters(in: .whitespaces)
+    }
+
+    /// The kernel family OpenBLAS runs on this CPU (auto-detected, or forced by
+    /// OPENBLAS_CORETYPE), e.g. "Haswell", "Cooperlake".
+    public static var coreName: String {
+        guard let p = openblas_get_corename() else { return "unknown" }
+        return String(cString: p).trimmingCharacters(in: .whitespaces)
+    }
+
     /// One BLAS thread unless OPENBLAS_NUM_THREADS says otherwise; called when a model is
     /// built. (Debian's OpenBLAS otherwise starts one thread per core.)
     static let configureOnce: Void = {
