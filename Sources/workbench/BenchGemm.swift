@@ -55,7 +55,7 @@ enum GemmWorkload {
                 calls.append(GemmCall(layer: name, role: role, shape: GemmShape(transA: tA, transB: tB, m: m, n: n, k: k), calls: count))
             }
             switch spec {
-            case .embedding, .globalMaxPooling1D, .globalAveragePooling1D, .dropout, .layerNormalization:
+            case .embedding, .globalMaxPooling1D, .globalAveragePooling1D, .dropout, .layerNormalization, .positionEmbedding:
                 break   // gathers, reductions and element-wise work: no sgemm
             case let .lstm(units, _), let .gru(units, _), let .simpleRNN(units, _):
                 guard inShape.count == 2 else { uncounted.append(name); continue }
@@ -80,7 +80,7 @@ enum GemmWorkload {
                 add("forward X·W", false, false, rows, units, k)
                 add("backward dW = Xᵀ·dZ", true, false, k, units, rows)
                 add("backward dX = dZ·Wᵀ", false, true, rows, k, units)
-            case .multiHeadAttention:
+            case .multiHeadAttention, .transformerEncoder:
                 uncounted.append(name)
             }
         }
