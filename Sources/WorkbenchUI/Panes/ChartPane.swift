@@ -50,6 +50,22 @@ public struct ChartPane: Pane {
     /// The x range of the last drawing and the extent of the data then (for zoom and pan).
     public private(set) var lastXRange: ClosedRange<Double>?
     private var dataExtent: ClosedRange<Double>?
+    /// Bumped whenever the chart data changes; with the settings it keys the render cache, so
+    /// a frame redrawn for another reason (a keystroke in the console) does not walk every
+    /// point again.
+    private var dataVersion = 0
+    private var renderCache: (key: RenderKey, renders: [(Rect, ChartRender)], single: Bool)?
+
+    private struct RenderKey: Equatable {
+        var version: Int, smoothing: Double, logScale: Bool, xAxis: XAxisMode, granularity: ChartGranularity
+        var mode: ChartMode, view: ClosedRange<Double>?, follow: Bool, hidden: Set<String>, solo: String?
+        var metricView: ChartMetricView, area: Rect
+    }
+
+    private func renderKey(_ area: Rect) -> RenderKey {
+        RenderKey(version: dataVersion, smoothing: smoothing, logScale: logScale, xAxis: xAxis, granularity: granularity,
+                  mode: mode, view: view, follow: follow, hidden: hidden, solo: solo, metricView: metricView, area: area)
+    }
 
     public init(charts: ChartSnapshot = ChartSnapshot()) {
         self.charts = charts
@@ -65,6 +81,7 @@ public struct ChartPane: Pane {
 
     public mutating func setCharts(_ c: ChartSnapshot) {
         charts = c
+        dataVersion &+= 1
         hidden = hidden.filter { id in c.runs.contains { $0.id == id } }
         if let s = solo, !c.runs.contains(where: { $0.id == s }) { solo = nil }
         selectedRun = min(selectedRun, max(0, c.runs.count - 1))
@@ -76,6 +93,7 @@ public struct ChartPane: Pane {
     public mutating func apply(_ event: ServiceEvent) -> Bool {
         let before = charts.runs.count
         let changed = charts.apply(event)
+        if changed { dataVersion &+= 1 }
         if case .runStarted = event, charts.runs.count > before { selectedRun = charts.runs.count - 1 }
         return changed
     }
@@ -238,6 +256,11 @@ public struct ChartPane: Pane {
             area = Rect(x: area.x, y: area.y, width: area.width, height: area.height - 1)
         }
 
+        if let c = renderCache, c.key == renderKey(area) {
+            for (r, render) in c.renders { draw(render, into: &grid, at: r, single: c.single) }
+            return nil
+        }
+
         // Follow: a zoomed window slides with the newest point.
         let loss = series(.loss), accuracy = series(.accuracy)
         dataExtent = Self.extent(loss + accuracy)
@@ -262,11 +285,14 @@ public struct ChartPane: Pane {
         }
         let single = self.charts.runs.filter(isVisible).count <= 1
         lastXRange = nil
+        var renders: [(Rect, ChartRender)] = []
         for (r, (title, series)) in zip(rects, charts) {
             let render = Chart.render(series, options: options(title: title), width: r.width, height: r.height)
             if lastXRange == nil { lastXRange = render.xRange }
             draw(render, into: &grid, at: r, single: single)
+            renders.append((r, render))
         }
+        renderCache = (renderKey(area), renders, single)
         return nil
     }
 
