@@ -268,3 +268,18 @@ import TerminalUI
         #expect(s.render().grid.text(row: 29).hasPrefix(" + smooth  y log y  X x axis  r reset  f follow  Space hide run  e batch/epoch"))
     }
 }
+
+@Suite struct MouseTests {
+    @Test func clickFocusesThePaneUnderIt() async {
+        var s = await loadedState()
+        let rects = s.paneRects()
+        for kind in [PaneKind.chart, .console, .model, .dataset] {
+            let r = rects[kind]!
+            press(&s, .mouse(x: r.x + r.width / 2, y: r.y + r.height / 2, button: .left))
+            #expect(s.focus == kind, "click in \(kind)")
+        }
+        // Outside every pane (the status line): focus stays.
+        press(&s, .mouse(x: 0, y: s.size.height - 1, button: .left))
+        #expect(s.focus == .dataset)
+    }
+}

@@ -76,6 +76,12 @@ public struct WorkbenchState {
 
     mutating func handleKey(_ key: Key) -> [Effect] {
         if case .resize = key { return [] }
+        if case let .mouse(x, y, _) = key {
+            // A click focuses the pane under it (when no overlay or prompt is open).
+            guard overlay == nil, case .hints = bottom, !Layout.isTooSmall(size) else { return [] }
+            if let hit = paneRects().first(where: { $0.value.contains(Point(x: x, y: y)) }) { setFocus(hit.key) }
+            return []
+        }
         if let o = overlay { return handleOverlay(o, key) }
         switch bottom {
         case .command: return handleCommandLine(key)
