@@ -17,7 +17,7 @@ public actor SessionManager {
     public nonisolated let store: SessionStore
     public nonisolated let engine: TrainingEngine
 
-    private struct OpenSession {
+    struct OpenSession {
         let id: String
         var name: String
         let files: SessionFiles
@@ -34,8 +34,8 @@ public actor SessionManager {
         var step: Int
     }
 
-    private var sessions: [String: OpenSession] = [:]   // by session id
-    private let explainGenerations = LatestGeneration()
+    var sessions: [String: OpenSession] = [:]   // by session id (internal: the extensions read it)
+    nonisolated let explainGenerations = LatestGeneration()
     private var subscribers: [UUID: AsyncStream<SessionEvent>.Continuation] = [:]
     private let engineEvents: AsyncStream<EngineEvent>
     private let sink: EngineSink
@@ -216,7 +216,7 @@ public actor SessionManager {
         return info(o)
     }
 
-    private func openID(_ name: String, writable: Bool) async throws -> String {
+    func openID(_ name: String, writable: Bool) async throws -> String {
         try checkRunning()
         try SessionName.validate(name)
         while let pending = opening[name] { _ = try? await pending.value }
@@ -525,37 +525,6 @@ public actor SessionManager {
         return try await engine.withClassifier(id: id) { try $0.report(examples) }
     }
 
-    /// Classifies `text` and scores each token's effect on the decision (occlusion), on the
-    /// engine's worker between batches. Latest wins: a request that a newer one for the same
-    /// session has overtaken before it ran returns nil without computing.
-    public func explain(_ name: String, text: String) async throws -> TokenAttribution? {
-        let id = try await openID(name, writable: false)
-        let generation = explainGenerations.next(for: id)
-        let generations = explainGenerations
-        return try await engine.withClassifier(id: id) { c -> TokenAttribution? in
-            guard generations.isLatest(generation, for: id) else { return nil }
-            return try c.explain(text)
-        }
-    }
-
-    /// The session's training and validation examples, as read from its data files.
-    public func examples(_ name: String) async throws -> (train: [LabelledText], validation: [LabelledText]) {
-        let id = try await openID(name, writable: false)
-        guard let o = sessions[id] else { throw SessionError.notFound(name) }
-        if let d = o.data { return (d.train, d.validation) }
-        let record = o.files.record
-        let data = try await Self.detached { try SessionBuilder.loadData(record: record) }
-        return (data.train, data.validation)
-    }
-
-    /// Class probabilities for labelled examples with the current weights (e.g. to list the
-    /// misclassified ones).
-    public func probabilities(_ name: String, examples: [LabelledText]) async throws -> [[Float]] {
-        let id = try await openID(name, writable: false)
-        let texts = examples.map(\.text)
-        return try await engine.withClassifier(id: id) { try $0.probabilities(texts) }
-    }
-
     /// The report on the session's own validation examples (nil when it has none).
     public func validationReport(_ name: String) async throws -> ClassificationReport? {
         let id = try await openID(name, writable: false)
@@ -620,21 +589,3 @@ public actor SessionManager {
     }
 }
 
-/// Per-session request counters for latest-wins work on the engine's worker: a request is
-/// still wanted only while no newer one for the same session has been made.
-final class LatestGeneration: @unchecked Sendable {
-    private let lock = NSLock()
-    private var latest: [String: Int] = [:]
-
-    func next(for id: String) -> Int {
-        lock.lock(); defer { lock.unlock() }
-        let n = (latest[id] ?? 0) + 1
-        latest[id] = n
-        return n
-    }
-
-    func isLatest(_ n: Int, for id: String) -> Bool {
-        lock.lock(); defer { lock.unlock() }
-        return latest[id] == n
-    }
-}
