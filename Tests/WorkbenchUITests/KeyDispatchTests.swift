@@ -283,3 +283,19 @@ import TerminalUI
         #expect(s.focus == .dataset)
     }
 }
+
+@Suite struct RememberedThemeTests {
+    @Test func aSessionsThemeIsRequestedWhenItIsNotOnScreen() async {
+        let fake = FakeWorkbenchService(configuration: .init(batchInterval: nil))
+        var snapshot = await fake.snapshot()
+        var state = WorkbenchState(size: Size(width: 100, height: 30))
+        snapshot.themeName = "light"
+        let effects = state.update(.reply(.snapshot(snapshot)))
+        #expect(effects.contains { if case .call(.setTheme("light")) = $0 { return true }; return false })
+        // The default (dark) is already on screen: nothing to ask.
+        var again = WorkbenchState(size: Size(width: 100, height: 30))
+        snapshot.themeName = "dark"
+        let none = again.update(.reply(.snapshot(snapshot)))
+        #expect(!none.contains { if case .call(.setTheme) = $0 { return true }; return false })
+    }
+}

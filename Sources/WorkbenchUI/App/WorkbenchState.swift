@@ -26,6 +26,8 @@ public struct WorkbenchState {
     public internal(set) var presets: [PresetInfo] = []
     public internal(set) var themeNames: [String] = []
     public internal(set) var themeName: String?
+    /// The theme last applied to the terminal (the built-in default is the dark theme).
+    var themeOnScreen: String? = Theme.default.name
     /// The first snapshot has arrived.
     public internal(set) var isLoaded = false
     public internal(set) var isQuitting = false
@@ -407,6 +409,7 @@ public struct WorkbenchState {
             switch result {
             case let .applied(theme):
                 themeName = name
+                themeOnScreen = name
                 status.show("theme \(name)")
                 return [.applyTheme(theme)]
             case let .refused(reason):
@@ -446,8 +449,13 @@ public struct WorkbenchState {
         console.classNames = s.dataset?.labels ?? []
         presets = s.presets
         themeNames = s.themeNames
-        if let t = s.themeName { themeName = t }
+        var effects: [Effect] = []
+        if let t = s.themeName {
+            themeName = t
+            // The session remembers its theme: ask for it when it is not the one on screen.
+            if t != themeOnScreen { effects.append(.call(.setTheme(t))) }
+        }
         isLoaded = true
-        return console.text.isEmpty ? [] : predict(console.text)
+        return effects + (console.text.isEmpty ? [] : predict(console.text))
     }
 }
