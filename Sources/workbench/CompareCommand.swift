@@ -111,45 +111,13 @@ struct CompareCommand: ParsableCommand {
 
     /// The learner and its settings from `kind[:key=value...]`.
     func learnerSettings(_ spec: String) throws -> (LearnerKind, LearnerSettings) {
-        let parts = spec.split(separator: ":").map(String.init)
-        guard let kind = LearnerKind(rawValue: parts[0]) else {
+        var base = LearnerSettings(tokenizer: try featureTokenizer())
+        base.tfidf = TfidfVectorizer.Options(ngrams: ngrams, sublinearTF: sublinearTf, minDF: minDf, maxFeatures: maxFeatures)
+        guard let parsed = try LearnerSpec.parse(spec, base: base) else {
             let known = LearnerKind.allCases.map(\.rawValue) + ModelPreset.allCases.map(\.rawValue)
-            throw ValidationError("unknown model '\(parts[0])' (expected one of: \(known.joined(separator: ", ")))")
+            throw ValidationError("unknown model '\(spec.split(separator: ":").first ?? "")' (expected one of: \(known.joined(separator: ", ")))")
         }
-        var s = LearnerSettings(tokenizer: try featureTokenizer())
-        s.tfidf = TfidfVectorizer.Options(ngrams: ngrams, sublinearTF: sublinearTf, minDF: minDf, maxFeatures: maxFeatures)
-        for part in parts.dropFirst() {
-            let kv = part.split(separator: "=", maxSplits: 1).map(String.init)
-            guard kv.count == 2 else { throw ValidationError("model '\(spec)': expected key=value, got '\(part)'") }
-            func number() throws -> Double {
-                guard let v = Double(kv[1]) else { throw ValidationError("model '\(spec)': '\(kv[1])' is not a number") }
-                return v
-            }
-            func integer() throws -> Int {
-                guard let v = Int(kv[1]) else { throw ValidationError("model '\(spec)': '\(kv[1])' is not an integer") }
-                return v
-            }
-            switch (kind, kv[0]) {
-            case (.logreg, "c"): s.logisticRegression.c = try number()
-            case (.logreg, "iterations"): s.logisticRegression.maxIterations = try integer()
-            case (.svm, "c"): s.svm.c = try number()
-            case (.nb, "alpha"): s.naiveBayes.alpha = try number()
-            case (.tree, "depth"): s.tree.maxDepth = try integer()
-            case (.tree, "leaf"): s.tree.minSamplesLeaf = try integer()
-            case (.forest, "trees"): s.forest.trees = try integer()
-            case (.forest, "depth"): s.forest.maxDepth = try integer()
-            case (.forest, "leaf"): s.forest.minSamplesLeaf = try integer()
-            case (.fasttext, "epochs"): s.fastText.epochs = try integer()
-            case (.fasttext, "ngrams"): s.fastText.wordNgrams = try integer()
-            case (.fasttext, "lr"): s.fastText.learningRate = try number()
-            case (.fasttext, "dim"): s.fastText.dim = try integer()
-            case (.fasttext, "bucket"): s.fastText.bucket = try integer()
-            case (.logreg, "ngrams"), (.svm, "ngrams"), (.nb, "ngrams"), (.tree, "ngrams"), (.forest, "ngrams"):
-                s.tfidf.ngrams = try integer()
-            default: throw ValidationError("model '\(spec)': unknown setting '\(kv[0])' for \(kind.rawValue)")
-            }
-        }
-        return (kind, s)
+        return parsed
     }
 
     func featureTokenizer() throws -> FeatureTokenizer {

@@ -17,7 +17,7 @@ struct EvalCommand: AsyncParsableCommand {
             try await evaluateSession(session)
             return
         }
-        let classifier = try ModelDirectory.load(from: URL(fileURLWithPath: modelDir ?? ""))
+        let classifier = try SavedModel.load(URL(fileURLWithPath: modelDir ?? ""))
         let examples = try dataOptions.read(data)
         let unknown = Set(examples.map(\.label)).subtracting(classifier.classNames)
         if !unknown.isEmpty {
@@ -48,7 +48,7 @@ struct PredictCommand: AsyncParsableCommand {
             try await predictSession(session)
             return
         }
-        let classifier = try ModelDirectory.load(from: URL(fileURLWithPath: modelDir ?? ""))
+        let classifier = try SavedModel.load(URL(fileURLWithPath: modelDir ?? ""))
         var inputs = texts
         if inputs.isEmpty {
             while let line = readLine() { inputs.append(line) }

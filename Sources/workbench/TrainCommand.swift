@@ -1,6 +1,7 @@
 import ArgumentParser
 import Engine
 import Foundation
+import Learners
 import Sessions
 import TextData
 
@@ -57,7 +58,7 @@ struct TrainCommand: AsyncParsableCommand {
     @Option(help: "Training data (label<TAB>text, CSV, TSV, JSONL or a folder per class); required unless continuing a session.") var data: String?
     @Option(help: "Validation data; without it --split holds out part of --data.") var validation: String?
     @Option(help: "Fraction of --data held out for validation when --validation is not given.") var split: Double = 0.1
-    @Option(help: "Model: a preset (\(ModelPreset.allCases.map(\.rawValue).joined(separator: ", "))) or a JSON spec file.")
+    @Option(help: "Model: a preset (\(ModelPreset.allCases.map(\.rawValue).joined(separator: ", "))), a learner (\(LearnerKind.allCases.map(\.rawValue).joined(separator: ", ")), settings after colons as in compare), or a JSON spec file.")
     var model: String = "lstm"
     @Option(help: "Epochs (default 3); when continuing a session: epochs to train beyond those done.") var epochs: Int?
     @Option(help: "Batch size.") var batchSize = 32
@@ -87,6 +88,10 @@ struct TrainCommand: AsyncParsableCommand {
         } else {
             (train, valid) = try StratifiedSplit.split(trainSet, validationFraction: split, seed: seed)
         }
+        if let (kind, settings) = try LearnerSpec.parse(model, base: LearnerSettings()) {
+            try trainLearner(kind, settings, train: train, valid: valid)
+            return
+        }
         let classifier = try TrainCommand.build(train: train, text: text, model: model, seed: seed)
         print("data: \(train.count) training, \(valid.count) validation examples; classes: \(classifier.classNames.joined(separator: ", "))")
         print("tokens: \(text.tokenizer), vocabulary \(classifier.config.tokenizer.vocabularySize) (ids below \(classifier.config.model.vocabularySize) kept), length \(text.maxLength)")
@@ -111,6 +116,28 @@ struct TrainCommand: AsyncParsableCommand {
         }
         if let save {
             try ModelDirectory.save(classifier, to: URL(fileURLWithPath: save))
+            print("saved to \(save)")
+        }
+    }
+
+    /// A classical learner or fastText (`--model svm`, `fasttext:epochs=25:ngrams=2`…): TF-IDF
+    /// terms or hashed n-grams, trained in one go, saved as `learner.safetensors`.
+    func trainLearner(_ kind: LearnerKind, _ settings: LearnerSettings, train: [LabelledText], valid: [LabelledText]) throws {
+        print("data: \(train.count) training, \(valid.count) validation examples")
+        let start = DispatchTime.now().uptimeNanoseconds
+        let trained = try kind.fit(train, settings: settings, seed: seed)
+        let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        for w in trained.warnings { FileHandle.standardError.write(Data("warning: \(w)\n".utf8)) }
+        let learner = trained.learner
+        print(String(format: "%@ (%@ tokens) trained in %.2fs", model, learner.tokenizer.name, seconds))
+        if !valid.isEmpty {
+            print("\nvalidation (\(valid.count) examples):")
+            print(try learner.report(valid).render(classNames: learner.labels.classes))
+        }
+        if let save {
+            let dir = URL(fileURLWithPath: save)
+            try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+            try LearnerIO.save(learner, to: dir.appendingPathComponent(SavedModel.learnerFile))
             print("saved to \(save)")
         }
     }

@@ -1,0 +1,75 @@
+import Foundation
+import Testing
+
+/// The headless commands as a script would use them, through the built binary.
+@Suite struct CLITests {
+    func run(_ args: [String], in dir: URL, stdin: String? = nil) throws -> (status: Int32, out: String, err: String) {
+        let p = Process()
+        p.executableURL = try TmuxSession.workbench()
+        p.arguments = args
+        p.currentDirectoryURL = dir
+        var env = ProcessInfo.processInfo.environment
+        env["OPENBLAS_NUM_THREADS"] = "1"
+        p.environment = env
+        let out = Pipe(), err = Pipe(), input = Pipe()
+        p.standardOutput = out
+        p.standardError = err
+        p.standardInput = input
+        try p.run()
+        if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
+        try input.fileHandleForWriting.close()
+        let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
+    }
+
+    func smallData() throws -> URL {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("wb-cli-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let package = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let lines = try String(contentsOf: package.appendingPathComponent("Data/zh-reviews/train.tsv"), encoding: .utf8).split(separator: "\n")
+        try (lines.prefix(600).joined(separator: "\n") + "\n").write(to: dir.appendingPathComponent("train.tsv"), atomically: true, encoding: .utf8)
+        try (lines.dropFirst(600).prefix(200).joined(separator: "\n") + "\n").write(to: dir.appendingPathComponent("test.tsv"), atomically: true, encoding: .utf8)
+        return dir
+    }
+
+    @Test func learnerTrainEvalPredict() throws {
+        let dir = try smallData()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let train = try run(["train", "--data", "train.tsv", "--validation", "test.tsv", "--model", "svm", "--save", "m"], in: dir)
+        #expect(train.status == 0, "\(train.err)")
+        #expect(train.out.contains("accuracy"))
+        #expect(FileManager.default.fileExists(atPath: dir.appendingPathComponent("m/learner.safetensors").path))
+        let eval = try run(["eval", "--model-dir", "m", "--data", "test.tsv", "--json"], in: dir)
+        #expect(eval.status == 0, "\(eval.err)")
+        let report = try JSONSerialization.jsonObject(with: Data(eval.out.utf8)) as? [String: Any]
+        #expect((report?["accuracy"] as? Double ?? 0) > 0.5)
+        let predict = try run(["predict", "--model-dir", "m", "--json"], in: dir, stdin: "房间很干净\n太差了\n")
+        #expect(predict.status == 0, "\(predict.err)")
+        let rows = predict.out.split(separator: "\n")
+        #expect(rows.count == 2)
+        for row in rows {
+            let obj = try JSONSerialization.jsonObject(with: Data(row.utf8)) as? [String: Any]
+            let probs = obj?["probabilities"] as? [String: Double] ?? [:]
+            #expect(Set(probs.keys) == ["neg", "pos"])
+            #expect(abs(probs.values.reduce(0, +) - 1) < 1e-4)
+        }
+    }
+
+    @Test func withoutATerminalTheWorkbenchPointsToTheHeadlessCommands() throws {
+        let dir = try smallData()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let r = try run([], in: dir)
+        #expect(r.status != 0)
+        #expect(r.err.contains("needs a terminal") && r.err.contains("workbench train"))
+    }
+
+    @Test func badInputNamesTheFileAndLine() throws {
+        let dir = try smallData()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try "pos\tfine\nno tab on this line\n".write(to: dir.appendingPathComponent("bad.tsv"), atomically: true, encoding: .utf8)
+        let r = try run(["train", "--data", "bad.tsv", "--model", "nb"], in: dir)
+        #expect(r.status != 0)
+        #expect(r.err.contains("bad.tsv:2"), "\(r.err)")
+    }
+}
