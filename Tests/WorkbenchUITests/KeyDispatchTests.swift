@@ -270,7 +270,7 @@ import TerminalUI
 }
 
 @Suite struct MouseTests {
-    @Test func clickFocusesThePaneUnderIt() async {
+    @Test func clickFocusesThePaneUnderIt() async throws {
         var s = await loadedState()
         let rects = s.paneRects()
         for kind in [PaneKind.chart, .console, .model, .dataset] {
@@ -281,6 +281,12 @@ import TerminalUI
         // Outside every pane (the status line): focus stays.
         press(&s, .mouse(x: 0, y: s.size.height - 1, button: .left))
         #expect(s.focus == .dataset)
+        // A click on an example line selects that example.
+        let (grid, _) = s.render()
+        let second = s.dataset.rows[1].text
+        let y = try #require((0..<s.size.height).first { grid.text(row: $0).contains(String(second.prefix(6))) })
+        press(&s, .mouse(x: rects[.dataset]!.x + 2, y: y, button: .left))
+        #expect(s.dataset.selection == 1)
     }
 }
 

@@ -81,7 +81,10 @@ public struct WorkbenchState {
         if case let .mouse(x, y, _) = key {
             // A click focuses the pane under it (when no overlay or prompt is open).
             guard overlay == nil, case .hints = bottom, !Layout.isTooSmall(size) else { return [] }
-            if let hit = paneRects().first(where: { $0.value.contains(Point(x: x, y: y)) }) { setFocus(hit.key) }
+            if let hit = paneRects().first(where: { $0.value.contains(Point(x: x, y: y)) }) {
+                setFocus(hit.key)
+                if hit.key == .dataset { dataset.click(row: y) }   // and select the example clicked
+            }
             return []
         }
         if let o = overlay { return handleOverlay(o, key) }

@@ -20,6 +20,8 @@ public struct DatasetPane: Pane {
     /// Row (in `rows`) of the selected example.
     public private(set) var selection = 0
     private var scroll = 0
+    /// Screen row of the first example line in the last render (for mouse clicks).
+    private var listTop = -1
     private var selectionBeforeSearch = 0
     /// The examples listed, after the filters.
     public private(set) var rows: [DatasetExample] = [] {
@@ -202,6 +204,16 @@ public struct DatasetPane: Pane {
 
     // MARK: Drawing
 
+    /// Selects the example shown on screen row `y` (a mouse click); false when none is there.
+    @discardableResult
+    public mutating func click(row y: Int) -> Bool {
+        guard listTop >= 0, y >= listTop, y < listTop + listHeight else { return false }
+        let i = scroll + (y - listTop)
+        guard i < rows.count else { return false }
+        selection = i
+        return true
+    }
+
     public mutating func render(into grid: inout CellGrid, rect: Rect, focused: Bool) -> Point? {
         guard rect.width > 0, rect.height > 0 else { return nil }
         guard let d = dataset else {
@@ -280,6 +292,7 @@ public struct DatasetPane: Pane {
                           width: w, style: Style(.dim))
             }
         } else {
+            listTop = y
             if selection < scroll { scroll = selection }
             if selection >= scroll + listHeight { scroll = selection - listHeight + 1 }
             scroll = min(max(0, scroll), max(0, rows.count - listHeight))
