@@ -171,8 +171,12 @@ public final class Conv1DLayer: Layer {
         let b = batch, l = length, lout = outLength, left = padLeft
         let cin = inputChannels, f = filters, k = kernelSize, d = dilation, s = strides
         let kc = k * cin, rows = b * lout
-        dz.assign(dy)
+        // dz keeps the shape [B·Lout, F] from batch to batch (a changing shape would build a new
+        // shape array every time).
         dz.reshape(rows, f)
+        if rows * f > 0 {
+            dz.withUnsafeMutableBufferPointer { d in dy.withUnsafeBufferPointer { s in d.baseAddress!.update(from: s.baseAddress!, count: rows * f) } }
+        }
         dcols.reshape(rows, kc)
         dz.withUnsafeMutableBufferPointer { g in
             y.withUnsafeBufferPointer { yp in activation.backward(output: yp, grad: g, rows: rows, cols: f) }

@@ -34,7 +34,7 @@ public final class GlobalAveragePooling1DLayer: MaskConsumer {
         guard input.rank == 3 else {
             throw EngineError.shapeMismatch(layer: name, expected: [-1, -1, -1], got: input.shape)
         }
-        _ = try outputShape(for: Array(input.shape.dropFirst()))
+        if input.shape[1] < 1 { _ = try outputShape(for: Array(input.shape.dropFirst())) }   // throws: no steps
         let b = input.shape[0], t = input.shape[1], c = input.shape[2]
         if let mask, mask.shape != [b, t] {
             throw EngineError.shapeMismatch(layer: "\(name) (mask)", expected: [b, t], got: mask.shape)

@@ -32,7 +32,7 @@ public final class GlobalMaxPooling1DLayer: Layer {
         guard input.rank == 3 else {
             throw EngineError.shapeMismatch(layer: name, expected: [-1, -1, -1], got: input.shape)
         }
-        _ = try outputShape(for: Array(input.shape.dropFirst()))
+        if input.shape[1] < 1 { _ = try outputShape(for: Array(input.shape.dropFirst())) }   // throws: no steps
         let b = input.shape[0], t = input.shape[1], c = input.shape[2]
         x.assign(input)
         y.reshape(b, c)

@@ -28,12 +28,7 @@ public final class LayerNormalizationLayer: Layer {
     public var parameters: [Parameter] { [gamma, beta] }
 
     public func outputShape(for s: [Int]) throws -> [Int] {
-        guard features >= 1 else {
-            throw EngineError.invalidSpec(field: "\(name).features", reason: "must be at least 1, got \(features)")
-        }
-        guard epsilon.isFinite, epsilon >= 0 else {
-            throw EngineError.invalidSpec(field: "\(name).epsilon", reason: "must be a finite number >= 0, got \(epsilon)")
-        }
+        try checkConfiguration()
         guard let last = s.last else {
             throw EngineError.incompatibleLayer(layer: name, inputShape: s,
                                                 reason: "LayerNormalization needs at least one feature axis")
@@ -45,11 +40,21 @@ public final class LayerNormalizationLayer: Layer {
         return s
     }
 
+    /// The settings alone (no shapes): checked per batch without building a shape array.
+    private func checkConfiguration() throws {
+        guard features >= 1 else {
+            throw EngineError.invalidSpec(field: "\(name).features", reason: "must be at least 1, got \(features)")
+        }
+        guard epsilon.isFinite, epsilon >= 0 else {
+            throw EngineError.invalidSpec(field: "\(name).epsilon", reason: "must be a finite number >= 0, got \(epsilon)")
+        }
+    }
+
     public func forward(_ input: Tensor, training: Bool) throws -> Tensor {
         guard input.rank >= 2, input.shape.last == features else {
             throw EngineError.shapeMismatch(layer: name, expected: [-1, features], got: input.shape)
         }
-        _ = try outputShape(for: Array(input.shape.dropFirst()))
+        try checkConfiguration()
         let n = features, rows = input.count / n, eps = Double(epsilon)
         xhat.reshape(rows, n)
         invStd.reshape(rows)
