@@ -28,7 +28,9 @@ struct UIBenchCommand: AsyncParsableCommand {
         var state = app.state
         var previous = state.render().grid
         // New chart data every frame (as while training): the chart is drawn from all points.
-        for _ in 0..<max(frames / 4, 10) {
+        for _ in 0..<20 {
+            // Past the pane's refresh interval for big charts, so every render really redraws.
+            try await Task.sleep(for: .milliseconds(160))
             state.chart.setCharts(state.chart.charts)
             let t0 = DispatchTime.now().uptimeNanoseconds
             _ = state.render()
