@@ -34,8 +34,14 @@ struct CompareCommand: ParsableCommand {
     @Option(help: "Batch size for the neural presets.") var batchSize = 32
     @Option(help: "Random seed (split, initialisation, shuffling).") var seed: UInt64 = 42
     @Option(help: "One-text predictions timed per model (median reported).") var latencyCalls = 1000
+    @Flag(help: "Print the ranked rows as one JSON object (progress goes to stderr).") var json = false
     @OptionGroup var text: TextOptions
     @OptionGroup var dataOptions: DataOptions
+
+    /// Progress and tables: stdout, or stderr when --json keeps stdout for the result.
+    func say(_ line: String) {
+        if json { FileHandle.standardError.write(Data((line + "\n").utf8)) } else { Swift.print(line) }
+    }
 
     struct Row {
         var name: String
@@ -73,7 +79,7 @@ struct CompareCommand: ParsableCommand {
             }
         }
 
-        print("data: \(train.count) training, \(valid.count) validation, \(testSet.count) test examples; learner tokens: \(analyzer), TF-IDF n-grams 1...\(ngrams)")
+        say("data: \(train.count) training, \(valid.count) validation, \(testSet.count) test examples; learner tokens: \(analyzer), TF-IDF n-grams 1...\(ngrams)")
         var rows: [Row] = []
         for spec in specs {
             let row: Row
@@ -83,12 +89,23 @@ struct CompareCommand: ParsableCommand {
                 row = try runLearner(spec, train: train, valid: valid, evalSet: evalSet)
             }
             rows.append(row)
-            print(String(format: "  %@: %@ accuracy %.4f, macro-F1 %.4f, trained in %.2fs", row.name, evalName,
+            say(String(format: "  %@: %@ accuracy %.4f, macro-F1 %.4f, trained in %.2fs", row.name, evalName,
                          row.accuracy, row.macroF1, row.trainSeconds))
         }
         rows.sort { $0.accuracy != $1.accuracy ? $0.accuracy > $1.accuracy : $0.macroF1 > $1.macroF1 }
-        print("")
-        print(table(rows, evalName: evalName, showValidation: test != nil && !valid.isEmpty))
+        if json {
+            let objects: [[String: Any]] = rows.map { r in
+                var o: [String: Any] = ["name": r.name, "accuracy": r.accuracy, "macro_f1": r.macroF1, "train_seconds": r.trainSeconds,
+                                        "predict_latency_us_median": r.latencyMicroseconds, "model_bytes": r.bytes]
+                if let v = r.validationAccuracy { o["validation_accuracy"] = v }
+                return o
+            }
+            let obj: [String: Any] = ["evaluated_on": evalName, "examples": evalSet.count, "models": objects]
+            print(String(decoding: try JSONSerialization.data(withJSONObject: obj, options: [.sortedKeys]), as: UTF8.self))
+            return
+        }
+        say("")
+        say(table(rows, evalName: evalName, showValidation: test != nil && !valid.isEmpty))
     }
 
     // MARK: Learners
@@ -100,7 +117,7 @@ struct CompareCommand: ParsableCommand {
         let seconds = Self.now() - start
         for w in trained.warnings { FileHandle.standardError.write(Data("warning: \(spec): \(w)\n".utf8)) }
         let learner = trained.learner
-        print("  \(spec): tokens: \(learner.tokenizer.name)")
+        say("  \(spec): tokens: \(learner.tokenizer.name)")
         let report = try learner.report(evalSet)
         let validAccuracy = valid.isEmpty || valid == evalSet ? nil : try learner.report(valid).accuracy
         let latency = Self.medianLatency(calls: latencyCalls, texts: evalSet.map(\.text)) { _ = learner.predictProbabilities($0) }
