@@ -287,6 +287,13 @@ import TerminalUI
         let y = try #require((0..<s.size.height).first { grid.text(row: $0).contains(String(second.prefix(6))) })
         press(&s, .mouse(x: rects[.dataset]!.x + 2, y: y, button: .left))
         #expect(s.dataset.selection == 1)
+        // …and a click on a layer selects it in the model pane.
+        let (grid2, _) = s.render()
+        let lastLayer = s.model.model!.layers.count - 1
+        let name = s.model.model!.layers[lastLayer].typeLabel
+        let ly = try #require((rects[.model]!.y..<rects[.model]!.maxY).first { grid2.text(row: $0).contains(name) })
+        press(&s, .mouse(x: rects[.model]!.x + 3, y: ly, button: .left))
+        #expect(s.focus == .model && s.model.selection == lastLayer)
     }
 }
 

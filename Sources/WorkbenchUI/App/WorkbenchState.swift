@@ -83,7 +83,9 @@ public struct WorkbenchState {
             guard overlay == nil, case .hints = bottom, !Layout.isTooSmall(size) else { return [] }
             if let hit = paneRects().first(where: { $0.value.contains(Point(x: x, y: y)) }) {
                 setFocus(hit.key)
-                if hit.key == .dataset { dataset.click(row: y) }   // and select the example clicked
+                // …and select the example or layer clicked.
+                if hit.key == .dataset { dataset.click(row: y) }
+                if hit.key == .model { model.click(row: y) }
             }
             return []
         }

@@ -11,6 +11,16 @@ public struct ModelPane: Pane {
     public private(set) var model: ModelSnapshot?
     public private(set) var selection = 0
     private var scroll = 0
+    /// Screen rows of each drawn layer in the last render (for mouse clicks).
+    private var layerRows: [(layer: Int, rows: Range<Int>)] = []
+
+    /// Selects the layer drawn on screen row `y` (a mouse click); false when none is there.
+    @discardableResult
+    public mutating func click(row y: Int) -> Bool {
+        guard editing == nil, let hit = layerRows.first(where: { $0.rows.contains(y) }) else { return false }
+        selection = hit.layer
+        return true
+    }
     /// The inline prompt: which layer and setting, and the text typed.
     public private(set) var editing: Editing?
     /// An edit sent and not answered yet.
@@ -262,8 +272,10 @@ public struct ModelPane: Pane {
         let boxW = min(area.width, contentW + 4)
         let arrowX = area.x + (boxed ? boxW / 2 : 2)
         var y = area.y
+        layerRows = []
         for i in scroll..<n {
             guard y < area.maxY else { break }
+            layerRows.append((i, y..<(y + (boxed ? 3 : 1))))
             let layer = m.layers[i]
             let selected = i == selection
             let style: Style = selected ? (focused ? Style(.selection) : Style(.text, .bold)) : .text
