@@ -104,7 +104,7 @@ struct Tolerance {
 func expectClose(_ got: Tensor, _ want: Tensor, _ tol: Tolerance, _ what: String,
                  sourceLocation: SourceLocation = #_sourceLocation) -> Bool {
     guard got.shape == want.shape else {
-        Issue.record("\(what): shape \(got.shape), expected \(want.shape)", sourceLocation: sourceLocation)
+        reportMismatch("\(what): shape \(got.shape), expected \(want.shape)", sourceLocation: sourceLocation)
         return false
     }
     return expectClose(got.scalars, want.scalars, tol, what, sourceLocation: sourceLocation)
@@ -114,7 +114,7 @@ func expectClose(_ got: Tensor, _ want: Tensor, _ tol: Tolerance, _ what: String
 func expectClose(_ got: [Float], _ want: [Float], _ tol: Tolerance, _ what: String,
                  sourceLocation: SourceLocation = #_sourceLocation) -> Bool {
     guard got.count == want.count else {
-        Issue.record("\(what): \(got.count) values, expected \(want.count)", sourceLocation: sourceLocation)
+        reportMismatch("\(what): \(got.count) values, expected \(want.count)", sourceLocation: sourceLocation)
         return false
     }
     var worst = -1, worstErr: Float = 0, bad = 0
@@ -126,9 +126,27 @@ func expectClose(_ got: [Float], _ want: [Float], _ tol: Tolerance, _ what: Stri
         }
     }
     if bad > 0 {
-        Issue.record("\(what): \(bad) of \(got.count) values out of tolerance; worst at \(worst): got \(got[worst]), expected \(want[worst])",
+        reportMismatch("\(what): \(bad) of \(got.count) values out of tolerance; worst at \(worst): got \(got[worst]), expected \(want[worst])",
                      sourceLocation: sourceLocation)
         return false
     }
     return true
+}
+
+/// While set (by the parity self-tests), comparison failures are collected here instead of
+/// being recorded as test issues, so a test can prove that a wrong number is caught and still
+/// pass cleanly.
+final class MismatchLog: @unchecked Sendable {
+    private let lock = NSLock()
+    private var stored: [String] = []
+    var messages: [String] { lock.lock(); defer { lock.unlock() }; return stored }
+    func add(_ m: String) { lock.lock(); stored.append(m); lock.unlock() }
+}
+
+enum ParityReporting {
+    @TaskLocal static var log: MismatchLog?
+}
+
+func reportMismatch(_ message: String, sourceLocation: SourceLocation) {
+    if let log = ParityReporting.log { log.add(message) } else { Issue.record(Comment(rawValue: message), sourceLocation: sourceLocation) }
 }
