@@ -26,7 +26,7 @@ enum BundledData {
     }
 }
 
-/// Until the terminal UI lands, `workbench` with no arguments trains the LSTM preset on the
+/// A headless demo: trains the LSTM preset on the
 /// bundled Chinese reviews, reports test metrics and classifies a few sentences.
 struct DemoCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -39,7 +39,7 @@ struct DemoCommand: ParsableCommand {
         let train = try LabelledTextReader.read(dir.appendingPathComponent("train.tsv").path)
         let test = try LabelledTextReader.read(dir.appendingPathComponent("test.tsv").path)
         print("Workbench demo: \(model) preset on zh-reviews (\(train.count) training, \(test.count) test reviews), \(epochs) epochs.")
-        print("(The terminal UI is not built yet; `workbench --help` lists the headless commands.)\n")
+        print("(Headless: `workbench` alone opens the terminal workbench; `workbench --help` lists every command.)\n")
         let text = try TextOptions.parse([])
         let classifier = try TrainCommand.build(train: train, text: text, model: model, seed: 42)
         print(classifier.model.summary())
