@@ -78,17 +78,7 @@ public struct WorkbenchState {
 
     mutating func handleKey(_ key: Key) -> [Effect] {
         if case .resize = key { return [] }
-        if case let .mouse(x, y, _) = key {
-            // A click focuses the pane under it (when no overlay or prompt is open).
-            guard overlay == nil, case .hints = bottom, !Layout.isTooSmall(size) else { return [] }
-            if let hit = paneRects().first(where: { $0.value.contains(Point(x: x, y: y)) }) {
-                setFocus(hit.key)
-                // …and select the example or layer clicked.
-                if hit.key == .dataset { dataset.click(row: y) }
-                if hit.key == .model { model.click(row: y) }
-            }
-            return []
-        }
+        if case let .mouse(x, y, _) = key { return click(x: x, y: y) }
         if let o = overlay { return handleOverlay(o, key) }
         switch bottom {
         case .command: return handleCommandLine(key)
