@@ -137,7 +137,7 @@ public actor SessionManager {
         if closing || closed { throw SessionError.shutDown }
     }
 
-    private func openSession(named name: String) -> OpenSession? {
+    func openSession(named name: String) -> OpenSession? {
         sessions.values.first { $0.name == name }
     }
 
@@ -497,71 +497,6 @@ public actor SessionManager {
             let current = o.files.record.currentRun
             try await send(id, .reconfigure(optimizer ?? current.optimizer, fit ?? current.fit))
         }
-    }
-
-    // MARK: - Predictions, evaluation, export
-
-    /// Class probabilities for each text. Answered between batches when the session trains.
-    public func predict(_ name: String, texts: [String]) async throws -> [Prediction] {
-        let id = try await openID(name, writable: false)
-        let classes = sessions[id]?.files.record.labels.classes ?? []
-        let probs = try await engine.predict(id: id, texts: texts, latestWins: false) ?? []
-        return zip(texts, probs).map { Prediction(text: $0, classes: classes, probabilities: $1) }
-    }
-
-    /// Latest-wins classification for a console that re-classifies on every keystroke: a
-    /// newer call for the same session replaces this one while it waits, and this one
-    /// returns nil.
-    public func classify(_ name: String, text: String) async throws -> Prediction? {
-        let id = try await openID(name, writable: false)
-        let classes = sessions[id]?.files.record.labels.classes ?? []
-        guard let probs = try await engine.predict(id: id, texts: [text], latestWins: true), let p = probs.first else { return nil }
-        return Prediction(text: text, classes: classes, probabilities: p)
-    }
-
-    /// Accuracy, macro-F1, per-class scores and the confusion matrix on labelled examples.
-    public func evaluate(_ name: String, examples: [LabelledText]) async throws -> ClassificationReport {
-        let id = try await openID(name, writable: false)
-        return try await engine.withClassifier(id: id) { try $0.report(examples) }
-    }
-
-    /// The report on the session's own validation examples (nil when it has none).
-    public func validationReport(_ name: String) async throws -> ClassificationReport? {
-        let id = try await openID(name, writable: false)
-        guard let o = sessions[id] else { throw SessionError.notFound(name) }
-        let data: LoadedData
-        if let d = o.data {
-            data = d
-        } else {
-            let record = o.files.record
-            data = try await Self.detached { try SessionBuilder.loadData(record: record) }
-        }
-        if data.validation.isEmpty { return nil }
-        let examples = data.validation
-        return try await engine.withClassifier(id: id) { try $0.report(examples) }
-    }
-
-    /// Writes the session's current model as a model folder (`--model-dir` reads it).
-    public func export(_ name: String, to dir: URL) async throws {
-        let id = try await openID(name, writable: false)
-        try await engine.withClassifier(id: id) { c in
-            do { try ModelDirectory.save(c, to: dir) } catch let EngineError.file(path, reason) {
-                throw SessionError.file(path: path, reason: reason)
-            }
-        }
-    }
-
-    /// The session's history (a torn last line is left out), including what an open session
-    /// has logged but not yet written.
-    public func history(_ name: String) async throws -> [HistoryRecord] {
-        let store = self.store
-        if let files = openSession(named: name)?.files {
-            return try await Self.detached {
-                try files.flush()
-                return try SessionStore.readHistory(dir: files.directory).records
-            }
-        }
-        return try store.history(name).records
     }
 
     // MARK: - Shutting down

@@ -1,0 +1,130 @@
+import Engine
+import Foundation
+import TextData
+
+/// Using a session's model: predictions, evaluation, export, history; and what the
+/// workbench's console and data pane ask of it (token attributions, the examples,
+/// probabilities for labelled examples).
+extension SessionManager {
+    // MARK: - Predictions, evaluation, export
+
+    /// Class probabilities for each text. Answered between batches when the session trains.
+    public func predict(_ name: String, texts: [String]) async throws -> [Prediction] {
+        let id = try await openID(name, writable: false)
+        let classes = sessions[id]?.files.record.labels.classes ?? []
+        let probs = try await engine.predict(id: id, texts: texts, latestWins: false) ?? []
+        return zip(texts, probs).map { Prediction(text: $0, classes: classes, probabilities: $1) }
+    }
+
+    /// Latest-wins classification for a console that re-classifies on every keystroke: a
+    /// newer call for the same session replaces this one while it waits, and this one
+    /// returns nil.
+    public func classify(_ name: String, text: String) async throws -> Prediction? {
+        let id = try await openID(name, writable: false)
+        let classes = sessions[id]?.files.record.labels.classes ?? []
+        guard let probs = try await engine.predict(id: id, texts: [text], latestWins: true), let p = probs.first else { return nil }
+        return Prediction(text: text, classes: classes, probabilities: p)
+    }
+
+    /// Accuracy, macro-F1, per-class scores and the confusion matrix on labelled examples.
+    public func evaluate(_ name: String, examples: [LabelledText]) async throws -> ClassificationReport {
+        let id = try await openID(name, writable: false)
+        return try await engine.withClassifier(id: id) { try $0.report(examples) }
+    }
+
+    /// The report on the session's own validation examples (nil when it has none).
+    public func validationReport(_ name: String) async throws -> ClassificationReport? {
+        let id = try await openID(name, writable: false)
+        guard let o = sessions[id] else { throw SessionError.notFound(name) }
+        let data: LoadedData
+        if let d = o.data {
+            data = d
+        } else {
+            let record = o.files.record
+            data = try await Self.detached { try SessionBuilder.loadData(record: record) }
+        }
+        if data.validation.isEmpty { return nil }
+        let examples = data.validation
+        return try await engine.withClassifier(id: id) { try $0.report(examples) }
+    }
+
+    /// Writes the session's current model as a model folder (`--model-dir` reads it).
+    public func export(_ name: String, to dir: URL) async throws {
+        let id = try await openID(name, writable: false)
+        try await engine.withClassifier(id: id) { c in
+            do { try ModelDirectory.save(c, to: dir) } catch let EngineError.file(path, reason) {
+                throw SessionError.file(path: path, reason: reason)
+            }
+        }
+    }
+
+    /// The session's history (a torn last line is left out), including what an open session
+    /// has logged but not yet written.
+    public func history(_ name: String) async throws -> [HistoryRecord] {
+        let store = self.store
+        if let files = openSession(named: name)?.files {
+            return try await Self.detached {
+                try files.flush()
+                return try SessionStore.readHistory(dir: files.directory).records
+            }
+        }
+        return try store.history(name).records
+    }
+
+    /// Classifies `text` and scores each token's effect on the decision (occlusion), on the
+    /// engine's worker between batches. Latest wins: a request that a newer one for the same
+    /// session has overtaken before it ran returns nil without computing.
+    public func explain(_ name: String, text: String) async throws -> TokenAttribution? {
+        let id = try await openID(name, writable: false)
+        let generation = explainGenerations.next(for: id)
+        let generations = explainGenerations
+        return try await engine.withClassifier(id: id) { c -> TokenAttribution? in
+            guard generations.isLatest(generation, for: id) else { return nil }
+            return try c.explain(text)
+        }
+    }
+
+    /// The session's training and validation examples, as read from its data files.
+    public func examples(_ name: String) async throws -> (train: [LabelledText], validation: [LabelledText]) {
+        let id = try await openID(name, writable: false)
+        guard let o = sessions[id] else { throw SessionError.notFound(name) }
+        if let d = o.data { return (d.train, d.validation) }
+        let record = o.files.record
+        let data = try await Self.detached { try SessionBuilder.loadData(record: record) }
+        return (data.train, data.validation)
+    }
+
+    /// Class probabilities for labelled examples with the current weights (e.g. to list the
+    /// misclassified ones).
+    public func probabilities(_ name: String, examples: [LabelledText]) async throws -> [[Float]] {
+        let id = try await openID(name, writable: false)
+        let texts = examples.map(\.text)
+        return try await engine.withClassifier(id: id) { try $0.probabilities(texts) }
+    }
+
+}
+
+/// Per-session request counters for latest-wins work on the engine's worker: a request is
+/// still wanted only while no newer one for the same session has been made.
+final class LatestGeneration: @unchecked Sendable {
+    private let lock = NSLock()
+    private var latest: [String: Int] = [:]
+
+    func next(for id: String) -> Int {
+        lock.lock(); defer { lock.unlock() }
+        let n = (latest[id] ?? 0) + 1
+        latest[id] = n
+        return n
+    }
+
+    /// The newest request number for a session (0 before any).
+    func current(for id: String) -> Int {
+        lock.lock(); defer { lock.unlock() }
+        return latest[id] ?? 0
+    }
+
+    func isLatest(_ n: Int, for id: String) -> Bool {
+        lock.lock(); defer { lock.unlock() }
+        return latest[id] == n
+    }
+}
