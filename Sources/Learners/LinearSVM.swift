@@ -48,15 +48,7 @@ public struct LinearSVM: SparseClassifier {
     var problems: Int { classCount == 2 ? 1 : classCount }
 
     public func decisionValues(_ x: SparseVector) -> [Float] {
-        let k = problems
-        var z = intercepts
-        weights.withUnsafeBufferPointer { w in
-            for (j, v) in zip(x.indices, x.values) where Int(j) < featureCount {
-                let base = Int(j) * k
-                for c in 0..<k { z[c] += v * w[base + c] }
-            }
-        }
-        return z
+        x.linearScores(weights: weights, intercepts: intercepts, featureCount: featureCount)
     }
 
     public func probabilities(_ x: SparseVector) -> [Float] {

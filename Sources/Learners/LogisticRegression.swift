@@ -37,15 +37,7 @@ public struct LogisticRegression: SparseClassifier {
 
     /// The raw scores w·x + b (one for two classes).
     public func decisionValues(_ x: SparseVector) -> [Float] {
-        let k = outputs
-        var z = intercepts
-        weights.withUnsafeBufferPointer { w in
-            for (j, v) in zip(x.indices, x.values) where Int(j) < featureCount {
-                let base = Int(j) * k
-                for c in 0..<k { z[c] += v * w[base + c] }
-            }
-        }
-        return z
+        x.linearScores(weights: weights, intercepts: intercepts, featureCount: featureCount)
     }
 
     public func probabilities(_ x: SparseVector) -> [Float] {

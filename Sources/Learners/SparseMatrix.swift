@@ -110,3 +110,20 @@ public struct SparseVector: Sendable, Equatable {
 
     public var isEmpty: Bool { indices.isEmpty }
 }
+
+extension SparseVector {
+    /// w·x + b for feature-major weights (`weights[j * outputs + c]`, outputs = intercepts.count),
+    /// the scores of every linear learner. Features at or past `featureCount` (terms the model
+    /// never saw) are ignored.
+    func linearScores(weights: [Float], intercepts: [Float], featureCount: Int) -> [Float] {
+        let k = intercepts.count
+        var z = intercepts
+        weights.withUnsafeBufferPointer { w in
+            for (j, v) in zip(indices, values) where Int(j) < featureCount {
+                let base = Int(j) * k
+                for c in 0..<k { z[c] += v * w[base + c] }
+            }
+        }
+        return z
+    }
+}
