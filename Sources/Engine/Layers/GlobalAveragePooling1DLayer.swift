@@ -19,22 +19,11 @@ public final class GlobalAveragePooling1DLayer: MaskConsumer {
     public var parameters: [Parameter] { [] }
 
     public func outputShape(for s: [Int]) throws -> [Int] {
-        guard s.count == 2 else {
-            throw EngineError.incompatibleLayer(layer: name, inputShape: s,
-                                                reason: "GlobalAveragePooling1D takes sequences of shape (None, steps, channels)")
-        }
-        guard s[0] >= 1 else {
-            throw EngineError.incompatibleLayer(layer: name, inputShape: s,
-                                                reason: "the mean over \(s[0]) steps is undefined")
-        }
-        return [s[1]]
+        try GlobalPooling.outputShape(name, "GlobalAveragePooling1D", reduction: "mean", s)
     }
 
     public func forward(_ input: Tensor, training: Bool) throws -> Tensor {
-        guard input.rank == 3 else {
-            throw EngineError.shapeMismatch(layer: name, expected: [-1, -1, -1], got: input.shape)
-        }
-        if input.shape[1] < 1 { _ = try outputShape(for: Array(input.shape.dropFirst())) }   // throws: no steps
+        try GlobalPooling.checkInput(name, "GlobalAveragePooling1D", reduction: "mean", input)
         let b = input.shape[0], t = input.shape[1], c = input.shape[2]
         if let mask, mask.shape != [b, t] {
             throw EngineError.shapeMismatch(layer: "\(name) (mask)", expected: [b, t], got: mask.shape)

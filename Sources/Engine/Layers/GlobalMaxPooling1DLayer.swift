@@ -17,22 +17,11 @@ public final class GlobalMaxPooling1DLayer: Layer {
     public var parameters: [Parameter] { [] }
 
     public func outputShape(for s: [Int]) throws -> [Int] {
-        guard s.count == 2 else {
-            throw EngineError.incompatibleLayer(layer: name, inputShape: s,
-                                                reason: "GlobalMaxPooling1D takes sequences of shape (None, steps, channels)")
-        }
-        guard s[0] >= 1 else {
-            throw EngineError.incompatibleLayer(layer: name, inputShape: s,
-                                                reason: "the maximum over \(s[0]) steps is undefined")
-        }
-        return [s[1]]
+        try GlobalPooling.outputShape(name, "GlobalMaxPooling1D", reduction: "maximum", s)
     }
 
     public func forward(_ input: Tensor, training: Bool) throws -> Tensor {
-        guard input.rank == 3 else {
-            throw EngineError.shapeMismatch(layer: name, expected: [-1, -1, -1], got: input.shape)
-        }
-        if input.shape[1] < 1 { _ = try outputShape(for: Array(input.shape.dropFirst())) }   // throws: no steps
+        try GlobalPooling.checkInput(name, "GlobalMaxPooling1D", reduction: "maximum", input)
         let b = input.shape[0], t = input.shape[1], c = input.shape[2]
         x.assign(input)
         y.reshape(b, c)
