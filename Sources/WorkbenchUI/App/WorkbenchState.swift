@@ -432,25 +432,4 @@ public struct WorkbenchState {
         default: return nil
         }
     }
-
-    /// Starts over from a session snapshot.
-    mutating func load(_ s: WorkbenchSnapshot) -> [Effect] {
-        let message = isLoaded ? "opened session \(s.sessionName)" : ""
-        status = StatusSnapshot(sessionName: s.sessionName, state: s.state, lastMessage: message)
-        dataset.setDataset(s.dataset)
-        dataset.setMisclassified(s.misclassified)
-        model.setModel(s.model)
-        chart.setCharts(s.charts)
-        console.classNames = s.dataset?.labels ?? []
-        presets = s.presets
-        themeNames = s.themeNames
-        var effects: [Effect] = []
-        if let t = s.themeName {
-            themeName = t
-            // The session remembers its theme: ask for it when it is not the one on screen.
-            if t != themeOnScreen { effects.append(.call(.setTheme(t))) }
-        }
-        isLoaded = true
-        return effects + (console.text.isEmpty ? [] : predict(console.text))
-    }
 }
