@@ -58,11 +58,10 @@ final class TmuxSession {
     let idleFile: URL
 
     init() throws {
-        guard let tmux = Self.which("tmux") else {
+        guard Self.which("tmux") != nil else {
             Issue.record("tmux is not installed (apt-get install tmux; .ci/run installs it)")
             throw CancellationError()
         }
-        _ = tmux
         root = FileManager.default.temporaryDirectory.appendingPathComponent(name)
         try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
         idleFile = root.appendingPathComponent("idle")
@@ -74,16 +73,15 @@ final class TmuxSession {
         let exe = try Self.workbench()
         let command = "cd '\(root.path)' && env WORKBENCH_IDLE_FILE='\(idleFile.path)' LANG=C.UTF-8 TERM=xterm-256color OPENBLAS_NUM_THREADS=1 "
             + "'\(exe.path)' ui --sessions-dir S --data small.tsv --session small --model seed --epochs 2; echo EXIT=$?; sleep 600"
-        // The tmux server it starts keeps inherited pipes open: give it /dev/null, read nothing.
-        try Self.run(["tmux", "new-session", "-d", "-s", name, "-x", "120", "-y", "40", command], capture: false)
+        try tmux(["new-session", "-d", "-s", name, "-x", "120", "-y", "40", command])
     }
 
     func kill() {
-        _ = try? Self.run(["tmux", "kill-session", "-t", name])
+        _ = try? tmux(["kill-server"])
         try? FileManager.default.removeItem(at: root)
     }
 
-    func screen() -> String { (try? Self.run(["tmux", "capture-pane", "-p", "-t", name])) ?? "" }
+    func screen() -> String { (try? tmux(["capture-pane", "-p", "-t", name])) ?? "" }
 
     func statusLine() -> String {
         let rows = screen().split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
@@ -105,19 +103,19 @@ final class TmuxSession {
 
     func press(_ key: String) throws {
         let before = idleCount()
-        try Self.run(["tmux", "send-keys", "-t", name, key])
+        try tmux(["send-keys", "-t", name, key])
         try waitIdle(after: before)
     }
 
     func type(_ text: String) throws {
         let before = idleCount()
-        try Self.run(["tmux", "send-keys", "-t", name, "-l", text])
+        try tmux(["send-keys", "-t", name, "-l", text])
         try waitIdle(after: before)
     }
 
     func resize(_ w: Int, _ h: Int) throws {
         let before = idleCount()
-        try Self.run(["tmux", "resize-window", "-t", name, "-x", "\(w)", "-y", "\(h)"])
+        try tmux(["resize-window", "-t", name, "-x", "\(w)", "-y", "\(h)"])
         try waitIdle(after: before)
     }
 
@@ -134,24 +132,60 @@ final class TmuxSession {
         }
     }
 
+    /// Runs `tmux -L <private socket> args…` and returns its standard output.
+    ///
+    /// Not through Foundation's Process: the first tmux command forks the tmux server, which
+    /// keeps every descriptor it inherited, among them the socket by which Process learns
+    /// that its child ended, so `waitUntilExit` never returned on a machine with no tmux
+    /// server yet (as in CI). Here the child gets /dev/null, one output pipe and nothing
+    /// else (closefrom 3), and waitpid reaps it.
     @discardableResult
-    static func run(_ args: [String], capture: Bool = true) throws -> String {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = args
-        p.standardError = FileHandle.nullDevice
-        guard capture else {
-            p.standardOutput = FileHandle.nullDevice
-            try p.run()
-            p.waitUntilExit()
-            return ""
+    func tmux(_ args: [String]) throws -> String {
+        try Self.spawn(["tmux", "-L", name] + args)
+    }
+
+    static func spawn(_ args: [String]) throws -> String {
+        var fds: [Int32] = [0, 0]
+        guard pipe(&fds) == 0 else { throw POSIXError(.EMFILE) }
+        let (readEnd, writeEnd) = (fds[0], fds[1])
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_adddup2(&actions, writeEnd, 1)
+        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+        closeDescriptorsFrom3(&actions)
+        let argv = args.map { strdup($0) } + [nil]
+        defer { argv.forEach { free($0) } }
+        var pid: pid_t = 0
+        let rc = posix_spawnp(&pid, args[0], &actions, nil, argv, environ)
+        close(writeEnd)
+        guard rc == 0 else { close(readEnd); throw POSIXError(POSIXErrorCode(rawValue: rc) ?? .ENOENT) }
+        var output = [UInt8]()
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let n = read(readEnd, &buffer, buffer.count)
+            if n > 0 { output += buffer[0..<n]; continue }
+            if n < 0 && errno == EINTR { continue }
+            break
         }
-        let out = Pipe()
-        p.standardOutput = out
-        try p.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return String(decoding: data, as: UTF8.self)
+        close(readEnd)
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        return String(decoding: output, as: UTF8.self)
+    }
+
+    /// glibc's posix_spawn_file_actions_addclosefrom_np (2.34+), looked up at run time since
+    /// the Glibc module does not export it; without it, each open descriptor is closed by name.
+    private static func closeDescriptorsFrom3(_ actions: inout posix_spawn_file_actions_t) {
+        typealias CloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32
+        if let symbol = dlsym(dlopen(nil, RTLD_NOW), "posix_spawn_file_actions_addclosefrom_np") {
+            _ = unsafeBitCast(symbol, to: CloseFrom.self)(&actions, 3)
+            return
+        }
+        for entry in (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")) ?? [] {
+            if let fd = Int32(entry), fd > 2 { posix_spawn_file_actions_addclose(&actions, fd) }
+        }
     }
 
     static func which(_ tool: String) -> String? {
