@@ -132,7 +132,7 @@ final class TmuxSession {
         }
     }
 
-    /// Runs `tmux -L <private socket> args…` and returns its standard output.
+    /// Runs `tmux -S <a socket in the test folder> args…` and returns its standard output.
     ///
     /// Not through Foundation's Process: the first tmux command forks the tmux server, which
     /// keeps every descriptor it inherited, among them the socket by which Process learns
@@ -141,7 +141,7 @@ final class TmuxSession {
     /// else (closefrom 3), and waitpid reaps it.
     @discardableResult
     func tmux(_ args: [String]) throws -> String {
-        try Self.spawn(["tmux", "-L", name] + args)
+        try Self.spawn(["tmux", "-S", root.appendingPathComponent("tmux.socket").path] + args)
     }
 
     static func spawn(_ args: [String]) throws -> String {
@@ -155,10 +155,22 @@ final class TmuxSession {
         posix_spawn_file_actions_adddup2(&actions, writeEnd, 1)
         posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
         closeDescriptorsFrom3(&actions)
+        // The calling thread (a Dispatch worker) blocks nearly every signal, and a spawned
+        // child inherits that mask: reset it and every disposition, or the tmux server and
+        // the pane's processes ignore kill-server's SIGHUP and outlive the test.
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var noSignals = sigset_t(), allSignals = sigset_t()
+        sigemptyset(&noSignals)
+        sigfillset(&allSignals)
+        posix_spawnattr_setsigmask(&attributes, &noSignals)
+        posix_spawnattr_setsigdefault(&attributes, &allSignals)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
         let argv = args.map { strdup($0) } + [nil]
         defer { argv.forEach { free($0) } }
         var pid: pid_t = 0
-        let rc = posix_spawnp(&pid, args[0], &actions, nil, argv, environ)
+        let rc = posix_spawnp(&pid, args[0], &actions, &attributes, argv, environ)
         close(writeEnd)
         guard rc == 0 else { close(readEnd); throw POSIXError(POSIXErrorCode(rawValue: rc) ?? .ENOENT) }
         var output = [UInt8]()
