@@ -28,13 +28,13 @@ let package = Package(
 
         .target(name: "Engine", dependencies: ["COpenBLAS"]),
         .target(name: "TextData", dependencies: [.product(name: "CSV", package: "CSV.swift")]),
-        .target(name: "Sessions", dependencies: ["Engine", "TextData"]),
+        .target(name: "Sessions", dependencies: ["Engine", "TextData", "Learners"]),
         .target(name: "Learners", dependencies: ["Engine", "TextData"]),
         .target(name: "Charts"),
         .target(name: "TerminalUI", dependencies: ["CNcursesw", .product(name: "TOMLKit", package: "TOMLKit")]),
         // The panes and the UI loop; talks to sessions only through its WorkbenchService protocol.
         .target(name: "WorkbenchUI", dependencies: ["TerminalUI", "Charts"]),
-        .target(name: "WorkbenchApp", dependencies: ["Engine", "TextData", "Sessions", "TerminalUI", "WorkbenchUI"]),
+        .target(name: "WorkbenchApp", dependencies: ["Engine", "TextData", "Sessions", "Learners", "TerminalUI", "WorkbenchUI"]),
         .executableTarget(
             name: "workbench",
             dependencies: [
@@ -50,7 +50,7 @@ let package = Package(
         .testTarget(name: "TerminalUITests", dependencies: ["TerminalUI"]),
         .testTarget(name: "WorkbenchUITests", dependencies: ["WorkbenchUI", "TerminalUI", "Charts"]),
         // The crash-safety and CLI tests run the built `workbench` executable as a child process.
-        .testTarget(name: "SessionsTests", dependencies: ["Sessions", "Engine", "TextData"]),
+        .testTarget(name: "SessionsTests", dependencies: ["Sessions", "Engine", "TextData", "Learners"]),
         // Runs the built `workbench` binary in tmux and reads the screen.
         .testTarget(name: "EndToEndTests"),
     ],

@@ -6,6 +6,8 @@ import Foundation
 public enum ModelDirectory {
     public static let weightsFile = "weights.safetensors"
     public static let configFile = "classifier.json"
+    /// A learner model folder holds this one file instead (`LearnerIO`).
+    public static let learnerFile = "learner.safetensors"
     public static let schemaVersion = 1
 
     struct Envelope: Codable {

@@ -1,5 +1,6 @@
 import Engine
 import Foundation
+import Learners
 import Sessions
 import TerminalUI
 import TextData
@@ -77,7 +78,7 @@ public actor SessionWorkbenchService: WorkbenchService {
         case let .batch(_, run, p):
             if p.step == 1 || runStart[run] == nil { runStart[run] = now - p.epochElapsed }
             lastStep[run] = p.step
-            let epochs = record.currentRun.fit.epochs
+            let epochs = plannedEpochs
             let perBatch = p.epochElapsed / Double(max(p.batch, 1))
             let remaining = max(0, epochs - p.epoch) * p.batchesPerEpoch + (p.batchesPerEpoch - p.batch)
             continuation.yield(.batch(WorkbenchUI.BatchProgress(
@@ -86,7 +87,7 @@ public actor SessionWorkbenchService: WorkbenchService {
                 eta: perBatch * Double(remaining), relativeTime: now - (runStart[run] ?? now), wallTime: now)))
         case let .epoch(_, run, summary):
             continuation.yield(.epochEnded(EpochMetrics(
-                run: "\(run)", epoch: summary.epoch, epochs: record.currentRun.fit.epochs, step: lastStep[run] ?? 0,
+                run: "\(run)", epoch: summary.epoch, epochs: plannedEpochs, step: lastStep[run] ?? 0,
                 trainLoss: Double(summary.loss), trainAccuracy: Double(summary.accuracy),
                 validationLoss: summary.validationLoss.map(Double.init), validationAccuracy: summary.validationAccuracy.map(Double.init),
                 relativeTime: now - (runStart[run] ?? now), wallTime: now)))
@@ -94,7 +95,11 @@ public actor SessionWorkbenchService: WorkbenchService {
         case let .status(_, st):
             status = st
             continuation.yield(.stateChanged(Self.state(st)))
-            if st == .finished || st == .idle { await refreshRecord() }
+            if st == .finished || st == .idle {
+                await refreshRecord()
+                // A learner's card shows its file size once trained.
+                if st == .finished, record.currentRun.learner != nil, let m = modelSnapshot() { continuation.yield(.modelChanged(m)) }
+            }
         case let .checkpoint(_, info):
             let path = manager.store.root.appendingPathComponent(current).path
             continuation.yield(.checkpointSaved(WorkbenchUI.CheckpointInfo(path: path, epoch: info.epochsCompleted, step: info.step)))
@@ -105,10 +110,18 @@ public actor SessionWorkbenchService: WorkbenchService {
             runStart[run] = nil
             continuation.yield(.runStarted(RunInfo(id: "\(run)", name: "run \(run)")))
             if let m = modelSnapshot() { continuation.yield(.modelChanged(m)) }
+        case let .learnerRunStarted(_, run, recipe):
+            await refreshRecord()
+            runStart[run] = nil
+            continuation.yield(.runStarted(RunInfo(id: "\(run)", name: "run \(run) \(recipe.spec)")))
+            if let m = modelSnapshot() { continuation.yield(.modelChanged(m)) }
         case .catalogChanged:
             break
         }
     }
+
+    /// The current run's planned epochs (a learner's one "epoch" is its whole training).
+    private var plannedEpochs: Int { record.currentRun.learner == nil ? record.currentRun.fit.epochs : 1 }
 
     private func refreshRecord() async {
         if let info = try? await manager.info(current) { record = info.record; status = info.status }
@@ -150,12 +163,19 @@ public actor SessionWorkbenchService: WorkbenchService {
         }
         return WorkbenchSnapshot(sessionName: current, state: Self.state(status), dataset: dataset, model: modelSnapshot(),
                                  charts: await charts(), misclassified: lastMisclassified,
-                                 presets: ModelPreset.allCases.map { PresetInfo(name: $0.rawValue, summary: $0.summary) },
+                                 presets: ModelPreset.allCases.map { PresetInfo(name: $0.rawValue, summary: $0.summary) }
+                                    + LearnerRecipe.presets.map { PresetInfo(name: $0.spec, summary: $0.kind.summary) },
                                  themeNames: themeFiles().map { URL(fileURLWithPath: $0).deletingPathExtension().lastPathComponent },
                                  themeName: themeName)
     }
 
     private func modelSnapshot() -> ModelSnapshot? {
+        let run = record.currentRun
+        if let recipe = run.learner {
+            let url = RunFiles.learnerURL(in: manager.store.root.appendingPathComponent(current), run: run.id)
+            let bytes = (try? FileManager.default.attributesOfItem(atPath: url.path)[.size] as? Int) ?? nil
+            return Snapshots.learner(recipe, classes: record.labels.count, modelBytes: bytes)
+        }
         guard let model = try? Sequential(spec: record.model, seed: 0) else { return nil }
         return Snapshots.model(model, optimizer: record.currentRun.optimizer, preset: preset)
     }
@@ -195,7 +215,13 @@ public actor SessionWorkbenchService: WorkbenchService {
 
     public func startTraining() async -> CommandResult {
         await run("train") {
-            if status == .finished || record.currentRun.isComplete {
+            if let recipe = record.currentRun.learner, record.currentRun.isComplete {
+                // Training a trained learner again: a fresh run of the same recipe.
+                try await manager.useLearner(current, recipe: recipe)
+                try await manager.train(current)
+            } else if record.currentRun.learner != nil {
+                try await manager.train(current)
+            } else if status == .finished || record.currentRun.isComplete {
                 try await manager.train(current, additionalEpochs: record.currentRun.fit.epochs)
             } else {
                 try await manager.train(current)
@@ -265,6 +291,18 @@ public actor SessionWorkbenchService: WorkbenchService {
             return .refused("stop training first (x): a model change starts a new run")
         }
         do {
+            if case let .applyPreset(name) = edit, let recipe = try LearnerRecipe.parse(name) {
+                try await manager.useLearner(current, recipe: recipe)
+                await refreshRecord()
+                preset = recipe.spec
+                guard let m = modelSnapshot() else { return .refused("the model could not be built") }
+                return .applied(m)
+            }
+            if let recipe = record.currentRun.learner {
+                if case .applyPreset = edit {} else {
+                    return .refused("the model is a \(recipe.kind.title), which has no layers to edit: pick a neural preset (p) first")
+                }
+            }
             let layers = try ModelEditing.apply(edit, to: record.model.layers, spec: record.model, classes: record.labels.count)
             _ = try await manager.changeModel(current, layers: layers)
             await refreshRecord()

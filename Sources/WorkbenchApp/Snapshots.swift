@@ -1,5 +1,6 @@
 import Engine
 import Foundation
+import Learners
 import Sessions
 import TextData
 import WorkbenchUI
@@ -28,6 +29,58 @@ enum Snapshots {
         let name = ["sgd": "SGD", "adam": "Adam", "adamw": "AdamW", "rmsprop": "RMSprop"][optimizer.kind.rawValue] ?? optimizer.kind.rawValue
         return ModelSnapshot(layers: layers, inputShape: [model.spec.inputLength].shapeDescription, totalParameters: model.parameterCount,
                              optimizer: name, optimizerSettings: settingsList, loss: model.spec.loss.rawValue, preset: preset)
+    }
+
+    /// A learner drawn as the model pane draws layers: its features, then the classifier.
+    /// `modelBytes` is the trained model's file size (nil before training).
+    static func learner(_ recipe: LearnerRecipe, classes: Int, modelBytes: Int?) -> ModelSnapshot {
+        let s = recipe.settings
+        let out = "(None, \(classes))"
+        let features: LayerSnapshot, classifier: LayerSnapshot
+        var settings: [NamedValue] = []
+        let solver: String, loss: String
+        switch recipe.kind {
+        case .fasttext:
+            let f = s.fastText
+            features = LayerSnapshot(name: "embedding_bag", typeLabel: "EmbeddingBag(\(f.dim), n-grams ≤\(f.wordNgrams))",
+                                     outputShape: "(None, \(f.dim))", parameterCount: 0)
+            classifier = LayerSnapshot(name: "softmax", typeLabel: "Dense(\(classes), softmax)", outputShape: out, parameterCount: f.dim * classes)
+            solver = "SGD"
+            loss = "softmax cross-entropy"
+            settings = [NamedValue("lr", "\(f.learningRate) → 0"), NamedValue("epochs", "\(f.epochs)"), NamedValue("bucket", "\(f.bucket)")]
+        default:
+            features = LayerSnapshot(name: "tfidf", typeLabel: "TF-IDF(n-grams ≤\(s.tfidf.ngrams)\(s.tfidf.sublinearTF ? ", sublinear" : ""))",
+                                     outputShape: "(None, sparse)", parameterCount: 0)
+            switch recipe.kind {
+            case .logreg:
+                classifier = LayerSnapshot(name: "logreg", typeLabel: "LogisticRegression(C=\(s.logisticRegression.c))", outputShape: out, parameterCount: 0)
+                solver = "L-BFGS"; loss = "log loss + L2"
+                settings = [NamedValue("C", "\(s.logisticRegression.c)"), NamedValue("iterations", "\(s.logisticRegression.maxIterations)")]
+            case .svm:
+                classifier = LayerSnapshot(name: "svm", typeLabel: "LinearSVM(C=\(s.svm.c), one-vs-rest)", outputShape: out, parameterCount: 0)
+                solver = "dual coordinate descent"; loss = "squared hinge + L2"
+                settings = [NamedValue("C", "\(s.svm.c)")]
+            case .nb:
+                classifier = LayerSnapshot(name: "nb", typeLabel: "MultinomialNB(α=\(s.naiveBayes.alpha))", outputShape: out, parameterCount: 0)
+                solver = "counting"; loss = "likelihood"
+                settings = [NamedValue("α", "\(s.naiveBayes.alpha)")]
+            case .tree:
+                classifier = LayerSnapshot(name: "tree", typeLabel: "DecisionTree(gini)", outputShape: out, parameterCount: 0)
+                solver = "CART"; loss = "gini"
+                settings = [NamedValue("depth", s.tree.maxDepth.map { "\($0)" } ?? "∞"), NamedValue("leaf", "\(s.tree.minSamplesLeaf)")]
+            default:
+                classifier = LayerSnapshot(name: "forest", typeLabel: "RandomForest(\(s.forest.trees) trees)", outputShape: out, parameterCount: 0)
+                solver = "bootstrap CART"; loss = "gini"
+                settings = [NamedValue("trees", "\(s.forest.trees)"), NamedValue("depth", s.forest.maxDepth.map { "\($0)" } ?? "∞")]
+            }
+        }
+        if let b = modelBytes { settings.append(NamedValue("file", Self.bytes(b))) } else { settings.append(NamedValue("file", "untrained")) }
+        return ModelSnapshot(layers: [features, classifier], inputShape: "(None, text)", totalParameters: 0,
+                             optimizer: solver, optimizerSettings: settings, loss: loss, preset: recipe.spec)
+    }
+
+    static func bytes(_ n: Int) -> String {
+        n >= 1 << 20 ? String(format: "%.1f MB", Double(n) / 1_048_576) : n >= 1024 ? String(format: "%.0f kB", Double(n) / 1024) : "\(n) B"
     }
 
     static func settings(_ spec: LayerSpec) -> [LayerSetting] {

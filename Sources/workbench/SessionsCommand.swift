@@ -3,13 +3,13 @@ import Engine
 import Foundation
 import Sessions
 
-/// `workbench sessions list|show|rm|export`.
+/// `workbench sessions list|show|runs|rm|export`.
 struct SessionsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sessions",
         abstract: "List, inspect, remove and export training sessions.",
         discussion: "Sessions live in --sessions-dir, else $\(SessionStore.environmentVariable), else ./Sessions.",
-        subcommands: [List.self, Show.self, Remove.self, Export.self])
+        subcommands: [List.self, Show.self, Runs.self, Remove.self, Export.self])
 
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "One line per session: status, data set, model, epochs, best validation accuracy, last change.")
@@ -28,7 +28,7 @@ struct SessionsCommand: AsyncParsableCommand {
                 }
                 var status = l.status?.label ?? "?"
                 if l.isLocked { status += l.lockedBy.map { " (pid \($0))" } ?? " (locked)" }
-                let epochs = "\(l.epochsCompleted ?? 0)/\(l.plannedEpochs ?? 0)"
+                let epochs = l.record?.currentRun.learner != nil ? "-" : "\(l.epochsCompleted ?? 0)/\(l.plannedEpochs ?? 0)"
                 let best = l.bestValidationAccuracy.map { String(format: "%.4f", $0) } ?? "-"
                 return [l.name, status, Self.shortPath(l.datasetPath ?? ""), l.modelSummary ?? "", epochs, best, l.modified.map(Self.date) ?? ""]
             }
@@ -60,6 +60,40 @@ struct SessionsCommand: AsyncParsableCommand {
         }
     }
 
+    struct Runs: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "A session's runs ranked by validation accuracy: the leaderboard.",
+            discussion: "Neural runs and learner runs (train --session NAME --model svm|logreg|nb|tree|forest|fasttext) side by side.")
+        @Argument(help: "The session.") var name: String
+        @Flag(help: "Print JSON instead of the table.") var json = false
+        @OptionGroup var dir: SessionsDirOption
+
+        func run() async throws {
+            let store = dir.store
+            let standings = try await withSessionManager(store) { try await $0.leaderboard(name) }
+            if json {
+                let rows: [[String: Any]] = standings.enumerated().map { i, r in
+                    var o: [String: Any] = ["rank": i + 1, "run": r.run, "model": r.model, "learner": r.isLearner, "epochs": r.epochs,
+                                            "training_seconds": r.trainingSeconds, "current": r.isCurrent, "has_model": r.canOpen]
+                    if let v = r.validationAccuracy { o["validation_accuracy"] = Double(v) }
+                    if let v = r.trainAccuracy { o["train_accuracy"] = Double(v) }
+                    return o
+                }
+                let data = try JSONSerialization.data(withJSONObject: ["session": name, "runs": rows], options: [.prettyPrinted, .sortedKeys])
+                print(String(decoding: data, as: UTF8.self))
+                return
+            }
+            let rows: [[String]] = standings.enumerated().map { i, r in
+                ["\(i + 1)", "\(r.run)\(r.isCurrent ? "*" : "")", r.model,
+                 r.validationAccuracy.map { String(format: "%.4f", $0) } ?? "-",
+                 r.trainAccuracy.map { String(format: "%.4f", $0) } ?? "-",
+                 r.isLearner ? "-" : "\(r.epochs)", String(format: "%.1f", r.trainingSeconds), r.canOpen ? "yes" : "no"]
+            }
+            print(List.table([["RANK", "RUN", "MODEL", "VAL ACC", "TRAIN ACC", "EPOCHS", "SECONDS", "KEPT"]] + rows))
+            print("(* the current run; KEPT: its model is on disk, so the console can use it)")
+        }
+    }
+
     struct Show: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "A session's data set, tokenizer, model, settings, runs and history.")
         @Argument(help: "The session.") var name: String
@@ -82,10 +116,21 @@ struct SessionsCommand: AsyncParsableCommand {
             print("  labels:     \(r.labels.classes.joined(separator: ", "))")
             for run in r.runs {
                 let c = run.cursor
-                print("\nrun \(run.id) (started \(run.started)): \(run.model.layers.map(\.label).joined(separator: " → ")), loss \(run.model.loss.rawValue)")
-                if let model = try? Sequential(spec: run.model, seed: 0) { print("  parameters: \(model.parameterCount)") }
-                print("  optimizer:  \(run.optimizer.summary); batch \(run.fit.batchSize), \(run.fit.epochs) epochs planned, seed \(run.fit.seed), shuffle \(run.fit.shuffle)")
-                print("  cursor:     \(c.epochsCompleted) epochs done, batch \(c.batchInEpoch) of the next, step \(c.step)")
+                if let recipe = run.learner {
+                    print("\nrun \(run.id) (started \(run.started)): \(recipe.kind.title) (\(recipe.spec)), seed \(run.fit.seed)")
+                    let file = RunFiles.learnerURL(in: store.root.appendingPathComponent(name), run: run.id)
+                    let size = (try? FileManager.default.attributesOfItem(atPath: file.path)[.size] as? Int) ?? nil
+                    print("  model:      " + (size.map { "\(file.path) (\($0) bytes)" } ?? "not trained"))
+                } else {
+                    print("\nrun \(run.id) (started \(run.started)): \(run.model.layers.map(\.label).joined(separator: " → ")), loss \(run.model.loss.rawValue)")
+                    if let model = try? Sequential(spec: run.model, seed: 0) { print("  parameters: \(model.parameterCount)") }
+                    print("  optimizer:  \(run.optimizer.summary); batch \(run.fit.batchSize), \(run.fit.epochs) epochs planned, seed \(run.fit.seed), shuffle \(run.fit.shuffle)")
+                    print("  cursor:     \(c.epochsCompleted) epochs done, batch \(c.batchInEpoch) of the next, step \(c.step)")
+                    if run.id != r.currentRun.id {
+                        let kept = FileManager.default.fileExists(atPath: RunFiles.weightsURL(in: store.root.appendingPathComponent(name), run: run.id).path)
+                        print("  weights:    " + (kept ? "kept in runs/" : "not kept (never trained, or from before runs were kept)"))
+                    }
+                }
                 for e in run.epochs {
                     var line = String(format: "  epoch %3d  loss %.4f  accuracy %.4f", e.epoch, e.loss, e.accuracy)
                     if let vl = e.validationLoss, let va = e.validationAccuracy { line += String(format: "  val_loss %.4f  val_accuracy %.4f", vl, va) }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Dispatch
 import Engine
 import Foundation
+import Learners
 import Sessions
 import TextData
 
@@ -9,8 +10,14 @@ extension TrainCommand {
     /// `train --session NAME`: creates the session from the options, or continues it.
     func runSession(_ name: String) async throws {
         let store = sessionOptions.dir.store
+        let recipe: LearnerRecipe?
+        do { recipe = try LearnerRecipe.parse(model) } catch let e as LearnerError { throw ValidationError(e.description) }
         try await withSessionManager(store) { manager in
             let events = await manager.events()
+            if let recipe {
+                try await trainLearnerRun(recipe, session: name, manager: manager, store: store, events: events)
+                return
+            }
             var additional: Int? = nil
             if store.exists(name) {
                 let info = try await manager.open(name)
@@ -95,6 +102,53 @@ extension TrainCommand {
         }
     }
 
+    /// `train --session NAME --model svm|…`: creates the session if needed (its neural
+    /// model is the lstm preset, for later), then trains the learner as a new run.
+    private func trainLearnerRun(_ recipe: LearnerRecipe, session name: String, manager: SessionManager, store: SessionStore,
+                                 events: AsyncStream<SessionEvent>) async throws {
+        if store.exists(name) {
+            let info = try await manager.open(name)
+            for n in info.notices { printError("notice: \(n)") }
+            if let data, URL(fileURLWithPath: data).standardizedFileURL.path != info.record.dataset.path {
+                throw ValidationError("session '\(name)' was built on \(info.record.dataset.path); --data \(data) is another data set (create a new session to train on it)")
+            }
+            print("session '\(name)' (\(store.root.appendingPathComponent(name).path)): \(info.record.runs.count) run(s) so far")
+        } else {
+            var setup = try sessionSetup(model: "lstm")
+            setup.fit.epochs = epochs ?? 3
+            let info = try await manager.create(name, setup: setup)
+            print("created session '\(name)' in \(store.root.appendingPathComponent(name).path)")
+            print("data: \(info.record.dataset.path), \(info.record.currentRun.cursor.trainCount) training examples (\(Self.validationText(info.record.dataset.validation))); classes: \(info.record.labels.classes.joined(separator: ", "))")
+        }
+        print("training \(recipe.kind.title) (\(recipe.spec))…")
+        let started = Date()
+        let run = try await manager.useLearner(name, recipe: recipe)
+        try await manager.train(name)
+        var seenActive = false   // statuses from before the job (the new run's idle) may still be queued
+        loop: for await event in events where event.session == name {
+            switch event {
+            case let .warning(_, message): printError("warning: \(message)")
+            case let .status(_, status):
+                if status.isActive { seenActive = true } else if seenActive { break loop }
+            default: break
+            }
+        }
+        let info = try await manager.info(name)
+        if case let .failed(reason) = info.status { throw ValidationError("training \(recipe.spec) failed: \(reason)") }
+        if let summary = info.record.runs.last(where: { $0.id == run })?.cursor.history.last {
+            print(String(format: "run %d trained in %.2f s: train accuracy %.4f", run, Date().timeIntervalSince(started), summary.accuracy)
+                  + (summary.validationAccuracy.map { String(format: ", validation accuracy %.4f", $0) } ?? ""))
+        }
+        if let report = try await manager.validationReport(name) {
+            print("\nvalidation (\(report.perClass.reduce(0) { $0 + $1.support }) examples):")
+            print(report.render(classNames: info.record.labels.classes))
+        }
+        if let save {
+            try await manager.export(name, to: URL(fileURLWithPath: save))
+            print("saved to \(save)")
+        }
+    }
+
     static func validationText(_ v: ValidationSource) -> String {
         switch v {
         case .none: return "no validation"
@@ -104,7 +158,8 @@ extension TrainCommand {
     }
 
     /// The new session's setup from the command's options.
-    func sessionSetup() throws -> SessionSetup {
+    func sessionSetup(model: String? = nil) throws -> SessionSetup {
+        let model = model ?? self.model
         guard let data else { throw ValidationError("--data is required to create a new session") }
         guard let kind = OptimizerSpec.Kind(rawValue: optimizer) else {
             throw ValidationError("unknown optimizer '\(optimizer)' (adam, adamw, sgd, rmsprop)")

@@ -69,6 +69,13 @@ public struct EpochSummary: Sendable, Equatable, Codable {
     public var validationAccuracy: Float?
     public var seconds: Double
     public var samplesPerSecond: Double
+
+    public init(epoch: Int, loss: Float, accuracy: Float, validationLoss: Float? = nil, validationAccuracy: Float? = nil,
+                seconds: Double, samplesPerSecond: Double) {
+        self.epoch = epoch; self.loss = loss; self.accuracy = accuracy
+        self.validationLoss = validationLoss; self.validationAccuracy = validationAccuracy
+        self.seconds = seconds; self.samplesPerSecond = samplesPerSecond
+    }
 }
 
 public enum TrainingEvent: Sendable, Equatable {

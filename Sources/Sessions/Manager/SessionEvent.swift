@@ -1,4 +1,5 @@
 import Engine
+import Learners
 
 /// What the session manager publishes (value types): the UI and the CLI render these.
 public enum SessionEvent: Sendable, Equatable {
@@ -14,6 +15,8 @@ public enum SessionEvent: Sendable, Equatable {
     case warning(session: String, message: String)
     /// The model changed: a new run began.
     case runStarted(session: String, run: Int, model: ModelSpec)
+    /// A learner run began (it trains in one go: a status change and one epoch follow).
+    case learnerRunStarted(session: String, run: Int, recipe: LearnerRecipe)
     /// Sessions were created, renamed, duplicated or deleted.
     case catalogChanged
 
@@ -21,7 +24,7 @@ public enum SessionEvent: Sendable, Equatable {
     public var session: String? {
         switch self {
         case let .batch(s, _, _), let .epoch(s, _, _), let .status(s, _), let .checkpoint(s, _),
-             let .warning(s, _), let .runStarted(s, _, _):
+             let .warning(s, _), let .runStarted(s, _, _), let .learnerRunStarted(s, _, _):
             return s
         case .catalogChanged: return nil
         }

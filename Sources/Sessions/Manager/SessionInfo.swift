@@ -28,8 +28,8 @@ public struct SessionListing: Sendable {
     public var isOpenHere: Bool
 
     public var datasetPath: String? { record?.dataset.path }
-    /// "Embedding(64) → LSTM(64) → Dense(1, sigmoid)".
-    public var modelSummary: String? { record.map { $0.model.layers.map(\.label).joined(separator: " → ") } }
+    /// "Embedding(64) → LSTM(64) → Dense(1, sigmoid)", or a learner's recipe ("svm:c=0.5").
+    public var modelSummary: String? { record?.currentRun.summary }
     public var epochsCompleted: Int? { record?.currentRun.cursor.epochsCompleted }
     public var plannedEpochs: Int? { record?.currentRun.fit.epochs }
     /// The best validation accuracy of any epoch of any run.

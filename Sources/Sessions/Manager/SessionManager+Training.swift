@@ -18,6 +18,12 @@ extension SessionManager {
             return
         }
         let run = o.files.record.currentRun
+        if let recipe = run.learner {
+            if additionalEpochs != nil {
+                throw SessionError.invalidSetting(field: "epochs", reason: "a \(recipe.kind.title) trains in one go, not in epochs")
+            }
+            return try await startLearnerJob(id, recipe: recipe)
+        }
         var fit = run.fit
         if let more = additionalEpochs {
             guard more >= 1 else { throw SessionError.invalidSetting(field: "epochs", reason: "must be at least 1, got \(more)") }
@@ -46,6 +52,9 @@ extension SessionManager {
     /// Trains exactly one batch now and leaves the session paused.
     public func step(_ name: String) async throws {
         let id = try await openID(name, writable: true)
+        if let recipe = sessions[id]?.files.record.currentRun.learner {
+            throw SessionError.invalidSetting(field: "model", reason: "a \(recipe.kind.title) has no batches to step through")
+        }
         try await ensureData(id)
         try await send(id, .step)
     }
@@ -104,6 +113,7 @@ extension SessionManager {
         let record = o.files.record
         let current = record.currentRun
         for (i, l) in layers.enumerated() { try SessionBuilder.mapEngine { try l.validate(index: i) } }
+        try await archiveCurrentRun(id)
         let spec = ModelSpec(inputLength: record.maxLength, vocabularySize: current.model.vocabularySize, layers: layers, loss: loss)
         let cursor = TrainerState(fresh: current.fit, trainCount: current.cursor.trainCount, layerGenerators: [:])
         let run = RunRecord(id: current.id + 1, started: Date(), model: spec, optimizer: current.optimizer, fit: current.fit,
@@ -112,6 +122,7 @@ extension SessionManager {
         sessions[id]?.epochsCompleted = 0
         sessions[id]?.batchInEpoch = 0
         sessions[id]?.step = 0
+        sessions[id]?.consoleRun = nil
         publish(.runStarted(session: name, run: run.id, model: spec))
         return run.id
     }

@@ -1,5 +1,6 @@
 import Engine
 import Foundation
+import Learners
 import TextData
 
 /// Using a session's model: predictions, evaluation, export, history; and what the
@@ -12,16 +13,25 @@ extension SessionManager {
     public func predict(_ name: String, texts: [String]) async throws -> [Prediction] {
         let id = try await openID(name, writable: false)
         let classes = sessions[id]?.files.record.labels.classes ?? []
-        let probs = try await engine.predict(id: id, texts: texts, latestWins: false) ?? []
+        let probs: [[Float]]
+        if let m = try await alternateModel(id, console: false) {
+            probs = try await Self.detached { try m.probabilities(texts) }
+        } else {
+            probs = try await engine.predict(id: id, texts: texts, latestWins: false) ?? []
+        }
         return zip(texts, probs).map { Prediction(text: $0, classes: classes, probabilities: $1) }
     }
 
     /// Latest-wins classification for a console that re-classifies on every keystroke: a
     /// newer call for the same session replaces this one while it waits, and this one
-    /// returns nil.
+    /// returns nil. Answers with the run the console uses (`useInConsole`).
     public func classify(_ name: String, text: String) async throws -> Prediction? {
         let id = try await openID(name, writable: false)
         let classes = sessions[id]?.files.record.labels.classes ?? []
+        if let m = try await alternateModel(id, console: true) {
+            guard let p = try await Self.detached({ try m.probabilities([text]) }).first else { return nil }
+            return Prediction(text: text, classes: classes, probabilities: p)
+        }
         guard let probs = try await engine.predict(id: id, texts: [text], latestWins: true), let p = probs.first else { return nil }
         return Prediction(text: text, classes: classes, probabilities: p)
     }
@@ -29,6 +39,7 @@ extension SessionManager {
     /// Accuracy, macro-F1, per-class scores and the confusion matrix on labelled examples.
     public func evaluate(_ name: String, examples: [LabelledText]) async throws -> ClassificationReport {
         let id = try await openID(name, writable: false)
+        if let m = try await alternateModel(id, console: false) { return try await Self.detached { try m.report(examples) } }
         return try await engine.withClassifier(id: id) { try $0.report(examples) }
     }
 
@@ -45,12 +56,25 @@ extension SessionManager {
         }
         if data.validation.isEmpty { return nil }
         let examples = data.validation
+        if let m = try await alternateModel(id, console: false) { return try await Self.detached { try m.report(examples) } }
         return try await engine.withClassifier(id: id) { try $0.report(examples) }
     }
 
-    /// Writes the session's current model as a model folder (`--model-dir` reads it).
+    /// Writes the session's current model as a model folder (`--model-dir` reads it): a
+    /// neural model's `classifier.json` and weights, or a learner's `learner.safetensors`.
     public func export(_ name: String, to dir: URL) async throws {
         let id = try await openID(name, writable: false)
+        if case let .learner(l)? = try await alternateModel(id, console: false) {
+            try await Self.detached {
+                do {
+                    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+                    try LearnerIO.save(l, to: dir.appendingPathComponent(ModelDirectory.learnerFile))
+                } catch let e as LearnerError {
+                    throw SessionError.file(path: dir.path, reason: e.description)
+                }
+            }
+            return
+        }
         try await engine.withClassifier(id: id) { c in
             do { try ModelDirectory.save(c, to: dir) } catch let EngineError.file(path, reason) {
                 throw SessionError.file(path: path, reason: reason)
@@ -78,6 +102,12 @@ extension SessionManager {
         let id = try await openID(name, writable: false)
         let generation = explainGenerations.next(for: id)
         let generations = explainGenerations
+        if let m = try await alternateModel(id, console: true) {
+            return try await Self.detached { () throws -> TokenAttribution? in
+                guard generations.isLatest(generation, for: id) else { return nil }
+                return try m.explain(text)
+            }
+        }
         return try await engine.withClassifier(id: id) { c -> TokenAttribution? in
             guard generations.isLatest(generation, for: id) else { return nil }
             return try c.explain(text)
@@ -99,6 +129,7 @@ extension SessionManager {
     public func probabilities(_ name: String, examples: [LabelledText]) async throws -> [[Float]] {
         let id = try await openID(name, writable: false)
         let texts = examples.map(\.text)
+        if let m = try await alternateModel(id, console: false) { return try await Self.detached { try m.probabilities(texts) } }
         return try await engine.withClassifier(id: id) { try $0.probabilities(texts) }
     }
 

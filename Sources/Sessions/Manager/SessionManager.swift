@@ -32,6 +32,12 @@ public actor SessionManager {
         var epochsCompleted: Int
         var batchInEpoch: Int
         var step: Int
+        /// The run the console answers with, when not the current one.
+        var consoleRun: Int? = nil
+        /// Learner runs' and earlier runs' models, loaded on first use.
+        var runModels: [Int: RunModel] = [:]
+        /// A learner run training (they train off the engine, in one go).
+        var learnerJob: Task<Void, Never>? = nil
     }
 
     var sessions: [String: OpenSession] = [:]   // by session id (internal: the extensions read it)
@@ -293,6 +299,9 @@ public actor SessionManager {
     }
 
     private func closeID(_ id: String) async throws {
+        guard sessions[id] != nil else { return }
+        // A learner cannot stop half way: let it finish and save (it writes into the files).
+        if let job = sessions[id]?.learnerJob { await job.value }
         guard let o = sessions[id] else { return }
         var failure: (any Error)?
         do { try await send(id, .detach(save: true)) } catch { failure = error }

@@ -1,5 +1,6 @@
 import Engine
 import Foundation
+import Learners
 import TextData
 
 /// Where a session is in its life. Persisted in session.json; on load, a session that was
@@ -115,7 +116,11 @@ public struct DatasetReference: Sendable, Equatable, Codable {
 
 /// One training run: the model it trains, from fresh weights drawn from `weightSeed`, and
 /// where it is. Changing the model starts a new run; the old ones stay in the record so runs
-/// can be compared.
+/// can be compared (and their weights in `runs/`, so any run can be used again).
+///
+/// A learner run (`learner` set: an SVM, a forest, fastText…) trains in one go on the same
+/// texts; its one summary in `cursor.history` holds its metrics, and `model` keeps the neural
+/// model of the run before it, so going back to layers starts from there.
 public struct RunRecord: Sendable, Equatable, Codable {
     public var id: Int
     public var started: Date
@@ -128,17 +133,28 @@ public struct RunRecord: Sendable, Equatable, Codable {
     /// The training cursor (epoch, batch, shuffle and dropout generators, running sums) at the
     /// session's last checkpoint; `cursor.history` holds the run's finished epochs.
     public var cursor: TrainerState
+    /// Set for a learner run: what it trains instead of `model`.
+    public var learner: LearnerRecipe?
 
     public var epochs: [EpochSummary] { cursor.history }
-    public var isComplete: Bool { cursor.epochsCompleted >= fit.epochs }
+    public var isComplete: Bool {
+        learner != nil ? !cursor.history.isEmpty : cursor.epochsCompleted >= fit.epochs
+    }
+    /// The model in a few words: "svm:c=0.5", or the layers ("Embedding(64) → LSTM(64) → Dense(1)").
+    public var summary: String {
+        learner?.spec ?? model.layers.map(\.label).joined(separator: " → ")
+    }
+    /// The best validation accuracy over the run's epochs (nil without validation).
+    public var bestValidationAccuracy: Float? { cursor.history.compactMap(\.validationAccuracy).max() }
 
     enum CodingKeys: String, CodingKey {
-        case id, started, model, optimizer, fit, weightSeed = "weight_seed", cursor
+        case id, started, model, optimizer, fit, weightSeed = "weight_seed", cursor, learner
     }
 
-    public init(id: Int, started: Date, model: ModelSpec, optimizer: OptimizerSpec, fit: FitConfig, weightSeed: UInt64, cursor: TrainerState) {
+    public init(id: Int, started: Date, model: ModelSpec, optimizer: OptimizerSpec, fit: FitConfig, weightSeed: UInt64,
+                cursor: TrainerState, learner: LearnerRecipe? = nil) {
         self.id = id; self.started = started; self.model = model; self.optimizer = optimizer
-        self.fit = fit; self.weightSeed = weightSeed; self.cursor = cursor
+        self.fit = fit; self.weightSeed = weightSeed; self.cursor = cursor; self.learner = learner
     }
 }
 

@@ -397,7 +397,8 @@ final class EngineWorker {
         if r.run > run { return false }
         switch r.kind {
         case .step: return r.step <= cursor.step
-        case .epoch: return r.epoch <= cursor.epochsCompleted
+        // A learner run's one summary is in the cursor's history without an epoch count.
+        case .epoch: return r.epoch <= max(cursor.epochsCompleted, cursor.history.count)
         }
     }
 

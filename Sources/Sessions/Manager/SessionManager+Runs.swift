@@ -1,0 +1,384 @@
+import Engine
+import Foundation
+import Learners
+import TextData
+
+/// A session's runs side by side: learner runs (an SVM, a forest, fastText… trained in one go
+/// on the session's texts), the leaderboard of every run, and opening any earlier run in the
+/// console. Each finished run's model stays in the session's `runs/` folder.
+extension SessionManager {
+    // MARK: - Learner runs
+
+    /// Makes `recipe` the session's model: a new run (untrained; `train` trains it) while the
+    /// session is idle, finished or failed. The current run's weights are kept in `runs/`.
+    @discardableResult
+    public func useLearner(_ name: String, recipe: LearnerRecipe) async throws -> Int {
+        let id = try await openID(name, writable: true)
+        guard let o = sessions[id] else { throw SessionError.notFound(name) }
+        guard !o.status.isActive && o.status != .paused else {
+            throw SessionError.busy(session: name, status: o.status, operation: "change the model (stop it first)")
+        }
+        try await archiveCurrentRun(id)
+        let current = o.files.record.currentRun
+        let cursor = TrainerState(fresh: current.fit, trainCount: current.cursor.trainCount, layerGenerators: [:])
+        let run = RunRecord(id: current.id + 1, started: Date(), model: current.model, optimizer: current.optimizer,
+                            fit: current.fit, weightSeed: current.fit.seed, cursor: cursor, learner: recipe)
+        // The worker keeps a fresh copy of the neural model for this run: it is what training
+        // layers again starts from, and what the worker's checkpoints describe.
+        try await send(id, .newRun(run))
+        sessions[id]?.epochsCompleted = 0
+        sessions[id]?.batchInEpoch = 0
+        sessions[id]?.step = 0
+        sessions[id]?.consoleRun = nil
+        publish(.learnerRunStarted(session: name, run: run.id, recipe: recipe))
+        return run.id
+    }
+
+    /// Makes `recipe` the model and trains it to the end (`useLearner`, `train`, and waiting).
+    /// Returns the run's id; throws the reason when training fails.
+    @discardableResult
+    public func trainLearner(_ name: String, recipe: LearnerRecipe) async throws -> Int {
+        let run = try await useLearner(name, recipe: recipe)
+        try await train(name)
+        if case let .failed(reason) = await waitUntilSettled(name) {
+            throw SessionError.invalidSetting(field: "model", reason: "\(recipe.spec) failed: \(reason)")
+        }
+        return run
+    }
+
+    /// Trains the current learner run off the actor and off the engine's worker: the status
+    /// goes to training at once and to finished (or failed, with the reason) when done.
+    func startLearnerJob(_ id: String, recipe: LearnerRecipe) async throws {
+        guard let o = sessions[id] else { return }
+        let record = o.files.record
+        let runId = record.currentRun.id
+        guard !record.currentRun.isComplete else {
+            throw SessionError.invalidSetting(field: "model", reason: "run \(runId) (\(recipe.spec)) is trained; a learner trains in one go (pick it again for a new run)")
+        }
+        setStatus(id, .training)
+        let files = o.files
+        let seed = record.currentRun.fit.seed
+        let loaded = o.data
+        let name = o.name
+        sessions[id]?.learnerJob = Task { [weak self] in
+            do {
+                let data = try await Self.detached { try loaded ?? SessionBuilder.loadData(record: record) }
+                let (trained, summary) = try await Self.detached {
+                    try Self.fitLearner(recipe, run: runId, data: data, seed: seed, files: files)
+                }
+                await self?.learnerJobEnded(id, name: name, run: runId, recipe: recipe, data: data,
+                                            outcome: .success((trained, summary)))
+            } catch {
+                await self?.learnerJobEnded(id, name: name, run: runId, recipe: recipe, data: nil, outcome: .failure(error))
+            }
+        }
+    }
+
+    /// Fits, scores and saves a learner run; the record gets its one summary and history line.
+    static func fitLearner(_ recipe: LearnerRecipe, run runId: Int, data: LoadedData, seed: UInt64,
+                           files: SessionFiles) throws -> (TrainedLearner, EpochSummary) {
+        let started = Date()
+        let trained = try recipe.fit(data.train, seed: seed)
+        let seconds = Date().timeIntervalSince(started)
+        let (loss, accuracy) = try score(trained.learner, on: data.train)
+        let validation = data.validation.isEmpty ? nil : try score(trained.learner, on: data.validation)
+        let summary = EpochSummary(epoch: 1, loss: loss, accuracy: accuracy,
+                                   validationLoss: validation?.loss, validationAccuracy: validation?.accuracy,
+                                   seconds: seconds, samplesPerSecond: seconds > 0 ? Double(data.train.count) / seconds : 0)
+        let url = RunFiles.learnerURL(in: files.directory, run: runId)
+        do {
+            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try LearnerIO.save(trained.learner, to: url)
+        } catch let e as LearnerError {
+            throw SessionError.file(path: url.path, reason: e.description)
+        }
+        _ = try files.update { r in
+            guard let last = r.runs.indices.last, r.runs[last].id == runId else { return }
+            r.runs[last].cursor.history = [summary]
+            r.status = .finished
+        }
+        try files.appendHistory([HistoryRecord(run: runId, step: 0, summary: summary, time: Date().timeIntervalSince1970)])
+        try files.flush()
+        return (trained, summary)
+    }
+
+    private func learnerJobEnded(_ id: String, name: String, run: Int, recipe: LearnerRecipe, data: LoadedData?,
+                                 outcome: Result<(TrainedLearner, EpochSummary), any Error>) {
+        sessions[id]?.learnerJob = nil
+        if let data, sessions[id]?.data == nil { sessions[id]?.data = data }
+        switch outcome {
+        case let .success((trained, summary)):
+            sessions[id]?.runModels[run] = .learner(trained.learner)
+            for w in trained.warnings { publish(.warning(session: name, message: "\(recipe.kind.title): \(w)")) }
+            publish(.epoch(session: name, run: run, summary: summary))
+            setStatus(id, .finished)
+        case let .failure(error):
+            let reason = (error as? LearnerError)?.description ?? "\(error)"
+            if let files = sessions[id]?.files { _ = try? files.update { $0.status = .failed(reason) } }
+            setStatus(id, .failed(reason))
+        }
+    }
+
+    /// Cross-entropy (probabilities clipped to 1e-7, as Keras does) and accuracy of a learner
+    /// on labelled texts, so learner runs chart beside neural ones.
+    static func score(_ learner: any Learner, on examples: [LabelledText]) throws -> (loss: Float, accuracy: Float) {
+        guard !examples.isEmpty else { return (0, 0) }
+        var loss = 0.0, correct = 0
+        for e in examples {
+            let y = try learner.labels.encode(e.label)
+            let p = learner.predictProbabilities(e.text)
+            loss -= Foundation.log(Double(min(max(p[y], 1e-7), 1 - 1e-7)))
+            if p.indices.max(by: { p[$0] < p[$1] }) == y { correct += 1 }
+        }
+        return (Float(loss / Double(examples.count)), Float(correct) / Float(examples.count))
+    }
+
+    /// Sets the status the manager reports (learner runs: the engine never sees them train).
+    func setStatus(_ id: String, _ status: SessionStatus) {
+        guard var o = sessions[id] else { return }
+        o.status = status
+        sessions[id] = o
+        publish(.status(session: o.name, status: status))
+        if !status.isActive, let waiters = settleWaiters.removeValue(forKey: id) {
+            for w in waiters { w.resume(returning: status) }
+        }
+    }
+
+    /// Keeps the current neural run's weights in `runs/` before a new run replaces them
+    /// (a checkpoint is written first, so unsaved batches are kept too).
+    func archiveCurrentRun(_ id: String) async throws {
+        guard let o = sessions[id] else { return }
+        let run = o.files.record.currentRun
+        guard run.learner == nil, run.cursor.step > 0 || o.step > 0 else { return }
+        try await send(id, .save)
+        let files = o.files
+        try await Self.detached {
+            try files.flush()
+            let dir = files.directory
+            let target = RunFiles.weightsURL(in: dir, run: run.id)
+            try RunFiles.copyAtomically(dir.appendingPathComponent(SessionStore.weightsFile), to: target)
+        }
+    }
+
+    // MARK: - The leaderboard and the console's run
+
+    /// Every run of the session with its metrics, ranked best first by validation accuracy
+    /// (then training accuracy, then the newest); runs without metrics come last.
+    public func leaderboard(_ name: String) async throws -> [RunStanding] {
+        let id = try await openID(name, writable: false)
+        guard let o = sessions[id] else { throw SessionError.notFound(name) }
+        let record = o.files.record
+        let dir = o.files.directory
+        let console = o.consoleRun ?? record.currentRun.id
+        let standings = record.runs.map { run in
+            RunStanding(run: run, isCurrent: run.id == record.currentRun.id, isInConsole: run.id == console,
+                        canOpen: run.id == record.currentRun.id || RunFiles.hasModel(run, in: dir))
+        }
+        return RunStanding.ranked(standings)
+    }
+
+    /// Answers the console (classify, explain) with run `run`'s model instead of the current
+    /// one; nil goes back to the current model. The run's model is loaded once and kept.
+    public func useInConsole(_ name: String, run: Int?) async throws {
+        let id = try await openID(name, writable: false)
+        guard let o = sessions[id] else { throw SessionError.notFound(name) }
+        let record = o.files.record
+        guard let run, run != record.currentRun.id else {
+            sessions[id]?.consoleRun = nil
+            return
+        }
+        guard let r = record.runs.first(where: { $0.id == run }) else {
+            throw SessionError.invalidSetting(field: "run", reason: "session '\(name)' has no run \(run) (runs: \(record.runs.map { "\($0.id)" }.joined(separator: ", ")))")
+        }
+        _ = try await runModel(id, run: r)
+        sessions[id]?.consoleRun = run
+    }
+
+    /// The run the console uses (nil: the current one).
+    public func consoleRun(_ name: String) -> Int? { openSession(named: name)?.consoleRun }
+
+    /// The model of `run` when it is not the engine's (a learner run, or an earlier run),
+    /// loaded from `runs/` on first use.
+    func runModel(_ id: String, run: RunRecord) async throws -> RunModel {
+        if let m = sessions[id]?.runModels[run.id] { return m }
+        guard let o = sessions[id] else { throw SessionError.notFound(id) }
+        let dir = o.files.directory
+        var neuralConfig = o.files.record.classifierConfig
+        neuralConfig.model = run.model
+        let config = neuralConfig
+        let model: RunModel
+        if run.learner != nil {
+            let url = RunFiles.learnerURL(in: dir, run: run.id)
+            model = .learner(try await Self.detached {
+                guard FileManager.default.fileExists(atPath: url.path) else {
+                    throw SessionError.file(path: url.path, reason: "run \(run.id)'s model is missing (was it trained to the end?)")
+                }
+                do { return try LearnerIO.load(from: url) } catch let e as LearnerError { throw SessionError.file(path: url.path, reason: e.description) }
+            })
+        } else {
+            let url = RunFiles.weightsURL(in: dir, run: run.id)
+            let seed = run.weightSeed
+            model = .neural(try await Self.detached {
+                guard FileManager.default.fileExists(atPath: url.path) else {
+                    throw SessionError.file(path: url.path, reason: "run \(run.id)'s weights were not kept (it never trained a batch)")
+                }
+                let c = try SessionBuilder.mapEngine { try TextClassifier(config: config, seed: seed) }
+                do { try c.model.loadWeights(from: url) } catch let EngineError.file(path, reason) { throw SessionError.file(path: path, reason: reason) }
+                return LockedClassifier(c)
+            })
+        }
+        sessions[id]?.runModels[run.id] = model
+        return model
+    }
+
+    /// What answers predictions for the session now: nil for the engine's current neural
+    /// model, else the learner or earlier run that replaces it (`console` asks for the
+    /// console's choice).
+    func alternateModel(_ id: String, console: Bool) async throws -> RunModel? {
+        guard let o = sessions[id] else { return nil }
+        let record = o.files.record
+        let wanted = console ? (o.consoleRun ?? record.currentRun.id) : record.currentRun.id
+        guard let run = record.runs.first(where: { $0.id == wanted }) else { return nil }
+        if run.id == record.currentRun.id && run.learner == nil { return nil }
+        return try await runModel(id, run: run)
+    }
+}
+
+/// The model of a run that the engine does not hold. Thread-safe to query.
+enum RunModel: Sendable {
+    case learner(any Learner)
+    case neural(LockedClassifier)
+
+    func probabilities(_ texts: [String]) throws -> [[Float]] {
+        switch self {
+        case let .learner(l): return texts.map { l.predictProbabilities($0) }
+        case let .neural(c): return try c.use { try $0.probabilities(texts) }
+        }
+    }
+
+    func report(_ examples: [LabelledText]) throws -> ClassificationReport {
+        switch self {
+        case let .learner(l): return try l.report(examples)
+        case let .neural(c): return try c.use { try $0.report(examples) }
+        }
+    }
+
+    func explain(_ text: String) throws -> TokenAttribution {
+        switch self {
+        case let .learner(l): return TokenAttribution(learner: l, text: text)
+        case let .neural(c): return try c.use { try $0.explain(text) }
+        }
+    }
+}
+
+/// A classifier used from any thread, one call at a time (its layers keep working buffers).
+final class LockedClassifier: @unchecked Sendable {
+    private let lock = NSLock()
+    private let classifier: TextClassifier
+
+    init(_ classifier: TextClassifier) { self.classifier = classifier }
+
+    func use<T>(_ body: (TextClassifier) throws -> T) rethrows -> T {
+        lock.lock(); defer { lock.unlock() }
+        return try body(classifier)
+    }
+}
+
+/// Where a session keeps its runs' models: `runs/run-<id>.weights.safetensors` for neural
+/// runs that a newer run replaced, `runs/run-<id>.learner.safetensors` for learner runs.
+public enum RunFiles {
+    public static let folder = "runs"
+
+    public static func weightsURL(in dir: URL, run: Int) -> URL {
+        dir.appendingPathComponent(folder).appendingPathComponent("run-\(run).weights.safetensors")
+    }
+
+    public static func learnerURL(in dir: URL, run: Int) -> URL {
+        dir.appendingPathComponent(folder).appendingPathComponent("run-\(run).learner.safetensors")
+    }
+
+    static func hasModel(_ run: RunRecord, in dir: URL) -> Bool {
+        let url = run.learner != nil ? learnerURL(in: dir, run: run.id) : weightsURL(in: dir, run: run.id)
+        return FileManager.default.fileExists(atPath: url.path)
+    }
+
+    /// Copies through a temporary file and a rename, so the target is whole or absent.
+    static func copyAtomically(_ source: URL, to target: URL) throws {
+        let fm = FileManager.default
+        do {
+            try fm.createDirectory(at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
+            let tmp = target.deletingLastPathComponent().appendingPathComponent(".\(target.lastPathComponent).tmp")
+            try? fm.removeItem(at: tmp)
+            try fm.copyItem(at: source, to: tmp)
+            if fm.fileExists(atPath: target.path) { try fm.removeItem(at: target) }
+            try fm.moveItem(at: tmp, to: target)
+        } catch {
+            throw SessionError.file(path: target.path, reason: "could not keep the run's weights: \(error.localizedDescription)")
+        }
+    }
+}
+
+/// One run on the leaderboard.
+public struct RunStanding: Sendable, Equatable {
+    public var run: Int
+    /// "svm:c=0.5" or "Embedding(64) → LSTM(64) → Dense(1)".
+    public var model: String
+    public var isLearner: Bool
+    /// The validation accuracy of the run's last epoch (learners: their only one).
+    public var validationAccuracy: Float?
+    public var bestValidationAccuracy: Float?
+    public var trainAccuracy: Float?
+    public var epochs: Int
+    /// Seconds of training summed over the run's epochs.
+    public var trainingSeconds: Double
+    public var started: Date
+    public var isCurrent: Bool
+    public var isInConsole: Bool
+    /// Whether its model can be opened in the console (kept in `runs/`, or the current one).
+    public var canOpen: Bool
+
+    init(run r: RunRecord, isCurrent: Bool, isInConsole: Bool, canOpen: Bool) {
+        run = r.id
+        model = r.summary
+        isLearner = r.learner != nil
+        validationAccuracy = r.cursor.history.last?.validationAccuracy
+        bestValidationAccuracy = r.bestValidationAccuracy
+        trainAccuracy = r.cursor.history.last?.accuracy
+        epochs = r.cursor.history.count
+        trainingSeconds = r.cursor.history.reduce(0) { $0 + $1.seconds }
+        started = r.started
+        self.isCurrent = isCurrent
+        self.isInConsole = isInConsole
+        self.canOpen = canOpen
+    }
+
+    /// Best first: validation accuracy (of the last epoch), then training accuracy, then
+    /// newest; runs with no epoch last.
+    static func ranked(_ runs: [RunStanding]) -> [RunStanding] {
+        runs.sorted { a, b in
+            func key(_ r: RunStanding) -> (Int, Float, Float, Int) {
+                (r.epochs > 0 ? 1 : 0, r.validationAccuracy ?? -1, r.trainAccuracy ?? -1, r.run)
+            }
+            return key(a) > key(b)
+        }
+    }
+}
+
+extension TokenAttribution {
+    /// Occlusion for a learner: the drop in the predicted class's probability when each
+    /// token alone is removed from the text the learner reads.
+    init(learner: any Learner, text: String) {
+        let tokens = learner.tokens(in: text)
+        let base = learner.predictProbabilities(tokens: tokens)
+        let predicted = base.indices.max { base[$0] < base[$1] } ?? 0
+        var scored: [Token] = []
+        scored.reserveCapacity(tokens.count)
+        for i in tokens.indices {
+            var rest = tokens
+            rest.remove(at: i)
+            let p = learner.predictProbabilities(tokens: rest)
+            scored.append(Token(text: tokens[i], known: true, score: base[predicted] - p[predicted]))
+        }
+        self.init(probabilities: base, predicted: predicted, tokens: scored)
+    }
+}
