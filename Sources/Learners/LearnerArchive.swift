@@ -41,6 +41,17 @@ public struct LearnerArchive: Sendable, Equatable {
         self.kind = kind
     }
 
+    /// Elements of the array `name` (0 when there is none).
+    public func count(of name: String) -> Int {
+        arrays.first { $0.name == name }?.array.count ?? 0
+    }
+
+    /// The model's learned numbers: every array's elements, except fastText's `buckets`
+    /// (which only say where hashed n-gram rows sit).
+    public var parameterCount: Int {
+        arrays.reduce(0) { $0 + ($1.name == "buckets" ? 0 : $1.array.count) }
+    }
+
     /// Stores `value` as JSON with sorted keys under `name`.
     public mutating func set<T: Encodable>(_ name: String, _ value: T) throws {
         let enc = JSONEncoder()

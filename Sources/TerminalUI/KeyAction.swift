@@ -22,6 +22,7 @@ public enum KeyAction: String, CaseIterable, Hashable, Sendable, Codable {
     case stop
     case save
     case openSession = "open_session"
+    case leaderboard
     case newSession = "new_session"
 
     // Navigation

@@ -33,6 +33,8 @@ public struct KeyMap: Hashable, Sendable {
         KeyBinding(.save, [.character("s")], group: .training, help: "Save the session"),
         KeyBinding(.openSession, [.character("o")], group: .training, help: "Open a session"),
         KeyBinding(.newSession, [.character("N")], group: .training, help: "Start a new session"),
+        KeyBinding(.leaderboard, [.character("R")], group: .training, hint: "runs",
+                   help: "Runs ranked by validation accuracy; Enter: the console uses one"),
         // Navigation
         KeyBinding(.up, [.up, .character("k")], group: .navigation, help: "Move up"),
         KeyBinding(.down, [.down, .character("j")], group: .navigation, help: "Move down"),

@@ -23,6 +23,8 @@ public actor SessionWorkbenchService: WorkbenchService {
     private var lastStep: [Int: Int] = [:]
     private var forwarding: Task<Void, Never>?
     private var lastMisclassified: MisclassifiedExamples?
+    /// Learner runs' parameter counts (total, input side), read once they are trained.
+    private var learnerParameters: [Int: (total: Int, input: Int)] = [:]
 
     init(manager: SessionManager, info: SessionInfo, themesDirectory: String?) {
         (events, continuation) = AsyncStream.makeStream(of: ServiceEvent.self, bufferingPolicy: .bufferingNewest(10_000))
@@ -98,7 +100,10 @@ public actor SessionWorkbenchService: WorkbenchService {
             if st == .finished || st == .idle {
                 await refreshRecord()
                 // A learner's card shows its file size once trained.
-                if st == .finished, record.currentRun.learner != nil, let m = modelSnapshot() { continuation.yield(.modelChanged(m)) }
+                if st == .finished, record.currentRun.learner != nil {
+                    if let p = await manager.learnerParameters(current) { learnerParameters[record.currentRun.id] = p }
+                    if let m = modelSnapshot() { continuation.yield(.modelChanged(m)) }
+                }
             }
         case let .checkpoint(_, info):
             let path = manager.store.root.appendingPathComponent(current).path
@@ -155,6 +160,10 @@ public actor SessionWorkbenchService: WorkbenchService {
     // MARK: - Snapshots
 
     public func snapshot() async -> WorkbenchSnapshot {
+        if record.currentRun.learner != nil, learnerParameters[record.currentRun.id] == nil,
+           let p = await manager.learnerParameters(current) {
+            learnerParameters[record.currentRun.id] = p
+        }
         var dataset: DatasetSnapshot? = nil
         if let ex = try? await manager.examples(current) {
             let tokenizerName = record.tokenizer.kind.rawValue
@@ -174,10 +183,15 @@ public actor SessionWorkbenchService: WorkbenchService {
         if let recipe = run.learner {
             let url = RunFiles.learnerURL(in: manager.store.root.appendingPathComponent(current), run: run.id)
             let bytes = (try? FileManager.default.attributesOfItem(atPath: url.path)[.size] as? Int) ?? nil
-            return Snapshots.learner(recipe, classes: record.labels.count, modelBytes: bytes)
+            return Snapshots.learner(recipe, classes: record.labels.count, modelBytes: bytes, parameters: learnerParameters[run.id])
         }
         guard let model = try? Sequential(spec: record.model, seed: 0) else { return nil }
         return Snapshots.model(model, optimizer: record.currentRun.optimizer, preset: preset)
+    }
+
+    /// "run 3", or "run 3 svm" for a learner run (as the live `runStarted` names it).
+    private func runName(_ run: Int) -> String {
+        record.runs.first { $0.id == run }?.learner.map { "run \(run) \($0.spec)" } ?? "run \(run)"
     }
 
     private func charts() async -> ChartSnapshot {
@@ -185,7 +199,7 @@ public actor SessionWorkbenchService: WorkbenchService {
         var runs: [Int: RunHistory] = [:]
         var first: [Int: Double] = [:]
         for r in history {
-            var h = runs[r.run] ?? RunHistory(id: "\(r.run)", name: "run \(r.run)")
+            var h = runs[r.run] ?? RunHistory(id: "\(r.run)", name: runName(r.run))
             let t0 = first[r.run] ?? r.time
             first[r.run] = t0
             func point(_ v: Float) -> MetricPoint {
@@ -256,6 +270,7 @@ public actor SessionWorkbenchService: WorkbenchService {
         preset = nil
         lastMisclassified = nil
         runStart = [:]
+        learnerParameters = [:]
         themeName = Self.rememberedTheme(manager.store.root, current)
         validation = (try? await manager.examples(current).validation) ?? []
         return .loaded(await snapshot())
@@ -347,6 +362,31 @@ public actor SessionWorkbenchService: WorkbenchService {
     static func rememberTheme(_ root: URL, _ session: String, _ theme: String) {
         let url = root.appendingPathComponent(session).appendingPathComponent("ui.json")
         if let data = try? JSONSerialization.data(withJSONObject: ["theme": theme]) { try? AtomicFile.write(data, to: url) }
+    }
+
+    // MARK: - Leaderboard
+
+    public func leaderboard() async -> [LeaderboardEntry] {
+        guard let standings = try? await manager.leaderboard(current) else { return [] }
+        return standings.map { r in
+            LeaderboardEntry(id: "\(r.run)", model: r.model, validationAccuracy: r.validationAccuracy.map(Double.init),
+                             trainAccuracy: r.trainAccuracy.map(Double.init), epochs: r.isLearner ? nil : r.epochs,
+                             trainingSeconds: r.trainingSeconds, isCurrent: r.isCurrent, isInConsole: r.isInConsole, canOpen: r.canOpen)
+        }
+    }
+
+    public func useInConsole(run id: String?) async -> CommandResult {
+        guard let id else {
+            return await run("console") { try await manager.useInConsole(current, run: nil) }
+        }
+        guard let n = Int(id) else { return .refused("'\(id)' is not a run number") }
+        do {
+            try await manager.useInConsole(current, run: n)
+            let model = record.runs.first { $0.id == n }?.summary ?? ""
+            return .done(n == record.currentRun.id ? nil : "console: run \(n) \(model)")
+        } catch {
+            return .refused("\(error)")
+        }
     }
 
     // MARK: - Console

@@ -33,10 +33,10 @@ enum Snapshots {
 
     /// A learner drawn as the model pane draws layers: its features, then the classifier.
     /// `modelBytes` is the trained model's file size (nil before training).
-    static func learner(_ recipe: LearnerRecipe, classes: Int, modelBytes: Int?) -> ModelSnapshot {
+    static func learner(_ recipe: LearnerRecipe, classes: Int, modelBytes: Int?, parameters: (total: Int, input: Int)?) -> ModelSnapshot {
         let s = recipe.settings
         let out = "(None, \(classes))"
-        let features: LayerSnapshot, classifier: LayerSnapshot
+        var features: LayerSnapshot, classifier: LayerSnapshot
         var settings: [NamedValue] = []
         let solver: String, loss: String
         switch recipe.kind {
@@ -75,7 +75,13 @@ enum Snapshots {
             }
         }
         if let b = modelBytes { settings.append(NamedValue("file", Self.bytes(b))) } else { settings.append(NamedValue("file", "untrained")) }
-        return ModelSnapshot(layers: [features, classifier], inputShape: "(None, text)", totalParameters: 0,
+        var box = (features, classifier)
+        if let p = parameters {
+            box.0.parameterCount = p.input
+            box.1.parameterCount = p.total - p.input
+        }
+        (features, classifier) = box
+        return ModelSnapshot(layers: [features, classifier], inputShape: "(None, text)", totalParameters: parameters?.total ?? 0,
                              optimizer: solver, optimizerSettings: settings, loss: loss, preset: recipe.spec)
     }
 

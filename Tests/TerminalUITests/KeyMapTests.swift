@@ -131,13 +131,13 @@ import TerminalUI
     @Test func overridesRebindDispatchHintsAndHelp() throws {
         let m = try map.applyingOverrides("""
             [keys]
-            train = "R"
+            train = "Y"
             help = ["h", "F2"]
             left = "left"
             step = []
             quit_confirm = "ctrl-q"
             """, path: "keys.toml")
-        #expect(m.action(for: .character("R"), context: .dataset) == .train)
+        #expect(m.action(for: .character("Y"), context: .dataset) == .train)
         #expect(m.action(for: .character("t"), context: .dataset) == nil)
         #expect(m.action(for: .character("h"), context: .dataset) == .help)
         #expect(m.action(for: .function(2), context: .dataset) == .help)
@@ -145,7 +145,7 @@ import TerminalUI
         #expect(m.action(for: .character("n"), context: .dataset) == nil)
         #expect(m.action(for: .control("q"), context: .console) == .quitConfirm)
         #expect(m.action(for: .control("c"), context: .console) == nil)
-        #expect(m.hints(for: .dataset).contains(KeyHint(key: "R", label: "train")))
+        #expect(m.hints(for: .dataset).contains(KeyHint(key: "Y", label: "train")))
         #expect(!m.hints(for: .dataset).contains { $0.label == "step" })
         #expect(m.helpLines().contains { $0.hasPrefix("  (unbound) ") && $0.hasSuffix("Train one batch while paused") })
         // A file with nothing to change.

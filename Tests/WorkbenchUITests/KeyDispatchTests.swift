@@ -312,3 +312,68 @@ import TerminalUI
         #expect(!none.contains { if case .call(.setTheme) = $0 { return true }; return false })
     }
 }
+
+@Suite struct LeaderboardTests {
+    static let entries = [
+        LeaderboardEntry(id: "2", model: "svm", validationAccuracy: 0.845, trainAccuracy: 0.995, trainingSeconds: 4.4),
+        LeaderboardEntry(id: "1", model: "Embedding(64) → LSTM(64) → Dense(1, sigmoid)", validationAccuracy: 0.827,
+                         trainAccuracy: 0.9, epochs: 3, trainingSeconds: 61, isCurrent: false),
+        LeaderboardEntry(id: "3", model: "nb", epochs: nil, isCurrent: true, isInConsole: true, canOpen: false),
+    ]
+
+    /// R opens the leaderboard (loading, then the service's ranking, the console's run
+    /// selected); Enter asks for that run in the console; the console says which run answers
+    /// and re-classifies its line; a new run clears that.
+    @Test func rankedRunsOpenInTheConsole() async {
+        var s = await loadedState(size: Size(width: 120, height: 30))
+        press(&s, .character("4"))
+        press(&s, typed("good"))
+        press(&s, .escape)
+        #expect(calls(press(&s, .character("R"))) == [.leaderboard])
+        #expect(s.render().grid.text().contains("loading…"))
+        _ = s.update(.reply(.leaderboard(Self.entries)))
+        guard case let .picker(p)? = s.overlay else {
+            Issue.record("expected the leaderboard")
+            return
+        }
+        #expect(p.purpose == .run && p.items.map(\.value) == ["2", "1", "3"])
+        #expect(p.selection == 2, "the run in the console is selected")
+        let text = s.render().grid.text()
+        #expect(text.contains("run 2  svm") && text.contains("val 0.845 · train 0.995 · 4.4 s"), "\(text)")
+        #expect(text.contains("val 0.827 · train 0.900 · 3 epochs · 61.0 s"))
+        #expect(p.items[2].detail == "val – · train – · 0.0 s · current, in console, not kept")
+        #expect(calls(press(&s, .up, .up, .enter)) == [.useInConsole("2")])
+        #expect(s.overlay == nil)
+        // The service's answer: the console shows the run and classifies the line again.
+        let effects = s.update(.reply(.command(.useInConsole("2"), .done("console: run 2 svm"))))
+        #expect(calls(effects).count == 1, "the console line is classified again with the run")
+        #expect(s.console.runLabel == "run 2 svm")
+        #expect(s.render().grid.text().contains("run 2 svm"))
+        #expect(s.status.lastMessage == "console: run 2 svm")
+        // A refusal is shown as a warning and changes nothing.
+        _ = s.update(.reply(.command(.useInConsole("3"), .refused("run 3's weights were not kept"))))
+        #expect(s.status.messageIsWarning && s.console.runLabel == "run 2 svm")
+        // A new run: the console answers with it again.
+        _ = s.update(.service(.runStarted(RunInfo(id: "4"))))
+        #expect(s.console.runLabel == nil)
+        // The command line reaches the same.
+        #expect(calls(press(&s, [.character(":")] + typed("use 1") + [.enter])) == [.useInConsole("1")])
+        #expect(calls(press(&s, [.character(":")] + typed("use current") + [.enter])) == [.useInConsole(nil)])
+        #expect(calls(press(&s, [.character(":")] + typed("runs") + [.enter])) == [.leaderboard])
+    }
+
+    /// The fake service ranks its runs and refuses a run that does not exist.
+    @Test func fakeServiceRanksRuns() async {
+        let fake = FakeWorkbenchService(configuration: .init(epochs: 1, batchesPerEpoch: 4, batchInterval: nil))
+        _ = await fake.startTraining()
+        await fake.advance(batches: 4)
+        _ = await fake.applyModelEdit(.applyPreset("gru"))
+        _ = await fake.startTraining()
+        await fake.advance(batches: 4)
+        let board = await fake.leaderboard()
+        #expect(board.count == 2)
+        #expect(board.map(\.validationAccuracy) == board.map(\.validationAccuracy).sorted { ($0 ?? -1) > ($1 ?? -1) })
+        #expect(await fake.useInConsole(run: "nope") == .refused("no run nope (runs: run-1, run-2)"))
+        #expect(await fake.useInConsole(run: "run-1") == .done("console: run-1"))
+    }
+}

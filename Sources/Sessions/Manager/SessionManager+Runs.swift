@@ -194,6 +194,18 @@ extension SessionManager {
         sessions[id]?.consoleRun = run
     }
 
+    /// The learned numbers of the current run's learner: all, and those of its input side
+    /// (fastText's embedding rows). Nil for a neural or untrained run.
+    public func learnerParameters(_ name: String) async -> (total: Int, input: Int)? {
+        guard let id = openSession(named: name)?.id, let run = sessions[id]?.files.record.currentRun,
+              run.learner != nil, run.isComplete,
+              case let .learner(l)? = try? await runModel(id, run: run) else { return nil }
+        return try? await Self.detached {
+            let a = try l.archive()
+            return (a.parameterCount, a.count(of: "input"))
+        }
+    }
+
     /// The run the console uses (nil: the current one).
     public func consoleRun(_ name: String) -> Int? { openSession(named: name)?.consoleRun }
 

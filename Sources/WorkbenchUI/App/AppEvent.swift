@@ -11,6 +11,9 @@ public enum ServiceCall: Hashable, Sendable {
     case newSession(String)
     case edit(ModelEdit)
     case setTheme(String)
+    case leaderboard
+    /// Answer the console with this run (nil: the current one).
+    case useInConsole(String?)
     /// `id` grows with every request, so stale answers can be dropped.
     case predict(id: Int, text: String)
 }
@@ -23,6 +26,7 @@ public enum ServiceReply: Hashable, Sendable {
     case session(SessionResult)
     case edit(ModelEdit, ModelEditResult)
     case theme(String, ThemeResult)
+    case leaderboard([LeaderboardEntry])
     case prediction(id: Int, text: String, ConsoleSnapshot?)
 }
 

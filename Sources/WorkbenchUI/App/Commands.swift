@@ -21,7 +21,9 @@ enum Commands {
         Info(name: "new", usage: "[name]", help: "start a new session"),
         Info(name: "theme", usage: "[name]", help: "switch theme (no name: the next one)"),
         Info(name: "themes", usage: "", help: "choose a theme from a list"),
-        Info(name: "preset", usage: "[name]", help: "replace the model with a preset (no name: choose)"),
+        Info(name: "preset", usage: "[name]", help: "replace the model with a preset or a learner: lstm, svm, fasttext:ngrams=2… (no name: choose)"),
+        Info(name: "runs", usage: "", help: "the leaderboard: the session's runs, best first"),
+        Info(name: "use", usage: "[run|current]", help: "answer the console with a run's model (no run: choose from the leaderboard)"),
         Info(name: "add", usage: "[type]", help: "add a layer below the selected one (lstm, dense, dropout…)"),
         Info(name: "delete", usage: "", help: "delete the selected layer"),
         Info(name: "units", usage: "<n>", help: "set units (filters, dim) of the selected layer"),
@@ -133,6 +135,12 @@ extension WorkbenchState {
         case "themes":
             openPicker(.theme)
             return []
+        case "runs", "leaderboard":
+            return openLeaderboard()
+        case "use":
+            if argument.isEmpty { return openLeaderboard() }
+            if argument == "current" { return [.call(.useInConsole(nil))] }
+            return [.call(.useInConsole(argument.hasPrefix("run") ? String(argument.dropFirst(3)).trimmingSpaces() : argument))]
         case "preset":
             if argument.isEmpty {
                 openPicker(.preset)

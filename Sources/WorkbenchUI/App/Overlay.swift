@@ -7,6 +7,8 @@ public enum PickerPurpose: Hashable, Sendable {
     case addLayer(at: Int)
     case preset
     case theme
+    /// A run of the leaderboard, to open in the console.
+    case run
 }
 
 /// One line of a picker.

@@ -263,6 +263,8 @@ enum ServiceCaller {
         case let .newSession(name): return .session(await service.newSession(named: name))
         case let .edit(edit): return .edit(edit, await service.applyModelEdit(edit))
         case let .setTheme(name): return .theme(name, await service.setTheme(named: name))
+        case .leaderboard: return .leaderboard(await service.leaderboard())
+        case let .useInConsole(run): return .command(call, await service.useInConsole(run: run))
         case let .predict(id, text): return .prediction(id: id, text: text, await service.predict(text))
         }
     }

@@ -137,6 +137,8 @@ public struct WorkbenchState {
         case .openSession:
             overlay = .picker(Picker(purpose: .openSession, title: "Open session", items: [], emptyText: "loading…"))
             return [.call(.listSessions)]
+        case .leaderboard:
+            return openLeaderboard()
         case .newSession:
             promptEditor = LineEditor()
             bottom = .prompt(.newSession)
@@ -221,7 +223,16 @@ public struct WorkbenchState {
             let items = themeNames.map { PickerItem(value: $0) }
             overlay = .picker(Picker(purpose: purpose, title: "Theme", items: items,
                                      selection: themeName.flatMap { themeNames.firstIndex(of: $0) } ?? 0))
+        case .run:
+            overlay = .picker(Picker(purpose: purpose, title: "Runs, best first (Enter: use in the console)", items: [],
+                                     emptyText: "loading…"))
         }
+    }
+
+    /// The leaderboard overlay: shown at once, filled when the service answers.
+    mutating func openLeaderboard() -> [Effect] {
+        openPicker(.run)
+        return [.call(.leaderboard)]
     }
 
     mutating func handleOverlay(_ o: Overlay, _ key: Key) -> [Effect] {
@@ -287,6 +298,9 @@ public struct WorkbenchState {
             return route(model.send(.applyPreset(item.value)).requests)
         case .theme:
             return [.call(.setTheme(item.value))]
+        case .run:
+            status.show("loading run \(item.value) for the console…")
+            return [.call(.useInConsole(item.value))]
         }
     }
 
@@ -346,7 +360,10 @@ public struct WorkbenchState {
     mutating func apply(_ e: ServiceEvent) -> [Effect] {
         status.apply(e)
         switch e {
-        case .runStarted, .batch:
+        case .runStarted:
+            chart.apply(e)
+            console.runLabel = nil   // a new run: the service answers with it again
+        case .batch:
             chart.apply(e)
         case .epochEnded:
             chart.apply(e)
@@ -375,6 +392,10 @@ public struct WorkbenchState {
             switch result {
             case let .done(message):
                 if let message { status.show(message) } else if let d = Self.doneText(call) { status.show(d) }
+                if case let .useInConsole(run) = call {
+                    console.runLabel = run == nil ? nil : message.map { $0.hasPrefix("console: ") ? String($0.dropFirst(9)) : $0 }
+                    if !console.text.isEmpty { return predict(console.text) }
+                }
             case let .refused(reason):
                 status.show(reason, warning: true)
             }
@@ -384,6 +405,12 @@ public struct WorkbenchState {
                 overlay = .picker(Picker(purpose: .openSession, title: p.title, items: items,
                                          selection: list.firstIndex { $0.name == status.sessionName } ?? 0,
                                          emptyText: "no saved sessions: N starts one"))
+            }
+        case let .leaderboard(entries):
+            if case let .picker(p)? = overlay, p.purpose == .run {
+                overlay = .picker(Picker(purpose: .run, title: p.title, items: entries.map(\.pickerItem),
+                                         selection: entries.firstIndex { $0.isInConsole } ?? 0,
+                                         emptyText: "no runs yet: press t to train"))
             }
         case let .session(result):
             switch result {
@@ -429,6 +456,7 @@ public struct WorkbenchState {
         case .stepTraining: return "one batch trained"
         case .stopTraining: return "stopped"
         case .save: return "saved"
+        case .useInConsole: return "console: the current run"
         default: return nil
         }
     }

@@ -73,6 +73,8 @@ public actor FakeWorkbenchService: WorkbenchService {
     private var step = 0
     private var loop: Task<Void, Never>?
     private var themeName: String
+    /// The run the console answers with (nil: the current one).
+    private var consoleRun: String?
 
     /// Names of the calls received, in order (for tests).
     public private(set) var calls: [String] = []
@@ -234,6 +236,31 @@ public actor FakeWorkbenchService: WorkbenchService {
         }
         themeName = name
         return .applied(t)
+    }
+
+    public func leaderboard() -> [LeaderboardEntry] {
+        calls.append("leaderboard")
+        let entries = current.charts.runs.map { r in
+            LeaderboardEntry(id: r.id, model: r.name, validationAccuracy: r.validationAccuracy.last?.value,
+                             trainAccuracy: r.epochAccuracy.last?.value, epochs: r.epochAccuracy.count,
+                             trainingSeconds: r.batchLoss.last?.relativeTime ?? 0, isCurrent: r.id == run?.id,
+                             isInConsole: r.id == (consoleRun ?? run?.id), canOpen: !r.batchLoss.isEmpty)
+        }
+        return entries.sorted { ($0.validationAccuracy ?? -1) > ($1.validationAccuracy ?? -1) }
+    }
+
+    public func useInConsole(run id: String?) -> CommandResult {
+        calls.append("useInConsole(\(id ?? "current"))")
+        guard let id else {
+            consoleRun = nil
+            return .done(nil)
+        }
+        guard let r = current.charts.runs.first(where: { $0.id == id }) else {
+            return .refused("no run \(id) (runs: \(current.charts.runs.map(\.id).joined(separator: ", ")))")
+        }
+        guard !r.batchLoss.isEmpty else { return .refused("run \(id) never trained: nothing to answer with") }
+        consoleRun = id
+        return .done("console: \(r.name)")
     }
 
     public func predict(_ line: String) async -> ConsoleSnapshot? {

@@ -19,7 +19,10 @@ public struct ConsolePane: Pane {
 
     public var keyContext: KeyContext { .console }
 
-    public var subtitle: String { "" }
+    /// The model answering when it is not the current run's ("run 2 svm"), from the leaderboard.
+    public var runLabel: String?
+
+    public var subtitle: String { runLabel ?? "" }
 
     public var text: String { editor.text }
 

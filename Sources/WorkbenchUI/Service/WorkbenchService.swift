@@ -66,6 +66,12 @@ public protocol WorkbenchService: Sendable {
     /// Switches to the theme named `name` (one of `WorkbenchSnapshot.themeNames`).
     func setTheme(named name: String) async -> ThemeResult
 
+    /// The session's runs ranked best first (by validation accuracy): the leaderboard.
+    func leaderboard() async -> [LeaderboardEntry]
+    /// Makes the console answer with run `id`'s model (nil: the current run's again).
+    /// Done carries a line for the status bar ("console: run 2 svm").
+    func useInConsole(run id: String?) async -> CommandResult
+
     /// Classifies one console line. The UI calls this on every keystroke, while training too,
     /// and cancels the task of the previous call: implementations should be latest-wins (drop
     /// or cut short requests that a newer one superseded, returning nil for them) and fast
