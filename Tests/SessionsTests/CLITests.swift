@@ -56,4 +56,41 @@ import Testing
         r = try await wb("sessions", "show", "../x", "--sessions-dir", "S")
         #expect(r.status != 0 && r.err.contains("invalid session name"), "\(r.err)")
     }
+
+    /// Learner runs through the CLI: a new session trained with an SVM, a fastText run on top,
+    /// the leaderboard, predictions and exports with the learner, a bad recipe named.
+    @Test func learnerRunsThroughTheCLI() async throws {
+        let tmp = try TempDir()
+        try Synthetic.write(to: tmp.file("data.tsv"), count: 120)
+        func wb(_ args: String...) async throws -> ChildResult { try await runWorkbench(args, in: tmp.url) }
+        var r = try await wb("train", "--session", "zoo", "--sessions-dir", "S", "--data", "data.tsv", "--model", "svm:c=0.5",
+                             "--max-length", "8", "--vocab-size", "50")
+        #expect(r.status == 0, "\(r.err)")
+        #expect(r.out.contains("created session 'zoo'") && r.out.contains("linear SVM (svm:c=0.5)") && r.out.contains("validation accuracy"), "\(r.out)")
+        r = try await wb("train", "--session", "zoo", "--sessions-dir", "S", "--model", "fasttext:epochs=2")
+        #expect(r.status == 0 && r.out.contains("run 3 trained"), "\(r.out)\(r.err)")
+        r = try await wb("sessions", "runs", "zoo", "--sessions-dir", "S", "--json")
+        #expect(r.status == 0, "\(r.err)")
+        let board = try #require(try JSONSerialization.jsonObject(with: Data(r.out.utf8)) as? [String: Any])
+        let runs = try #require(board["runs"] as? [[String: Any]])
+        #expect(Set(runs.compactMap { $0["model"] as? String }).isSuperset(of: ["svm:c=0.5", "fasttext:epochs=2"]), "\(runs)")
+        let accuracies = runs.map { ($0["validation_accuracy"] as? Double) ?? -1 }
+        #expect(accuracies == accuracies.sorted(by: >), "ranked: \(accuracies)")
+        r = try await wb("sessions", "runs", "zoo", "--sessions-dir", "S")
+        #expect(r.status == 0 && r.out.contains("RANK") && r.out.contains("3*"), "\(r.out)")
+        r = try await wb("sessions", "show", "zoo", "--sessions-dir", "S")
+        #expect(r.out.contains("fastText (fasttext:epochs=2)") && r.out.contains("linear SVM (svm:c=0.5)"), "\(r.out)")
+
+        // The current run (fastText) answers predictions, and its export reads back the same.
+        r = try await wb("sessions", "export", "zoo", "exported", "--sessions-dir", "S")
+        #expect(r.status == 0 && FileManager.default.fileExists(atPath: tmp.file("exported/learner.safetensors").path), "\(r.err)")
+        let viaFolder = try await wb("predict", "--model-dir", "exported", "great food", "awful room")
+        let viaSession = try await wb("predict", "--session", "zoo", "--sessions-dir", "S", "great food", "awful room")
+        #expect(viaFolder.status == 0 && viaFolder.out == viaSession.out, "\(viaFolder.out)\(viaFolder.err) vs \(viaSession.out)\(viaSession.err)")
+        r = try await wb("eval", "--session", "zoo", "--sessions-dir", "S", "--data", "data.tsv")
+        #expect(r.status == 0 && r.out.contains("accuracy"), "\(r.out)\(r.err)")
+
+        r = try await wb("train", "--session", "zoo", "--sessions-dir", "S", "--model", "svm:gamma=1")
+        #expect(r.status != 0 && r.err.contains("svm:gamma=1") && r.err.contains("unknown setting 'gamma'"), "\(r.err)")
+    }
 }
