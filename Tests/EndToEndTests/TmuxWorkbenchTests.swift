@@ -29,6 +29,20 @@ import Testing
         }
         try t.press("Escape")
 
+        // A learner as the next run: the model pane draws it, t trains it, the chart gains it.
+        try t.command("preset svm")
+        try t.waitForScreen("the SVM in the model pane") { $0.contains("LinearSVM(C=1.0") && $0.contains("TF-IDF") }
+        try t.press("t")
+        try t.waitForScreen("the SVM trained", timeout: 60) { s in t.statusLine().contains("finished") && s.contains("run 2 svm") }
+        // The leaderboard lists both runs; the console answers with run 1 again on request.
+        try t.press("R")
+        try t.waitForScreen("the leaderboard") { s in
+            s.contains("Runs, best first") && s.contains("run 2  svm") && s.contains("run 1  Embedding(10)")
+        }
+        try t.press("Escape")
+        try t.command("use 1")
+        try t.waitForScreen("the console on run 1") { $0.contains("Console · run 1 Embedding(10)") }
+
         // Resize to the minimum and below, then back.
         try t.resize(40, 12)
         try t.waitForScreen("a 40×12 layout") { s in s.split(separator: "\n").count <= 12 && !s.contains("too small") }
@@ -111,6 +125,13 @@ final class TmuxSession {
         let before = idleCount()
         try tmux(["send-keys", "-t", name, "-l", text])
         try waitIdle(after: before)
+    }
+
+    /// Runs a `:` command line.
+    func command(_ line: String) throws {
+        try press(":")
+        try type(line)
+        try press("Enter")
     }
 
     func resize(_ w: Int, _ h: Int) throws {
