@@ -81,14 +81,7 @@ extension TrainCommand {
             let info = try await manager.info(name)
             switch info.status {
             case .finished:
-                if let report = try await manager.validationReport(name) {
-                    print("\nvalidation (\(report.perClass.reduce(0) { $0 + $1.support }) examples):")
-                    print(report.render(classNames: info.record.labels.classes))
-                }
-                if let save {
-                    try await manager.export(name, to: URL(fileURLWithPath: save))
-                    print("saved to \(save)")
-                }
+                try await reportAndSave(name, manager: manager, classes: info.record.labels.classes)
             case .idle:
                 print("stopped at epoch \(info.epochsCompleted + 1), batch \(info.batchInEpoch) (step \(info.step)); progress saved. Continue with: workbench train --session \(name)")
             case .paused:
@@ -139,9 +132,14 @@ extension TrainCommand {
             print(String(format: "run %d trained in %.2f s: train accuracy %.4f", run, Date().timeIntervalSince(started), summary.accuracy)
                   + (summary.validationAccuracy.map { String(format: ", validation accuracy %.4f", $0) } ?? ""))
         }
+        try await reportAndSave(name, manager: manager, classes: info.record.labels.classes)
+    }
+
+    /// After training: the validation report, and the model folder when --save asks for one.
+    private func reportAndSave(_ name: String, manager: SessionManager, classes: [String]) async throws {
         if let report = try await manager.validationReport(name) {
             print("\nvalidation (\(report.perClass.reduce(0) { $0 + $1.support }) examples):")
-            print(report.render(classNames: info.record.labels.classes))
+            print(report.render(classNames: classes))
         }
         if let save {
             try await manager.export(name, to: URL(fileURLWithPath: save))

@@ -20,16 +20,9 @@ extension SessionManager {
         }
         try await archiveCurrentRun(id)
         let current = o.files.record.currentRun
-        let cursor = TrainerState(fresh: current.fit, trainCount: current.cursor.trainCount, layerGenerators: [:])
-        let run = RunRecord(id: current.id + 1, started: Date(), model: current.model, optimizer: current.optimizer,
-                            fit: current.fit, weightSeed: current.fit.seed, cursor: cursor, learner: recipe)
         // The worker keeps a fresh copy of the neural model for this run: it is what training
         // layers again starts from, and what the worker's checkpoints describe.
-        try await send(id, .newRun(run))
-        sessions[id]?.epochsCompleted = 0
-        sessions[id]?.batchInEpoch = 0
-        sessions[id]?.step = 0
-        sessions[id]?.consoleRun = nil
+        let run = try await beginRun(id, after: current, model: current.model, learner: recipe)
         publish(.learnerRunStarted(session: name, run: run.id, recipe: recipe))
         return run.id
     }

@@ -1,5 +1,6 @@
 import Engine
 import Foundation
+import Learners
 import TextData
 
 /// Training a session through the shared engine, and changing its model and settings.
@@ -115,16 +116,23 @@ extension SessionManager {
         for (i, l) in layers.enumerated() { try SessionBuilder.mapEngine { try l.validate(index: i) } }
         try await archiveCurrentRun(id)
         let spec = ModelSpec(inputLength: record.maxLength, vocabularySize: current.model.vocabularySize, layers: layers, loss: loss)
+        let run = try await beginRun(id, after: current, model: spec, learner: nil)
+        publish(.runStarted(session: name, run: run.id, model: spec))
+        return run.id
+    }
+
+    /// Starts run `current.id + 1` with fresh weights for `model` (and `learner`, if set) on
+    /// the worker, which writes its checkpoint; the session's cursor and console go to it.
+    func beginRun(_ id: String, after current: RunRecord, model: ModelSpec, learner: LearnerRecipe?) async throws -> RunRecord {
         let cursor = TrainerState(fresh: current.fit, trainCount: current.cursor.trainCount, layerGenerators: [:])
-        let run = RunRecord(id: current.id + 1, started: Date(), model: spec, optimizer: current.optimizer, fit: current.fit,
-                            weightSeed: current.fit.seed, cursor: cursor)
+        let run = RunRecord(id: current.id + 1, started: Date(), model: model, optimizer: current.optimizer, fit: current.fit,
+                            weightSeed: current.fit.seed, cursor: cursor, learner: learner)
         try await send(id, .newRun(run))
         sessions[id]?.epochsCompleted = 0
         sessions[id]?.batchInEpoch = 0
         sessions[id]?.step = 0
         sessions[id]?.consoleRun = nil
-        publish(.runStarted(session: name, run: run.id, model: spec))
-        return run.id
+        return run
     }
 
     /// Changes the optimiser, the fit settings or the autosave interval of the current run

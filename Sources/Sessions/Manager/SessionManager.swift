@@ -99,13 +99,7 @@ public actor SessionManager {
         case let .reply(token, result):
             replies.removeValue(forKey: token)?.resume(with: result)
         case let .status(id, s):
-            guard var o = sessions[id] else { return }
-            o.status = s
-            sessions[id] = o
-            publish(.status(session: o.name, status: s))
-            if !s.isActive, let waiters = settleWaiters.removeValue(forKey: id) {
-                for w in waiters { w.resume(returning: s) }
-            }
+            setStatus(id, s)
         case let .batch(id, run, p):
             guard var o = sessions[id] else { return }
             let ended = p.batch == p.batchesPerEpoch
