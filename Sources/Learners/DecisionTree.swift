@@ -286,9 +286,13 @@ struct TreeBuilder {
         let f = x.columns
 
         guard let m = options.maxFeatures, m < f else {
-            // Every present feature, ascending.
+            // Every present feature, in a seeded random order: as scikit-learn, which visits
+            // the features of every node in a fresh random order, so that among splits of
+            // equal gain (common on sparse TF-IDF) the one kept is drawn at random rather
+            // than always the lowest feature index.
             var pool = presentFeatures(start: start, end: end, excludingDrawn: false)
             pool.sort()
+            for i in stride(from: pool.count - 1, to: 0, by: -1) { pool.swapAt(i, rng.index(below: i + 1)) }
             return gather(pool, start: start, end: end, size: size)
         }
 
