@@ -205,8 +205,8 @@ func accuracy(_ learner: any Learner, _ examples: [LabelledText]) throws -> Doub
             let present = data.compactMap { e -> Float? in
                 let row = learner.features(e.text)
                 return row.indices.firstIndex(of: feature).map { row.values[$0] }
-        }
-        #expect(tree.threshold[0] == (present.min() ?? 0) / 2)
+            }
+            #expect(tree.threshold[0] == (present.min() ?? 0) / 2)
         }
     }
 }
