@@ -38,6 +38,7 @@ enum LearnerSpec {
             case (.fasttext, "lr"): s.fastText.learningRate = try number()
             case (.fasttext, "dim"): s.fastText.dim = try integer()
             case (.fasttext, "bucket"): s.fastText.bucket = try integer()
+            case (.fasttext, "threads"): s.fastText.threads = try integer()
             case (.logreg, "ngrams"), (.svm, "ngrams"), (.nb, "ngrams"), (.tree, "ngrams"), (.forest, "ngrams"):
                 s.tfidf.ngrams = try integer()
             default: throw ValidationError("model '\(spec)': unknown setting '\(kv[0])' for \(kind.rawValue)")
