@@ -12,7 +12,8 @@ import TextData
 ///   the class probabilities.
 /// - SGD, one example at a time, learning rate decaying linearly from `learningRate` to 0
 ///   over all epochs' tokens; examples shuffled each epoch with a seeded generator; one
-///   thread, so the same seed gives the same model.
+///   thread by default, so the same seed gives the same model (`threads` > 1: lock-free
+///   parallel SGD as fastText's, faster but not reproducible). See `FastText+Training.swift`.
 ///
 /// Sparse storage: of the `bucket` n-gram rows only those met in training are kept. A row's
 /// starting values are a function of (seed, row), so a row never seen in training is
@@ -31,15 +32,43 @@ public struct FastText: Learner {
         /// Number of hashed n-gram rows.
         public var bucket: Int
         public var minCount: Int
+        /// Training threads. 1 (the default) is deterministic: the same seed gives the same
+        /// model. More threads update the shared weights without locks (Hogwild, as fastText
+        /// does): faster, but the model then depends on timing and is not reproducible.
+        public var threads: Int
 
         public init(dim: Int = 100, learningRate: Double = 0.1, epochs: Int = 5, wordNgrams: Int = 1,
-                    bucket: Int = 2_000_000, minCount: Int = 1) {
+                    bucket: Int = 2_000_000, minCount: Int = 1, threads: Int = 1) {
             self.dim = dim
             self.learningRate = learningRate
             self.epochs = epochs
             self.wordNgrams = wordNgrams
             self.bucket = bucket
             self.minCount = minCount
+            self.threads = threads
+        }
+
+        private enum CodingKeys: String, CodingKey { case dim, learningRate, epochs, wordNgrams, bucket, minCount, threads }
+
+        /// `threads` is stored only when it is not 1, so one-thread models (and files saved
+        /// before the option existed) keep the same bytes.
+        public init(from decoder: Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            self.init(dim: try c.decode(Int.self, forKey: .dim), learningRate: try c.decode(Double.self, forKey: .learningRate),
+                      epochs: try c.decode(Int.self, forKey: .epochs), wordNgrams: try c.decode(Int.self, forKey: .wordNgrams),
+                      bucket: try c.decode(Int.self, forKey: .bucket), minCount: try c.decode(Int.self, forKey: .minCount),
+                      threads: try c.decodeIfPresent(Int.self, forKey: .threads) ?? 1)
+        }
+
+        public func encode(to encoder: Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(dim, forKey: .dim)
+            try c.encode(learningRate, forKey: .learningRate)
+            try c.encode(epochs, forKey: .epochs)
+            try c.encode(wordNgrams, forKey: .wordNgrams)
+            try c.encode(bucket, forKey: .bucket)
+            try c.encode(minCount, forKey: .minCount)
+            if threads != 1 { try c.encode(threads, forKey: .threads) }
         }
 
         func validate() throws {
@@ -50,6 +79,7 @@ public struct FastText: Learner {
             guard wordNgrams >= 1 && wordNgrams <= 8 else { throw fail("wordNgrams must be in 1...8, got \(wordNgrams)") }
             guard bucket >= 1 && bucket <= Int(Int32.max) / 2 else { throw fail("bucket must be in 1...\(Int(Int32.max) / 2), got \(bucket)") }
             guard minCount >= 1 else { throw fail("minCount must be at least 1, got \(minCount)") }
+            guard threads >= 1 && threads <= 256 else { throw fail("threads must be in 1...256, got \(threads)") }
         }
     }
 
@@ -68,8 +98,10 @@ public struct FastText: Learner {
     /// Input rows (`words.count + buckets.count` × dim) and output rows (classes × dim).
     public let input: [Float]
     public let output: [Float]
-    private let wordIndex: [String: Int32]
+    private let wordIndex: TokenIndex<Int32>
     private let bucketRow: [Int32: Int32]
+    /// The row of `</s>`, which ends every text (nil when `minCount` dropped it).
+    private let endOfLineRow: Int32?
 
     public func tokens(in text: String) -> [String] { tokenizer.tokens(in: text) }
 
@@ -82,12 +114,11 @@ public struct FastText: Learner {
             forEachRow(tokens) { row, bucket in
                 rows += 1
                 if row >= 0 {
-                    let base = Int(row) * dim
-                    for d in 0..<dim { h[d] += w[base + d] }
+                    VectorKernels.add(w.baseAddress! + Int(row) * dim, into: h.baseAddress!, count: dim)
                 } else {
                     // A bucket never met in training: its starting values.
                     Self.initialRow(seed: seed, row: words.count + Int(bucket), dim: dim, into: &extra)
-                    for d in 0..<dim { h[d] += extra[d] }
+                    extra.withUnsafeBufferPointer { VectorKernels.add($0.baseAddress!, into: h.baseAddress!, count: dim) }
                 }
             }
         } }
@@ -108,16 +139,22 @@ public struct FastText: Learner {
     /// Calls `body(row, bucket)` for each input row of a token list: known words, `</s>`, then
     /// the n-grams. `row` is −1 for an n-gram bucket without a stored row.
     private func forEachRow(_ tokens: [String], _ body: (Int32, Int32) -> Void) {
+        let ngrams = options.wordNgrams > 1
         var hashes: [UInt32] = []
-        hashes.reserveCapacity(tokens.count + 1)
-        for t in tokens + [Self.endOfLine] {
+        if ngrams { hashes.reserveCapacity(tokens.count + 1) }
+        for t in tokens {
             if let r = wordIndex[t] { body(r, -1) }
-            hashes.append(Self.hash(t))
+            if ngrams { hashes.append(Self.hash(t)) }
         }
+        if let r = endOfLineRow { body(r, -1) }
+        guard ngrams else { return }
+        hashes.append(Self.endOfLineHash)
         Self.forEachBucket(hashes, ngrams: options.wordNgrams, bucket: options.bucket) { b in
             body(bucketRow[b] ?? -1, b)
         }
     }
+
+    static let endOfLineHash = hash(endOfLine)
 
     // MARK: Hashing
 
@@ -157,127 +194,6 @@ public struct FastText: Learner {
         }
     }
 
-    // MARK: Training
-
-    static func train(_ data: TrainingData, options: Options, seed: UInt64,
-                      warnings: inout [LearnerWarning]) throws -> FastText {
-        try options.validate()
-        let dim = options.dim, k = data.classCount
-
-        // Dictionary: tokens by count (descending, ties in string order), `</s>` included.
-        var counts: [String: Int] = [:]
-        for tokens in data.tokens {
-            for t in tokens { counts[t, default: 0] += 1 }
-            counts[endOfLine, default: 0] += 1
-        }
-        let words = counts.filter { $0.value >= options.minCount }
-            .sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }.map(\.key)
-        guard !words.isEmpty else {
-            throw LearnerError.emptyVocabulary(reason: "minCount \(options.minCount) removes every token")
-        }
-        var wordIndex: [String: Int32] = [:]
-        for (i, w) in words.enumerated() { wordIndex[w] = Int32(i) }
-
-        // Each example's input rows; buckets get rows in order of first use.
-        var bucketRow: [Int32: Int32] = [:]
-        var buckets: [Int32] = []
-        var rowPtr = [0], rows: [Int32] = []
-        for tokens in data.tokens {
-            var hashes: [UInt32] = []
-            for t in tokens + [endOfLine] {
-                if let r = wordIndex[t] { rows.append(r) }
-                hashes.append(hash(t))
-            }
-            forEachBucket(hashes, ngrams: options.wordNgrams, bucket: options.bucket) { b in
-                if let r = bucketRow[b] {
-                    rows.append(r)
-                } else {
-                    let r = Int32(words.count + buckets.count)
-                    bucketRow[b] = r
-                    buckets.append(b)
-                    rows.append(r)
-                }
-            }
-            rowPtr.append(rows.count)
-        }
-        let rowCount = words.count + buckets.count
-        var input = [Float](repeating: 0, count: rowCount * dim)
-        var scratch = [Float](repeating: 0, count: dim)
-        for r in 0..<rowCount {
-            let id = r < words.count ? r : words.count + Int(buckets[r - words.count])
-            initialRow(seed: seed, row: id, dim: dim, into: &scratch)
-            for d in 0..<dim { input[r * dim + d] = scratch[d] }
-        }
-        var output = [Float](repeating: 0, count: k * dim)
-
-        // SGD.
-        let n = data.count
-        let lineTokens = data.tokens.map { $0.count + 2 }     // words, `</s>` and the label, as fastText counts
-        let totalTokens = Double(options.epochs) * Double(lineTokens.reduce(0, +))
-        var order = Array(0..<n)
-        var shuffler = SplitMix64(seed: seed)
-        var processed = 0.0
-        var hidden = [Float](repeating: 0, count: dim)
-        var grad = [Float](repeating: 0, count: dim)
-        var probs = [Float](repeating: 0, count: k)
-        var lossSum = 0.0
-        input.withUnsafeMutableBufferPointer { wi in output.withUnsafeMutableBufferPointer { wo in
-            hidden.withUnsafeMutableBufferPointer { h in grad.withUnsafeMutableBufferPointer { g in
-                probs.withUnsafeMutableBufferPointer { p in rows.withUnsafeBufferPointer { rows in
-                    for _ in 0..<options.epochs {
-                        shuffler.shuffle(&order)
-                        for i in order {
-                            let lr = Float(options.learningRate * (1 - processed / totalTokens))
-                            processed += Double(lineTokens[i])
-                            let lo = rowPtr[i], hi = rowPtr[i + 1]
-                            guard hi > lo else { continue }
-                            // Hidden: the mean of the rows.
-                            for d in 0..<dim { h[d] = 0 }
-                            for e in lo..<hi {
-                                let base = Int(rows[e]) * dim
-                                for d in 0..<dim { h[d] += wi[base + d] }
-                            }
-                            let inv = 1 / Float(hi - lo)
-                            for d in 0..<dim { h[d] *= inv }
-                            // Softmax output.
-                            var m = -Float.infinity
-                            for c in 0..<k {
-                                var s: Float = 0
-                                for d in 0..<dim { s += wo[c * dim + d] * h[d] }
-                                p[c] = s
-                                m = max(m, s)
-                            }
-                            var sum: Float = 0
-                            for c in 0..<k { p[c] = Foundation.exp(p[c] - m); sum += p[c] }
-                            for c in 0..<k { p[c] /= sum }
-                            let target = data.y[i]
-                            lossSum -= Double(Foundation.log(max(p[target], 1e-30)))
-                            // Gradient into `grad` with each output row before its update, as fastText.
-                            for d in 0..<dim { g[d] = 0 }
-                            for c in 0..<k {
-                                let alpha = lr * ((c == target ? 1 : 0) - p[c])
-                                for d in 0..<dim {
-                                    g[d] += alpha * wo[c * dim + d]
-                                    wo[c * dim + d] += alpha * h[d]
-                                }
-                            }
-                            for d in 0..<dim { g[d] *= inv }
-                            for e in lo..<hi {
-                                let base = Int(rows[e]) * dim
-                                for d in 0..<dim { wi[base + d] += g[d] }
-                            }
-                        }
-                    }
-                } }
-            } }
-        } }
-        guard lossSum.isFinite, input.allSatisfy(\.isFinite), output.allSatisfy(\.isFinite) else {
-            throw LearnerError.nonFinite(learner: "fastText", what: "the embeddings (try a lower learning rate)")
-        }
-        return FastText(labels: data.labels, tokenizer: data.tokenizer, options: options, seed: seed, words: words,
-                        buckets: buckets, input: input, output: output)
-    }
-
     init(labels: LabelEncoder, tokenizer: FeatureTokenizer, options: Options, seed: UInt64, words: [String],
          buckets: [Int32], input: [Float], output: [Float]) {
         self.labels = labels
@@ -288,9 +204,8 @@ public struct FastText: Learner {
         self.buckets = buckets
         self.input = input
         self.output = output
-        var wi: [String: Int32] = [:]
-        for (i, w) in words.enumerated() { wi[w] = Int32(i) }
-        wordIndex = wi
+        wordIndex = TokenIndex(words.enumerated().map { ($1, Int32($0)) })
+        endOfLineRow = wordIndex[Self.endOfLine]
         var br: [Int32: Int32] = [:]
         for (i, b) in buckets.enumerated() { br[b] = Int32(words.count + i) }
         bucketRow = br

@@ -50,7 +50,7 @@ public enum FeatureTokenizer: Sendable {
         guard case .automatic = self else { return self }
         var letters = 0, cjk = 0
         for text in texts {
-            for c in text.unicodeScalars where c.properties.isAlphabetic {
+            for c in text.unicodeScalars where Self.isAlphabetic(c) {
                 letters += 1
                 if Self.isCJK(c.value) { cjk += 1 }
             }
@@ -78,12 +78,9 @@ public enum FeatureTokenizer: Sendable {
 
     // MARK: Splitting
 
-    /// Python-lowercased code points (through the Keras-compatible character tokenizer).
-    static let lowercaser: KerasTokenizer? = try? KerasTokenizer(filters: "", charLevel: true)
-
+    /// Python-lowercased code points, as the Keras-compatible tokenizers lowercase.
     static func lowercasedScalars(_ text: String) -> [Unicode.Scalar] {
-        guard let l = lowercaser else { return Array(text.lowercased().unicodeScalars) }
-        return l.tokens(in: text).flatMap { Array($0.unicodeScalars) }
+        PythonText.lowercased(Array(text.unicodeScalars))
     }
 
     static func scikitWords(_ text: String) -> [String] {
@@ -158,6 +155,19 @@ public enum FeatureTokenizer: Sendable {
         case .uppercaseLetter, .lowercaseLetter, .titlecaseLetter, .modifierLetter, .otherLetter: return true
         default: return p.numericType != nil
         }
+    }
+
+    /// Blocks whose every scalar is a letter (`isAlphabetic`): CJK unified ideographs
+    /// (extension A and the main block) and Hangul syllables. A test checks each one.
+    static let letterRanges: [ClosedRange<UInt32>] = [0x3400...0x4DBF, 0x4E00...0x9FFF, 0xAC00...0xD7A3]
+
+    /// `c.properties.isAlphabetic`, without the property lookup for ASCII and `letterRanges`.
+    @inline(__always)
+    static func isAlphabetic(_ c: Unicode.Scalar) -> Bool {
+        let v = c.value
+        if v < 0x80 { return (v | 0x20) >= 0x61 && (v | 0x20) <= 0x7A }
+        if (v >= 0x4E00 && v <= 0x9FFF) || (v >= 0xAC00 && v <= 0xD7A3) || (v >= 0x3400 && v <= 0x4DBF) { return true }
+        return c.properties.isAlphabetic
     }
 
     /// Python's `str.isspace()`.

@@ -184,6 +184,7 @@ struct TrainingData {
         }
         // The same text under different labels.
         var seen: [String: (first: Int, labels: Set<Int>)] = [:]
+        seen.reserveCapacity(examples.count)
         for (i, e) in examples.enumerated() {
             seen[e.text, default: (i, [])].labels.insert(y[i])
         }

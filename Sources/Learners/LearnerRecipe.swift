@@ -57,6 +57,7 @@ public struct LearnerRecipe: Codable, Sendable, Equatable, CustomStringConvertib
             case (.fasttext, "lr"): s.fastText.learningRate = try number()
             case (.fasttext, "dim"): s.fastText.dim = try integer()
             case (.fasttext, "bucket"): s.fastText.bucket = try integer()
+            case (.fasttext, "threads"): s.fastText.threads = try integer()
             case (.logreg, "ngrams"), (.svm, "ngrams"), (.nb, "ngrams"), (.tree, "ngrams"), (.forest, "ngrams"):
                 s.tfidf.ngrams = try integer()
             default:
@@ -88,7 +89,7 @@ extension LearnerKind {
         case .nb: return ["alpha", "ngrams"]
         case .tree: return ["depth", "leaf", "ngrams"]
         case .forest: return ["trees", "depth", "leaf", "ngrams"]
-        case .fasttext: return ["epochs", "ngrams", "lr", "dim", "bucket"]
+        case .fasttext: return ["epochs", "ngrams", "lr", "dim", "bucket", "threads"]
         }
     }
 

@@ -50,7 +50,7 @@ public struct TfidfVectorizer: Sendable {
     public private(set) var idf: [Float] = []
     /// Number of documents fitted on.
     public private(set) var documentCount = 0
-    private var lookup: [String: Int32] = [:]
+    private var lookup = TokenIndex<Int32>([])
 
     public init(options: Options = Options()) {
         self.options = options
@@ -139,12 +139,8 @@ public struct TfidfVectorizer: Sendable {
         var column = [Int32](repeating: -1, count: provisionalTerms.count)
         terms = kept.map { provisionalTerms[$0] }
         idf = kept.map { Float(Foundation.log(Double(1 + n) / Double(1 + df[$0])) + 1) }
-        lookup = [:]
-        lookup.reserveCapacity(kept.count)
-        for (j, p) in kept.enumerated() {
-            column[p] = Int32(j)
-            lookup[provisionalTerms[p]] = Int32(j)
-        }
+        for (j, p) in kept.enumerated() { column[p] = Int32(j) }
+        lookup = TokenIndex(terms.enumerated().map { ($1, Int32($0)) })
         documentCount = n
 
         // Pass 2: the rows, remapped to the final columns.
@@ -257,8 +253,7 @@ extension TfidfVectorizer: Codable {
         guard idf.allSatisfy(\.isFinite) else {
             throw DecodingError.dataCorruptedError(forKey: .idf, in: c, debugDescription: "non-finite idf value")
         }
-        lookup.reserveCapacity(terms.count)
-        for (j, t) in terms.enumerated() { lookup[t] = Int32(j) }
+        lookup = TokenIndex(terms.enumerated().map { ($1, Int32($0)) })
         guard lookup.count == terms.count else {
             throw DecodingError.dataCorruptedError(forKey: .terms, in: c, debugDescription: "repeated terms")
         }

@@ -4,17 +4,19 @@
 /// `String` iterates grapheme clusters and compares by canonical equivalence ("e\u{301}" ==
 /// "é", and the CJK compatibility ideograph U+F900 == U+8C48). Keras's tokenizer is Python,
 /// so the tokenizer works on `unicodeScalars` and keys its tables by exact code points.
-enum PythonText {
+public enum PythonText {
     /// `str.lower()`: full Unicode lowercase mapping per code point (SpecialCasing included,
     /// e.g. U+0130 → "i\u{307}"), plus CPython's Final_Sigma rule for U+03A3, which Swift's
     /// `lowercased()` does not apply.
-    static func lowercased(_ s: [Unicode.Scalar]) -> [Unicode.Scalar] {
+    public static func lowercased(_ s: [Unicode.Scalar]) -> [Unicode.Scalar] {
         var out: [Unicode.Scalar] = []
         out.reserveCapacity(s.count)
         for i in s.indices {
             let c = s[i]
             if c.value < 0x80 {
                 out.append(c.value >= 65 && c.value <= 90 ? Unicode.Scalar(UInt8(c.value + 32)) : c)
+            } else if isCaseless(c.value) {
+                out.append(c)
             } else if c.value == 0x3A3 {
                 out.append(isFinalSigma(s, at: i) ? "\u{3C2}" : "\u{3C3}")
             } else if c.properties.changesWhenLowercased {
@@ -24,6 +26,18 @@ enum PythonText {
             }
         }
         return out
+    }
+
+    /// Blocks without letter case, where looking up the scalar's properties (the slow part of
+    /// lowercasing Chinese, Japanese or Korean text) can be skipped: CJK symbols and
+    /// punctuation, kana, CJK unified ideographs (extension A and the main block) and Hangul
+    /// syllables. A test checks every scalar in them against `changesWhenLowercased`.
+    static let caselessRanges: [ClosedRange<UInt32>] = [0x3000...0x30FF, 0x3400...0x4DBF, 0x4E00...0x9FFF, 0xAC00...0xD7A3]
+
+    @inline(__always)
+    static func isCaseless(_ v: UInt32) -> Bool {
+        (v >= 0x4E00 && v <= 0x9FFF) || (v >= 0x3000 && v <= 0x30FF) || (v >= 0xAC00 && v <= 0xD7A3)
+            || (v >= 0x3400 && v <= 0x4DBF)
     }
 
     /// CPython `handle_capital_sigma`: \p{cased} \p{case-ignorable}* Σ !(\p{case-ignorable}* \p{cased}),

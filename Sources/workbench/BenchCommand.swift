@@ -1,6 +1,7 @@
 import ArgumentParser
 import Engine
 import Foundation
+import Learners
 import Sessions
 import TextData
 
@@ -8,6 +9,10 @@ import TextData
 /// of each bench model on the bundled zh-reviews data, with the Keras reference recipe's
 /// settings (char tokens, 5,000 words, length 100, batch 32, Adam 0.001), plus sgemm
 /// GFLOP/s at the shapes the models use and how much of it a training step reaches.
+///
+/// `--models` also takes the `Learners` module's models as `workbench compare` does (`svm`,
+/// `fasttext:epochs=25:ngrams=2`, …): trained on the same train.tsv, measured on test.tsv,
+/// with the model size beside the other figures.
 ///
 /// Each model runs in a fresh child process (`workbench bench --model NAME --json`), so its
 /// peak resident memory is its own; `Benchmarks/compare` calls that single-model form
@@ -20,14 +25,23 @@ struct BenchCommand: ParsableCommand {
             Training samples/s is the median over epochs 2…N (epoch 1 is a warm-up, as in the Keras \
             reference figures); accuracy is on test.tsv after the N epochs. Latency is one raw text: \
             tokenise + pad + forward (and forward alone), median and p99 over --predict-calls calls.
-            Models: \(BenchModels.all.joined(separator: ", ")) (seed-gru = Embedding 10 → GRU 10), or attention.
+            Models: \(BenchModels.all.joined(separator: ", ")) (seed-gru = Embedding 10 → GRU 10), or attention; \
+            and the learners \(LearnerKind.allCases.map(\.rawValue).joined(separator: ", ")) with settings as `compare` \
+            takes them (e.g. fasttext:epochs=25:ngrams=2, svm:c=0.5). A learner is timed over its whole fit \
+            (training texts ÷ seconds, tokenising and features included), with its tokens chosen from the data \
+            as `compare --analyzer auto` does; the options below about tokens, epochs and the optimiser are for \
+            the neural models.
             """)
 
-    @Option(help: "Models, comma-separated; each runs in its own child process.")
+    @Option(help: "Models, comma-separated (neural presets or learner specs); each runs in its own child process.")
     var models = BenchModels.all.joined(separator: ",")
     @Option(help: "Run this one model in this process (what the parent runs in each child).")
     var model: String?
-    @Option(help: "Epochs (the first is the warm-up; at least 2 for a warm throughput figure).") var epochs = 3
+    @Option(help: """
+        Epochs of the neural models (the first is the warm-up; at least 2 for a warm throughput figure); \
+        a learner takes its own, e.g. fasttext:epochs=25.
+        """)
+    var epochs = 3
     @Option(help: "Tokenizer: keras-char (the Keras reference: char_level=True), keras, script, script-bigrams.")
     var tokenizer = "keras-char"
     @Option(help: "Vocabulary size (Keras's num_words).") var vocabSize = 5000
@@ -51,8 +65,9 @@ struct BenchCommand: ParsableCommand {
         guard (1...256).contains(threads) else { throw ValidationError("--threads must be 1…256, got \(threads)") }
         guard predictCalls >= 1 else { throw ValidationError("--predict-calls must be at least 1, got \(predictCalls)") }
         guard learningRate > 0, learningRate.isFinite else { throw ValidationError("--learning-rate must be positive") }
-        for name in modelList where (try? BenchModels.layers(name, classes: 2)) == nil {
-            throw ValidationError("unknown bench model '\(name)' (\(BenchModels.all.joined(separator: ", ")), attention)")
+        guard !modelList.isEmpty else { throw ValidationError("--models lists no model") }
+        for name in modelList where !BenchModels.isNeural(name) {
+            guard try BenchLearner.parse(name) != nil else { throw ValidationError(BenchModels.unknown(name)) }
         }
         _ = try textOptions().makeTokenizer()
     }
@@ -84,8 +99,15 @@ struct BenchCommand: ParsableCommand {
             let bench = try BenchData(folder: folder)
             counts = (bench.train.count, bench.test.count)
             for (i, name) in modelList.enumerated() {
+                let rssScope = i == 0 ? "process" : "cumulative"
+                if let learner = try BenchLearner.parse(name) {
+                    let run = BenchLearnerRun(learner: learner, settings: settings(folder.path, counts, isolation), data: bench,
+                                              rssScope: rssScope, progress: note)
+                    results.append(try run.run())
+                    continue
+                }
                 let run = BenchModelRun(name: name, settings: settings(folder.path, counts, isolation), text: try textOptions(),
-                                        data: bench, rssScope: i == 0 ? "process" : "cumulative", progress: note)
+                                        data: bench, rssScope: rssScope, progress: note)
                 results.append(try run.run())
             }
         } else {
@@ -99,12 +121,14 @@ struct BenchCommand: ParsableCommand {
 
         var sgemm: SgemmReport? = nil
         if !noSgemm || sgemmOnly {
-            let shapes = sgemmOnly ? try plannedShapes() : results.flatMap { $0.gemm.calls.map(\.shape) }
+            let shapes = sgemmOnly ? try plannedShapes() : results.flatMap { $0.gemm?.calls.map(\.shape) ?? [] }
             // After any model was built (building applies the app's one-thread default).
             BLAS.setThreads(threads)
             let report = SgemmBench.report(shapes: shapes, progress: note)
             for i in results.indices {
-                SgemmBench.annotate(&results[i].gemm, stepSeconds: results[i].stepMilliseconds / 1000, with: report)
+                guard var gemm = results[i].gemm, let step = results[i].stepMilliseconds else { continue }
+                SgemmBench.annotate(&gemm, stepSeconds: step / 1000, with: report)
+                results[i].gemm = gemm
             }
             sgemm = report
         }
@@ -129,7 +153,7 @@ struct BenchCommand: ParsableCommand {
 
     /// The sgemm shapes the listed models' training steps use, without training them.
     private func plannedShapes() throws -> [GemmShape] {
-        try modelList.flatMap { name in
+        try modelList.filter(BenchModels.isNeural).flatMap { name in
             let spec = ModelSpec(inputLength: maxLength, vocabularySize: vocabSize, layers: try BenchModels.layers(name, classes: 2))
             return GemmWorkload.trainingStep(try Sequential(spec: spec, seed: seed), batch: batchSize).calls.map(\.shape)
         }

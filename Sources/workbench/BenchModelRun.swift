@@ -1,6 +1,7 @@
 import ArgumentParser
 import Engine
 import Foundation
+import Learners
 import Sessions
 import TextData
 
@@ -15,6 +16,17 @@ enum BenchModels {
             throw ValidationError("unknown bench model '\(name)' (\((all + ["attention"]).joined(separator: ", ")))")
         }
         return preset.layers(classes: classes)
+    }
+
+    /// Whether `name` is a neural bench model (the rest may be learner specs).
+    static func isNeural(_ name: String) -> Bool {
+        (try? layers(name, classes: 2)) != nil
+    }
+
+    /// The error for a name that is neither a neural bench model nor a learner.
+    static func unknown(_ name: String) -> String {
+        "unknown bench model '\(name)' (neural: \((all + ["attention"]).joined(separator: ", ")); learners: "
+            + "\(LearnerKind.allCases.map(\.rawValue).joined(separator: ", ")), with settings as kind:key=value, e.g. fasttext:epochs=25)"
     }
 
     static func description(_ name: String) -> String {

@@ -47,38 +47,55 @@ struct BenchSettings: Codable {
 }
 
 /// One model's figures. Latencies are microseconds for one raw text.
+///
+/// Neural rows carry every field but `trainSeconds` and `modelBytes`; learner rows (`svm`,
+/// `fasttext:epochs=25`, …) carry `modelBytes` and `trainSeconds` instead of the per-epoch,
+/// GEMM and token-checksum figures, which mean nothing for them. Absent fields are left out
+/// of the JSON, so the neural rows read as they always have.
 struct BenchModelResult: Codable {
     var name: String
     var description: String
-    var parameters: Int
-    var epochSeconds: [Double]
-    var epochSamplesPerSecond: [Double]
-    /// Median over epochs 2…N (epoch 1 is the warm-up); epoch 1 alone when N = 1.
+    var parameters: Int?
+    var epochSeconds: [Double]?
+    var epochSamplesPerSecond: [Double]?
+    /// Neural: median over epochs 2…N (epoch 1 is the warm-up); epoch 1 alone when N = 1.
+    /// Learners: training examples ÷ `trainSeconds`.
     var trainSamplesPerSecond: Double
-    var timedEpochs: [Int]
-    var stepMilliseconds: Double
-    /// Process CPU time ÷ wall time over the timed epochs (1.0 = one core busy).
+    /// Learners: wall seconds of the whole fit, tokenising and feature extraction included.
+    var trainSeconds: Double?
+    var timedEpochs: [Int]?
+    var stepMilliseconds: Double?
+    /// Process CPU time ÷ wall time over the timed epochs (learners: over the fit; 1.0 = one
+    /// core busy).
     var trainCpuUtilisation: Double
-    var trainLoss: Double
-    var trainAccuracy: Double
+    var trainLoss: Double?
+    var trainAccuracy: Double?
+    /// Mean cross-entropy on test.tsv (learners: of `predictProbabilities`, p clipped at 1e-7).
     var testLoss: Double
     var testAccuracy: Double
-    /// Tokenise + pad + forward + probabilities, through `TextClassifier.probabilities`.
+    /// Tokenise + pad + forward + probabilities, through `TextClassifier.probabilities`
+    /// (learners: `predictProbabilities` of the raw text).
     var predictLatencyUsMedian: Double
     var predictLatencyUsP99: Double
-    /// `Sequential.forward` of an already padded [1, length] row.
+    /// `Sequential.forward` of an already padded [1, length] row (learners: features and
+    /// model on an already tokenised text, `predictProbabilities(tokens:)`).
     var forwardLatencyUsMedian: Double
     var forwardLatencyUsP99: Double
-    /// Tokenise + pad alone.
+    /// Tokenise + pad alone (learners: `tokens(in:)`).
     var tokenizeLatencyUsMedian: Double
     var peakRssMb: Double
     /// "process" when the model ran in its own process; "cumulative" when models shared one.
     var peakRssScope: String
-    var vocabularyFound: Int
+    var vocabularyFound: Int?
     /// "count:sum:weighted" over the padded train then test id matrices (row-major);
     /// Benchmarks/reference.py computes the same for the Keras tokens.
-    var tokensChecksum: String
-    var gemm: GemmStepFigures
+    var tokensChecksum: String?
+    var gemm: GemmStepFigures?
+    /// Learners: the size of the saved model (`LearnerIO.encode`), in bytes.
+    var modelBytes: Int?
+
+    /// Learner rows carry a model size; neural rows never do.
+    var isLearner: Bool { modelBytes != nil }
 }
 
 /// The sgemm work of one training step, counted from the layer shapes, and what it reaches.

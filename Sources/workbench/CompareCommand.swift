@@ -13,7 +13,8 @@ struct CompareCommand: ParsableCommand {
             Models: \(LearnerKind.allCases.map(\.rawValue).joined(separator: ", ")) (TF-IDF learners and fastText) and the \
             neural presets \(ModelPreset.allCases.map(\.rawValue).joined(separator: ", ")). A model may carry settings after \
             colons, e.g. fasttext:epochs=25:ngrams=2, logreg:c=10, svm:c=0.5, nb:alpha=0.1, tree:depth=20:leaf=2, \
-            forest:trees=50:depth=30, lstm:epochs=3.
+            forest:trees=50:depth=30, lstm:epochs=3. fasttext:threads=2 trains on two threads without locks, as fastText \
+            does: faster, but not reproducible (the default, one thread, gives the same model for the same seed).
             Without --validation or --split, a run with --test trains on all of --data; otherwise --split 0.1 holds out a \
             stratified tenth for validation.
             """)

@@ -56,6 +56,40 @@ import Testing
         }
     }
 
+    @Test func benchMeasuresLearnersBesideTheNeuralModels() throws {
+        let dir = try smallData()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let r = try run(["bench", "--data", dir.path, "--models", "svm,fasttext:epochs=2:ngrams=2", "--json", "--no-sgemm",
+                         "--predict-calls", "20"], in: dir)
+        #expect(r.status == 0, "\(r.err)")
+        let report = try JSONSerialization.jsonObject(with: Data(r.out.utf8)) as? [String: Any]
+        let models = report?["models"] as? [[String: Any]] ?? []
+        #expect(models.map { $0["name"] as? String } == ["svm", "fasttext:epochs=2:ngrams=2"])
+        for m in models {
+            func number(_ key: String) -> Double { m[key] as? Double ?? .nan }
+            #expect((0...1).contains(number("test_accuracy")), "\(m)")
+            #expect(number("predict_latency_us_median") > 0, "\(m)")
+            #expect(number("predict_latency_us_p99") >= number("predict_latency_us_median"), "\(m)")
+            #expect(number("train_samples_per_second") > 0, "\(m)")
+            #expect(number("peak_rss_mb") > 0, "\(m)")
+            #expect((m["model_bytes"] as? Int ?? 0) > 0, "\(m)")
+            #expect(m["gemm"] == nil, "a learner has no GEMM figures")
+        }
+    }
+
+    @Test func benchNamesAnUnknownModelOrSetting() throws {
+        let dir = try smallData()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let unknown = try run(["bench", "--data", dir.path, "--models", "svm,transformer-xl", "--json"], in: dir)
+        #expect(unknown.status != 0)
+        #expect(unknown.out.isEmpty)
+        #expect(unknown.err.contains("unknown bench model 'transformer-xl'") && unknown.err.contains("lstm")
+                && unknown.err.contains("fasttext"), "\(unknown.err)")
+        let setting = try run(["bench", "--data", dir.path, "--models", "svm:gamma=2"], in: dir)
+        #expect(setting.status != 0)
+        #expect(setting.err.contains("unknown setting 'gamma' for svm"), "\(setting.err)")
+    }
+
     @Test func withoutATerminalTheWorkbenchPointsToTheHeadlessCommands() throws {
         let dir = try smallData()
         defer { try? FileManager.default.removeItem(at: dir) }

@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-import TextData
+@testable import TextData
 
 /// Tokenizer edge cases beyond tokenizer.json, in the same schema. The expected values were
 /// produced by keras_preprocessing 1.1.2's real `Tokenizer` (Python 3.11): Python `lower()`
@@ -109,5 +109,21 @@ import TextData
         #expect(throws: DecodingError.self) {
             _ = try decode(#"{"filters":"","lower":true,"split":"","charLevel":false,"fitted":false,"documentCount":0,"words":[]}"#)
         }
+    }
+}
+
+@Suite struct PythonLowercasing {
+    /// `lowercased` copies the scalars of these blocks without looking up their case
+    /// properties; every one of them must indeed be caseless.
+    @Test func caselessFastPathHasNoCasedScalar() {
+        for range in PythonText.caselessRanges {
+            for v in range {
+                guard let c = Unicode.Scalar(v) else { continue }
+                #expect(!c.properties.changesWhenLowercased, "U+\(String(v, radix: 16, uppercase: true)) has a lowercase form")
+                #expect(PythonText.isCaseless(v))
+            }
+            #expect(!PythonText.isCaseless(range.lowerBound - 1) && !PythonText.isCaseless(range.upperBound + 1))
+        }
+        #expect(PythonText.lowercased(Array("ÀΣ天ＡＢ한".unicodeScalars)) == Array("àς天ａｂ한".unicodeScalars))
     }
 }
