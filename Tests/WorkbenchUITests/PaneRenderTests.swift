@@ -100,6 +100,33 @@ import Charts
         return p
     }
 
+    /// A learner run (one epoch summary, no batches) is drawn as level lines across the
+    /// neural runs' steps; alone, it is its one point.
+    @Test func oneShotRunsAreLevelLines() {
+        var p = pane()
+        let point = MetricPoint(step: 0, epoch: 1, relativeTime: 0, wallTime: 1_700_000_000, value: 0.9)
+        var charts = p.charts
+        charts.runs.append(RunHistory(id: "2", name: "run 2 svm", epochLoss: [point], epochAccuracy: [point],
+                                      validationLoss: [point], validationAccuracy: [point]))
+        p.setCharts(charts)
+        let accuracy = p.series(.accuracy)
+        let svm = accuracy.filter { $0.name.hasPrefix("run 2 svm") }
+        #expect(svm.map(\.name) == ["run 2 svm train", "run 2 svm val"])
+        for s in svm {
+            #expect(s.points.map(\.x) == [1, 30], "across the other run's steps: \(s.points)")
+            #expect(s.points.allSatisfy { $0.y == 0.9 })
+        }
+        // Per epoch, too: across epochs 1…3.
+        _ = p.handle(.chartGranularity, key: .character("e"))
+        #expect(p.series(.loss).first { $0.name == "run 2 svm val" }?.points.map(\.x) == [1, 3])
+        // Alone, the learner is a point.
+        var alone = ChartPane()
+        alone.setCharts(ChartSnapshot(runs: [charts.runs[1]]))
+        #expect(alone.series(.accuracy).map(\.points.count) == [1, 1])
+        let (grid, _) = render(&p, width: 90, height: 30)
+        #expect(grid.text().contains("run 2 svm val"))
+    }
+
     @Test func knownSeriesAtTwoSizes() {
         var p = pane()
         let (big, _) = render(&p, width: 90, height: 30)

@@ -204,17 +204,32 @@ public struct ChartPane: Pane {
 
     /// The series of one metric: per visible run a train line and a validation line. Slots
     /// are `2 × run index` (train) and `+ 1` (validation).
+    ///
+    /// A run trained in one go (a learner: one epoch summary, no batches) has no curve: its
+    /// values are drawn as level lines across the other runs' x range, to read them against.
     public func series(_ metric: Metric) -> [Series] {
         var out: [Series] = []
+        var levels: [(name: String, slot: Int, x: Double, value: Double)] = []
         let single = charts.runs.filter(isVisible).count <= 1
         for (i, run) in charts.runs.enumerated() where isVisible(run) {
             let prefix = single ? "" : run.name + " "
-            let train = run.points(metric, granularity == .batch ? .batchTrain : .epochTrain)
+            let epochs = run.points(metric, .epochTrain)
             let val = run.points(metric, .epochValidation)
+            if run.points(metric, .batchTrain).isEmpty && epochs.count == 1 && !single {
+                levels.append((prefix + "train", 2 * i, x(epochs[0]), epochs[0].value))
+                if let v = val.first { levels.append((prefix + "val", 2 * i + 1, x(v), v.value)) }
+                continue
+            }
+            let train = granularity == .batch && !run.points(metric, .batchTrain).isEmpty ? run.points(metric, .batchTrain) : epochs
             out.append(Series(name: prefix + "train", slot: 2 * i, points: train.map { (x: x($0), y: $0.value) }))
             if !val.isEmpty {
                 out.append(Series(name: prefix + "val", slot: 2 * i + 1, points: val.map { (x: x($0), y: $0.value) }))
             }
+        }
+        let range = Self.extent(out)
+        for l in levels {
+            let points = range.map { [(x: $0.lowerBound, y: l.value), (x: $0.upperBound, y: l.value)] } ?? [(x: l.x, y: l.value)]
+            out.append(Series(name: l.name, slot: l.slot, points: points))
         }
         return out
     }
