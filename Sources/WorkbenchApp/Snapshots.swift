@@ -79,6 +79,8 @@ enum Snapshots {
         if let p = parameters {
             box.0.parameterCount = p.input
             box.1.parameterCount = p.total - p.input
+            // TF-IDF: one idf weight per feature, so the input count is the feature count.
+            if recipe.kind != .fasttext { box.0.outputShape = "(None, \(p.input))" }
         }
         (features, classifier) = box
         return ModelSnapshot(layers: [features, classifier], inputShape: "(None, text)", totalParameters: parameters?.total ?? 0,

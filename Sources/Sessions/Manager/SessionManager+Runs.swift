@@ -188,12 +188,17 @@ extension SessionManager {
     }
 
     /// The learned numbers of the current run's learner: all, and those of its input side
-    /// (fastText's embedding rows). Nil for a neural or untrained run.
+    /// (fastText's embedding rows, a TF-IDF model's idf weights). Nil for a neural or
+    /// untrained run.
     public func learnerParameters(_ name: String) async -> (total: Int, input: Int)? {
         guard let id = openSession(named: name)?.id, let run = sessions[id]?.files.record.currentRun,
               run.learner != nil, run.isComplete,
               case let .learner(l)? = try? await runModel(id, run: run) else { return nil }
         return try? await Self.detached {
+            if let t = l as? TfidfLearner {
+                let idf = t.vectorizer.featureCount
+                return (try t.archive().parameterCount + idf, idf)
+            }
             let a = try l.archive()
             return (a.parameterCount, a.count(of: "input"))
         }
