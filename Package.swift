@@ -51,6 +51,8 @@ let package = Package(
         .testTarget(name: "WorkbenchUITests", dependencies: ["WorkbenchUI", "TerminalUI", "Charts"]),
         // The crash-safety and CLI tests run the built `workbench` executable as a child process.
         .testTarget(name: "SessionsTests", dependencies: ["Sessions", "Engine", "TextData", "Learners"]),
+        // The workbench's service over a real session manager (no terminal).
+        .testTarget(name: "WorkbenchAppTests", dependencies: ["WorkbenchApp", "WorkbenchUI", "Sessions", "Engine", "TextData"]),
         // Runs the built `workbench` binary in tmux and reads the screen.
         .testTarget(name: "EndToEndTests"),
     ],

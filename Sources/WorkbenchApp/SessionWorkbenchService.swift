@@ -228,7 +228,8 @@ public actor SessionWorkbenchService: WorkbenchService {
     }
 
     public func startTraining() async -> CommandResult {
-        await run("train") {
+        await refreshRecord()
+        return await run("train") {
             if let recipe = record.currentRun.learner, record.currentRun.isComplete {
                 // Training a trained learner again: a fresh run of the same recipe.
                 try await manager.useLearner(current, recipe: recipe)
@@ -302,6 +303,7 @@ public actor SessionWorkbenchService: WorkbenchService {
     }
 
     public func applyModelEdit(_ edit: ModelEdit) async -> ModelEditResult {
+        await refreshRecord()   // the manager's status, not the last event forwarded
         if status.isActive || status == .paused {
             return .refused("stop training first (x): a model change starts a new run")
         }
