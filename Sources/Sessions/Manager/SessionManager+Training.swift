@@ -47,6 +47,7 @@ extension SessionManager {
 
     public func pause(_ name: String) async throws {
         guard let o = openSession(named: name) else { return }
+        try refuseWhileLearnerTrains(o, "paused")
         try await send(o.id, .pause)
     }
 
@@ -64,6 +65,7 @@ extension SessionManager {
     /// written); training again carries on from there.
     public func stop(_ name: String) async throws {
         guard let o = openSession(named: name) else { return }
+        try refuseWhileLearnerTrains(o, "stopped")
         try await send(o.id, .stop)
     }
 
@@ -76,6 +78,12 @@ extension SessionManager {
         sessions[o.id]?.epochsCompleted = c.epochsCompleted
         sessions[o.id]?.batchInEpoch = c.batchInEpoch
         sessions[o.id]?.step = c.step
+    }
+
+    /// A learner trains in one go: there is no batch boundary to pause or stop at.
+    private func refuseWhileLearnerTrains(_ o: OpenSession, _ what: String) throws {
+        guard o.learnerJob != nil, let recipe = o.files.record.currentRun.learner else { return }
+        throw SessionError.invalidSetting(field: "model", reason: "a \(recipe.kind.title) trains in one go and cannot be \(what); it ends on its own")
     }
 
     /// Waits until the session is not queued or training, and returns its status.
