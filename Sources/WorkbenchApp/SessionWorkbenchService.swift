@@ -25,6 +25,8 @@ public actor SessionWorkbenchService: WorkbenchService {
     private var lastMisclassified: MisclassifiedExamples?
     /// Learner runs' parameter counts (total, input side), read once they are trained.
     private var learnerParameters: [Int: (total: Int, input: Int)] = [:]
+    /// `:zoo`: learners training one after the other.
+    private var learnerQueue: Task<Void, Never>?
 
     init(manager: SessionManager, info: SessionInfo, themesDirectory: String?) {
         (events, continuation) = AsyncStream.makeStream(of: ServiceEvent.self, bufferingPolicy: .bufferingNewest(10_000))
@@ -368,6 +370,42 @@ public actor SessionWorkbenchService: WorkbenchService {
 
     // MARK: - Leaderboard
 
+    public func trainLearners(_ specs: [String]) async -> CommandResult {
+        await refreshRecord()
+        if status.isActive || status == .paused { return .refused("stop training first (x): each learner starts a new run") }
+        var recipes: [LearnerRecipe] = []
+        for spec in specs {
+            do {
+                guard let r = try LearnerRecipe.parse(spec) else {
+                    return .refused("'\(spec)' is not a learner (\(LearnerKind.allCases.map(\.rawValue).joined(separator: ", ")))")
+                }
+                recipes.append(r)
+            } catch {
+                return .refused("\(error)")
+            }
+        }
+        guard !recipes.isEmpty else { return .refused("no learner named") }
+        learnerQueue?.cancel()
+        let manager = self.manager, name = current
+        learnerQueue = Task {
+            for recipe in recipes where !Task.isCancelled {
+                do {
+                    try await manager.trainLearner(name, recipe: recipe)
+                } catch {
+                    self.warn("\(recipe.spec): \(error)")
+                    return
+                }
+            }
+            self.warn(nil)
+        }
+        return .done("training \(recipes.count) learner\(recipes.count == 1 ? "" : "s"), one run each: R shows the leaderboard")
+    }
+
+    /// Tells the UI how the learner queue ended (nil: all trained).
+    private func warn(_ problem: String?) {
+        if let problem { continuation.yield(.warning(problem)) } else { continuation.yield(.message("learners trained: R shows the leaderboard")) }
+    }
+
     public func leaderboard() async -> [LeaderboardEntry] {
         guard let standings = try? await manager.leaderboard(current) else { return [] }
         return standings.map { r in
@@ -403,6 +441,7 @@ public actor SessionWorkbenchService: WorkbenchService {
     }
 
     public func shutdown() async {
+        learnerQueue?.cancel()
         forwarding?.cancel()
         await manager.shutdown()
         continuation.finish()

@@ -86,6 +86,25 @@ import WorkbenchUI
         #expect(await service.startTraining() == .done(nil))
         #expect(await manager.waitUntilSettled("s") == .finished)
         #expect(await service.leaderboard().count == 3)
+
+        // :zoo — learners one after the other in the background, each a run of its own.
+        guard case .refused = await service.trainLearners(["svm", "lstm"]) else {
+            Issue.record("a neural preset is no learner: refused before anything trains")
+            return
+        }
+        #expect(await service.leaderboard().count == 3)
+        guard case .done = await service.trainLearners(["nb", "logreg:c=10"]) else {
+            Issue.record("the zoo was refused")
+            return
+        }
+        let deadline = Date().addingTimeInterval(60)
+        var models: [String] = []
+        while Date() < deadline {
+            models = await service.leaderboard().map(\.model)
+            if models.count == 5, await manager.waitUntilSettled("s") == .finished { break }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        #expect(Set(models).isSuperset(of: ["nb", "logreg:c=10"]), "\(models)")
         await service.shutdown()
     }
 }

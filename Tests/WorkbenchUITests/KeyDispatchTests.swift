@@ -360,6 +360,9 @@ import TerminalUI
         #expect(calls(press(&s, [.character(":")] + typed("use 1") + [.enter])) == [.useInConsole("1")])
         #expect(calls(press(&s, [.character(":")] + typed("use current") + [.enter])) == [.useInConsole(nil)])
         #expect(calls(press(&s, [.character(":")] + typed("runs") + [.enter])) == [.leaderboard])
+        press(&s, .escape)   // the leaderboard :runs opened
+        #expect(calls(press(&s, [.character(":")] + typed("zoo") + [.enter])) == [.trainLearners(Commands.zoo)])
+        #expect(calls(press(&s, [.character(":")] + typed("zoo svm nb:alpha=0.1") + [.enter])) == [.trainLearners(["svm", "nb:alpha=0.1"])])
     }
 
     /// The fake service ranks its runs and refuses a run that does not exist.

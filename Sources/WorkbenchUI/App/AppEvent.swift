@@ -12,6 +12,7 @@ public enum ServiceCall: Hashable, Sendable {
     case edit(ModelEdit)
     case setTheme(String)
     case leaderboard
+    case trainLearners([String])
     /// Answer the console with this run (nil: the current one).
     case useInConsole(String?)
     /// `id` grows with every request, so stale answers can be dropped.

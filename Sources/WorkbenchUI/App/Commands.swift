@@ -10,6 +10,10 @@ enum Commands {
         let help: String
     }
 
+    /// What `:zoo` trains without arguments: every learner with its defaults, and fastText
+    /// with the settings that suit small sets (as `workbench compare` does).
+    static let zoo = ["logreg", "svm", "nb", "tree", "forest", "fasttext", "fasttext:epochs=25:ngrams=2"]
+
     static let table: [Info] = [
         Info(name: "train", usage: "", help: "start training"),
         Info(name: "pause", usage: "", help: "pause training"),
@@ -23,6 +27,7 @@ enum Commands {
         Info(name: "themes", usage: "", help: "choose a theme from a list"),
         Info(name: "preset", usage: "[name]", help: "replace the model with a preset or a learner: lstm, svm, fasttext:ngrams=2… (no name: choose)"),
         Info(name: "runs", usage: "", help: "the leaderboard: the session's runs, best first"),
+        Info(name: "zoo", usage: "[model …]", help: "train every learner (or those named) as runs of their own, then see :runs"),
         Info(name: "use", usage: "[run|current]", help: "answer the console with a run's model (no run: choose from the leaderboard)"),
         Info(name: "add", usage: "[type]", help: "add a layer below the selected one (lstm, dense, dropout…)"),
         Info(name: "delete", usage: "", help: "delete the selected layer"),
@@ -141,6 +146,9 @@ extension WorkbenchState {
             if argument.isEmpty { return openLeaderboard() }
             if argument == "current" { return [.call(.useInConsole(nil))] }
             return [.call(.useInConsole(argument.hasPrefix("run") ? String(argument.dropFirst(3)).trimmingSpaces() : argument))]
+        case "zoo":
+            let named = argument.split(whereSeparator: { $0 == " " || $0 == "," }).map(String.init)
+            return [.call(.trainLearners(named.isEmpty ? Commands.zoo : named))]
         case "preset":
             if argument.isEmpty {
                 openPicker(.preset)

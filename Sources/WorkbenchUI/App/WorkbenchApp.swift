@@ -264,6 +264,7 @@ enum ServiceCaller {
         case let .edit(edit): return .edit(edit, await service.applyModelEdit(edit))
         case let .setTheme(name): return .theme(name, await service.setTheme(named: name))
         case .leaderboard: return .leaderboard(await service.leaderboard())
+        case let .trainLearners(specs): return .command(call, await service.trainLearners(specs))
         case let .useInConsole(run): return .command(call, await service.useInConsole(run: run))
         case let .predict(id, text): return .prediction(id: id, text: text, await service.predict(text))
         }

@@ -238,6 +238,12 @@ public actor FakeWorkbenchService: WorkbenchService {
         return .applied(t)
     }
 
+    public func trainLearners(_ specs: [String]) -> CommandResult {
+        calls.append("trainLearners(\(specs.joined(separator: ",")))")
+        guard !state.isActive else { return .refused("stop training first (x)") }
+        return .refused("the demo service has no learners")
+    }
+
     public func leaderboard() -> [LeaderboardEntry] {
         calls.append("leaderboard")
         let entries = current.charts.runs.map { r in

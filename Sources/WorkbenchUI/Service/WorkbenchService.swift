@@ -66,6 +66,11 @@ public protocol WorkbenchService: Sendable {
     /// Switches to the theme named `name` (one of `WorkbenchSnapshot.themeNames`).
     func setTheme(named name: String) async -> ThemeResult
 
+    /// Trains each learner named in `specs` ("svm", "fasttext:epochs=25:ngrams=2", …) as a run
+    /// of its own, one after the other, in the background: their runs and metrics arrive as
+    /// events, and the leaderboard ranks them. Returns at once (refused while training).
+    func trainLearners(_ specs: [String]) async -> CommandResult
+
     /// The session's runs ranked best first (by validation accuracy): the leaderboard.
     func leaderboard() async -> [LeaderboardEntry]
     /// Makes the console answer with run `id`'s model (nil: the current run's again).
