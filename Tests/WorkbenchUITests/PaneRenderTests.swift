@@ -118,11 +118,14 @@ import Charts
         }
         // Per epoch, too: across epochs 1…3.
         _ = p.handle(.chartGranularity, key: .character("e"))
-        #expect(p.series(.loss).first { $0.name == "run 2 svm val" }?.points.map(\.x) == [1, 3])
+        #expect(p.series(.accuracy).first { $0.name == "run 2 svm val" }?.points.map(\.x) == [1, 3])
+        // Its loss is not drawn (not what it minimised; a tree's would flatten the rest).
+        #expect(!p.series(.loss).contains { $0.name.hasPrefix("run 2 svm") })
         // Alone, the learner is a point.
         var alone = ChartPane()
         alone.setCharts(ChartSnapshot(runs: [charts.runs[1]]))
         #expect(alone.series(.accuracy).map(\.points.count) == [1, 1])
+        #expect(alone.series(.loss).isEmpty)
         let (grid, _) = render(&p, width: 90, height: 30)
         #expect(grid.text().contains("run 2 svm val"))
     }

@@ -206,7 +206,10 @@ public struct ChartPane: Pane {
     /// are `2 × run index` (train) and `+ 1` (validation).
     ///
     /// A run trained in one go (a learner: one epoch summary, no batches) has no curve: its
-    /// values are drawn as level lines across the other runs' x range, to read them against.
+    /// accuracies are drawn as level lines across the other runs' x range, to read them
+    /// against. Its loss is left out: it is not what the learner minimised (an SVM's hinge, a
+    /// tree's impurity), and a tree's 0/1 probabilities give a cross-entropy that would
+    /// flatten every other curve.
     public func series(_ metric: Metric) -> [Series] {
         var out: [Series] = []
         var levels: [(name: String, slot: Int, x: Double, value: Double)] = []
@@ -215,7 +218,8 @@ public struct ChartPane: Pane {
             let prefix = single ? "" : run.name + " "
             let epochs = run.points(metric, .epochTrain)
             let val = run.points(metric, .epochValidation)
-            if run.points(metric, .batchTrain).isEmpty && epochs.count == 1 && !single {
+            if run.points(metric, .batchTrain).isEmpty && epochs.count == 1 {
+                if metric == .loss { continue }
                 levels.append((prefix + "train", 2 * i, x(epochs[0]), epochs[0].value))
                 if let v = val.first { levels.append((prefix + "val", 2 * i + 1, x(v), v.value)) }
                 continue
