@@ -24,10 +24,13 @@ struct SessionTrainOptions: ParsableArguments {
 struct SessionModelOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Use this session's model (its last checkpoint) instead of --model-dir.", valueName: "name"))
     var session: String?
+    @Option(help: ArgumentHelp("With --session: use this run's model (see `sessions runs`) instead of the current one.", valueName: "n"))
+    var run: Int?
     @OptionGroup var dir: SessionsDirOption
 
     /// The session to use, or nil for `--model-dir`; exactly one of the two must be given.
     func chosen(modelDir: String?) throws -> String? {
+        if run != nil && session == nil { throw ValidationError("--run picks a run of a session: give --session NAME too") }
         switch (session, modelDir) {
         case (nil, nil): throw ValidationError("give --model-dir DIR or --session NAME")
         case (.some, .some): throw ValidationError("give either --model-dir or --session, not both")

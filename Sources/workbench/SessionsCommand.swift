@@ -160,14 +160,16 @@ struct SessionsCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Write a session's model (its last checkpoint) as a model folder that --model-dir reads.")
         @Argument(help: "The session.") var name: String
         @Argument(help: "The folder to write.") var folder: String
+        @Option(name: .customLong("run"), help: "Export this run's model (see `sessions runs`) instead of the current one.")
+        var runNumber: Int?
         @OptionGroup var dir: SessionsDirOption
 
         func run() async throws {
             try await withSessionManager(dir.store) { m in
                 try await m.open(name, readOnly: true)
-                try await m.export(name, to: URL(fileURLWithPath: folder))
+                try await m.export(name, to: URL(fileURLWithPath: folder), run: runNumber)
             }
-            print("exported session '\(name)' to \(folder) (use it with --model-dir \(folder))")
+            print("exported session '\(name)'\(runNumber.map { " run \($0)" } ?? "") to \(folder) (use it with --model-dir \(folder))")
         }
     }
 }

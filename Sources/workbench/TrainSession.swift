@@ -202,7 +202,7 @@ extension EvalCommand {
             if !unknown.isEmpty {
                 throw ValidationError("\(data): labels \(unknown.sorted().joined(separator: ", ")) were not in the training data (\(classes.joined(separator: ", ")))")
             }
-            return (try await manager.evaluate(name, examples: examples), classes)
+            return (try await manager.evaluate(name, examples: examples, run: sessionOptions.run), classes)
         }
         if json {
             let enc = JSONEncoder()
@@ -225,7 +225,7 @@ extension PredictCommand {
         let texts = inputs
         let predictions = try await withSessionManager(store) { manager in
             try await manager.open(name, readOnly: true)
-            return try await manager.predict(name, texts: texts)
+            return try await manager.predict(name, texts: texts, run: sessionOptions.run)
         }
         for p in predictions {
             if json {

@@ -90,6 +90,19 @@ import Testing
         r = try await wb("eval", "--session", "zoo", "--sessions-dir", "S", "--data", "data.tsv")
         #expect(r.status == 0 && r.out.contains("accuracy"), "\(r.out)\(r.err)")
 
+        // An earlier run by number: run 2 (the SVM) predicts, evaluates and exports as itself.
+        let svmDir = try await wb("sessions", "export", "zoo", "svm-model", "--run", "2", "--sessions-dir", "S")
+        #expect(svmDir.status == 0 && svmDir.out.contains("run 2"), "\(svmDir.err)")
+        let viaRun = try await wb("predict", "--session", "zoo", "--run", "2", "--sessions-dir", "S", "great food", "awful room")
+        let viaSVMFolder = try await wb("predict", "--model-dir", "svm-model", "great food", "awful room")
+        #expect(viaRun.status == 0 && viaRun.out == viaSVMFolder.out && viaRun.out != viaSession.out, "\(viaRun.out)\(viaRun.err)")
+        r = try await wb("eval", "--session", "zoo", "--run", "2", "--sessions-dir", "S", "--data", "data.tsv")
+        #expect(r.status == 0 && r.out.contains("accuracy"), "\(r.out)\(r.err)")
+        r = try await wb("predict", "--session", "zoo", "--run", "9", "--sessions-dir", "S", "x")
+        #expect(r.status != 0 && r.err.contains("no run 9") && r.err.contains("runs: 1, 2, 3"), "\(r.err)")
+        r = try await wb("predict", "--model-dir", "svm-model", "--run", "2", "x")
+        #expect(r.status != 0 && r.err.contains("--session"), "\(r.err)")
+
         r = try await wb("train", "--session", "zoo", "--sessions-dir", "S", "--model", "svm:gamma=1")
         #expect(r.status != 0 && r.err.contains("svm:gamma=1") && r.err.contains("unknown setting 'gamma'"), "\(r.err)")
     }

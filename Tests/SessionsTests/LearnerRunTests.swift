@@ -103,6 +103,13 @@ import TextData
             // Back to the current run.
             try await m.useInConsole("s", run: nil)
             #expect(await m.consoleRun("s") == nil)
+            // Run 1 by number, outside the console: predictions and an export of its own.
+            #expect(try await m.predict("s", texts: ["great food"], run: 1)[0].probabilities == neural)
+            try await m.export("s", to: tmp.file("run1"), run: 1)
+            #expect(try ModelDirectory.load(from: tmp.file("run1")).probabilities(["great food"])[0] == neural)
+            // Run 4 never trained a batch: nothing was kept, and it says so.
+            try await m.changeModel("s", layers: Synthetic.pooled)   // run 5 replaces run 4
+            await #expect(throws: SessionError.self) { try await m.predict("s", texts: ["x"], run: 4) }
         }
     }
 

@@ -243,12 +243,14 @@ extension SessionManager {
 
     /// What answers predictions for the session now: nil for the engine's current neural
     /// model, else the learner or earlier run that replaces it (`console` asks for the
-    /// console's choice).
-    func alternateModel(_ id: String, console: Bool) async throws -> RunModel? {
+    /// console's choice; `run` names a run outright).
+    func alternateModel(_ id: String, console: Bool, run asked: Int? = nil) async throws -> RunModel? {
         guard let o = sessions[id] else { return nil }
         let record = o.files.record
-        let wanted = console ? (o.consoleRun ?? record.currentRun.id) : record.currentRun.id
-        guard let run = record.runs.first(where: { $0.id == wanted }) else { return nil }
+        let wanted = asked ?? (console ? (o.consoleRun ?? record.currentRun.id) : record.currentRun.id)
+        guard let run = record.runs.first(where: { $0.id == wanted }) else {
+            throw SessionError.invalidSetting(field: "run", reason: "session '\(o.name)' has no run \(wanted) (runs: \(record.runs.map { "\($0.id)" }.joined(separator: ", ")))")
+        }
         if run.id == record.currentRun.id && run.learner == nil { return nil }
         return try await runModel(id, run: run)
     }

@@ -10,11 +10,11 @@ extension SessionManager {
     // MARK: - Predictions, evaluation, export
 
     /// Class probabilities for each text. Answered between batches when the session trains.
-    public func predict(_ name: String, texts: [String]) async throws -> [Prediction] {
+    public func predict(_ name: String, texts: [String], run: Int? = nil) async throws -> [Prediction] {
         let id = try await openID(name, writable: false)
         let classes = sessions[id]?.files.record.labels.classes ?? []
         let probs: [[Float]]
-        if let m = try await alternateModel(id, console: false) {
+        if let m = try await alternateModel(id, console: false, run: run) {
             probs = try await Self.detached { try m.probabilities(texts) }
         } else {
             probs = try await engine.predict(id: id, texts: texts, latestWins: false) ?? []
@@ -37,9 +37,9 @@ extension SessionManager {
     }
 
     /// Accuracy, macro-F1, per-class scores and the confusion matrix on labelled examples.
-    public func evaluate(_ name: String, examples: [LabelledText]) async throws -> ClassificationReport {
+    public func evaluate(_ name: String, examples: [LabelledText], run: Int? = nil) async throws -> ClassificationReport {
         let id = try await openID(name, writable: false)
-        if let m = try await alternateModel(id, console: false) { return try await Self.detached { try m.report(examples) } }
+        if let m = try await alternateModel(id, console: false, run: run) { return try await Self.detached { try m.report(examples) } }
         return try await engine.withClassifier(id: id) { try $0.report(examples) }
     }
 
@@ -60,11 +60,13 @@ extension SessionManager {
         return try await engine.withClassifier(id: id) { try $0.report(examples) }
     }
 
-    /// Writes the session's current model as a model folder (`--model-dir` reads it): a
-    /// neural model's `classifier.json` and weights, or a learner's `learner.safetensors`.
-    public func export(_ name: String, to dir: URL) async throws {
+    /// Writes the session's current model (or run `run`'s) as a model folder (`--model-dir`
+    /// reads it): a neural model's `classifier.json` and weights, or a learner's
+    /// `learner.safetensors`.
+    public func export(_ name: String, to dir: URL, run: Int? = nil) async throws {
         let id = try await openID(name, writable: false)
-        if case let .learner(l)? = try await alternateModel(id, console: false) {
+        switch try await alternateModel(id, console: false, run: run) {
+        case let .learner(l)?:
             try await Self.detached {
                 do {
                     try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
@@ -74,6 +76,17 @@ extension SessionManager {
                 }
             }
             return
+        case let .neural(c)?:
+            try await Self.detached {
+                try c.use { c in
+                    do { try ModelDirectory.save(c, to: dir) } catch let EngineError.file(path, reason) {
+                        throw SessionError.file(path: path, reason: reason)
+                    }
+                }
+            }
+            return
+        case nil:
+            break
         }
         try await engine.withClassifier(id: id) { c in
             do { try ModelDirectory.save(c, to: dir) } catch let EngineError.file(path, reason) {
