@@ -23,6 +23,7 @@ import TextData
             #expect(info.status == .finished)
             let current = info.record.currentRun
             #expect(current.learner == recipe && current.isComplete)
+            #expect(info.record.schemaVersion == SessionRecord.learnerRunsSchemaVersion)
             let summary = try #require(current.cursor.history.first)
             #expect(current.cursor.history.count == 1)
             let va = try #require(summary.validationAccuracy)
@@ -111,6 +112,28 @@ import TextData
             try await m.changeModel("s", layers: Synthetic.pooled)   // run 5 replaces run 4
             await #expect(throws: SessionError.self) { try await m.predict("s", texts: ["x"], run: 4) }
         }
+    }
+
+    /// A session written before learner runs (schema 1) opens and trains as before; its first
+    /// learner run moves it to schema 2, which a version-1 reader refuses.
+    @Test func aSchemaOneSessionOpensAndMovesToTwoWithItsFirstLearner() async throws {
+        let tmp = try TempDir()
+        let data = tmp.file("data.tsv")
+        try Synthetic.write(to: data, count: 80)
+        let store = SessionStore(root: tmp.file("S"))
+        _ = try await withManager(store) { m in
+            try await m.create("s", setup: Synthetic.setup(data: data, epochs: 1, layers: Synthetic.pooled))
+        }
+        try CorruptionTests.editJSON(tmp.file("S/s/session.json")) { $0["schema_version"] = 1 }
+        try await withManager(store) { m in
+            #expect(try await m.open("s").record.schemaVersion == 1)
+            try await m.train("s")
+            #expect(await m.waitUntilSettled("s") == .finished)
+            #expect(try await m.info("s").record.schemaVersion == 1, "neural training keeps the version")
+            try await m.trainLearner("s", recipe: try #require(try LearnerRecipe.parse("nb")))
+        }
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: tmp.file("S/s/session.json"))) as? [String: Any])
+        #expect(json["schema_version"] as? Int == 2)
     }
 
     @Test func theSameSeedGivesTheSameModelFile() async throws {

@@ -19,6 +19,9 @@ extension SessionManager {
             throw SessionError.busy(session: name, status: o.status, operation: "change the model (stop it first)")
         }
         try await archiveCurrentRun(id)
+        if o.files.record.schemaVersion < SessionRecord.learnerRunsSchemaVersion {
+            _ = try o.files.update { $0.schemaVersion = SessionRecord.learnerRunsSchemaVersion }
+        }
         let current = o.files.record.currentRun
         // The worker keeps a fresh copy of the neural model for this run: it is what training
         // layers again starts from, and what the worker's checkpoints describe.

@@ -160,8 +160,12 @@ public struct RunRecord: Sendable, Equatable, Codable {
 
 /// The content of `session.json`.
 public struct SessionRecord: Sendable, Codable {
-    /// The schema this workbench writes and the newest it reads.
-    public static let currentSchemaVersion = 1
+    /// The schema this workbench writes for new sessions and the newest it reads.
+    /// 1: neural runs only. 2: runs may be learners (`RunRecord.learner`, `runs/`): a
+    /// version-1 reader would take a learner run for its neural model, so it must refuse.
+    public static let currentSchemaVersion = 2
+    /// The first schema with learner runs; a session gets it when its first learner run starts.
+    public static let learnerRunsSchemaVersion = 2
 
     public var schemaVersion: Int
     /// Stable across renames.
