@@ -75,14 +75,12 @@ enum Snapshots {
             }
         }
         if let b = modelBytes { settings.append(NamedValue("file", Self.bytes(b))) } else { settings.append(NamedValue("file", "untrained")) }
-        var box = (features, classifier)
         if let p = parameters {
-            box.0.parameterCount = p.input
-            box.1.parameterCount = p.total - p.input
+            features.parameterCount = p.input
+            classifier.parameterCount = p.total - p.input
             // TF-IDF: one idf weight per feature, so the input count is the feature count.
-            if recipe.kind != .fasttext { box.0.outputShape = "(None, \(p.input))" }
+            if recipe.kind != .fasttext { features.outputShape = "(None, \(p.input))" }
         }
-        (features, classifier) = box
         return ModelSnapshot(layers: [features, classifier], inputShape: "(None, text)", totalParameters: parameters?.total ?? 0,
                              optimizer: solver, optimizerSettings: settings, loss: loss, preset: recipe.spec)
     }

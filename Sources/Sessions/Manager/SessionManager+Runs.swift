@@ -152,7 +152,7 @@ extension SessionManager {
             try files.flush()
             let dir = files.directory
             let target = RunFiles.weightsURL(in: dir, run: run.id)
-            try RunFiles.copyAtomically(dir.appendingPathComponent(SessionStore.weightsFile), to: target)
+            try RunFiles.keep(dir.appendingPathComponent(SessionStore.weightsFile), as: target)
         }
     }
 
@@ -317,18 +317,13 @@ public enum RunFiles {
         return FileManager.default.fileExists(atPath: url.path)
     }
 
-    /// Copies through a temporary file and a rename, so the target is whole or absent.
-    static func copyAtomically(_ source: URL, to target: URL) throws {
-        let fm = FileManager.default
+    /// Copies a run's weights into `runs/` with `AtomicFile` (whole or absent, synced).
+    static func keep(_ source: URL, as target: URL) throws {
         do {
-            try fm.createDirectory(at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
-            let tmp = target.deletingLastPathComponent().appendingPathComponent(".\(target.lastPathComponent).tmp")
-            try? fm.removeItem(at: tmp)
-            try fm.copyItem(at: source, to: tmp)
-            if fm.fileExists(atPath: target.path) { try fm.removeItem(at: target) }
-            try fm.moveItem(at: tmp, to: target)
+            try FileManager.default.createDirectory(at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try AtomicFile.write(try Data(contentsOf: source), to: target)
         } catch {
-            throw SessionError.file(path: target.path, reason: "could not keep the run's weights: \(error.localizedDescription)")
+            throw SessionError.file(path: target.path, reason: "could not keep the run's weights: \(error)")
         }
     }
 }

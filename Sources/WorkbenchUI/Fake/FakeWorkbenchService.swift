@@ -188,13 +188,7 @@ public actor FakeWorkbenchService: WorkbenchService {
         guard !state.isActive else { return .refused("stop training before opening another session") }
         if name == sessionName { return .loaded(makeSnapshot()) }
         guard let s = sessions[name] else { return .refused("no session named \"\(name)\"") }
-        sessions[sessionName] = current
-        current = s
-        sessionName = name
-        state = .idle
-        run = nil
-        step = 0
-        return .loaded(makeSnapshot())
+        return switchTo(s, named: name)
     }
 
     public func newSession(named name: String) -> SessionResult {
@@ -204,9 +198,15 @@ public actor FakeWorkbenchService: WorkbenchService {
             return .refused("\"\(name)\" cannot be a session name (no \"/\", no leading \".\")")
         }
         guard name != sessionName, sessions[name] == nil else { return .refused("a session named \"\(name)\" exists: o opens it") }
+        return switchTo(Session(model: FakeModel(preset: config.preset, vocabulary: config.dataset.vocabularySize,
+                                                 sequenceLength: config.sequenceLength, classes: config.dataset.labelCounts.count)),
+                        named: name)
+    }
+
+    /// Keeps the open session and makes `s` the current one, idle.
+    private func switchTo(_ s: Session, named name: String) -> SessionResult {
         sessions[sessionName] = current
-        current = Session(model: FakeModel(preset: config.preset, vocabulary: config.dataset.vocabularySize,
-                                           sequenceLength: config.sequenceLength, classes: config.dataset.labelCounts.count))
+        current = s
         sessionName = name
         state = .idle
         run = nil
