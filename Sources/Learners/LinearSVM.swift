@@ -38,18 +38,12 @@ public struct LinearSVM: SparseClassifier {
         }
     }
 
-    public let classCount: Int
-    public let featureCount: Int
-    /// One weight vector per binary problem (1 for two classes), feature-major:
-    /// `weights[j * problems + p]`.
-    public let weights: [Float]
-    /// The intercept feature's weight times `bias`, per problem.
-    public let intercepts: [Float]
-    var problems: Int { classCount == 2 ? 1 : classCount }
+    /// One weight vector per binary problem (1 for two classes); the intercepts are the
+    /// intercept feature's weight times `bias`.
+    public let linear: LinearWeights
+    public var classCount: Int { linear.classCount }
 
-    public func decisionValues(_ x: SparseVector) -> [Float] {
-        x.linearScores(weights: weights, intercepts: intercepts, featureCount: featureCount)
-    }
+    public func decisionValues(_ x: SparseVector) -> [Float] { linear.scores(x) }
 
     public func probabilities(_ x: SparseVector) -> [Float] {
         var z = decisionValues(x)
@@ -76,10 +70,8 @@ public struct LinearSVM: SparseClassifier {
             intercepts[p] = Float(b * options.bias)
         }
         if unconverged > 0 { warnings.append(.notConverged(learner: "linear SVM", iterations: options.maxIterations)) }
-        guard weights.allSatisfy(\.isFinite), intercepts.allSatisfy(\.isFinite) else {
-            throw LearnerError.nonFinite(learner: "linear SVM", what: "the weights")
-        }
-        return LinearSVM(classCount: classes, featureCount: f, weights: weights, intercepts: intercepts)
+        return LinearSVM(linear: try LinearWeights(classCount: classes, featureCount: f, weights: weights,
+                                                   intercepts: intercepts, learner: "linear SVM"))
     }
 
     /// LIBLINEAR's `solve_l2r_l1l2_svc` for the squared hinge: returns the weights, the
@@ -158,23 +150,11 @@ public struct LinearSVM: SparseClassifier {
         return (w, wb, converged)
     }
 
-    init(classCount: Int, featureCount: Int, weights: [Float], intercepts: [Float]) {
-        self.classCount = classCount
-        self.featureCount = featureCount
-        self.weights = weights
-        self.intercepts = intercepts
-    }
+    init(linear: LinearWeights) { self.linear = linear }
 
-    public func save(into archive: inout LearnerArchive) throws {
-        archive.add("weights", weights, shape: [featureCount, problems])
-        archive.add("intercepts", intercepts)
-    }
+    public func save(into archive: inout LearnerArchive) throws { linear.save(into: &archive) }
 
     init(archive a: LearnerArchive, features: Int, classes: Int) throws {
-        classCount = classes
-        featureCount = features
-        let k = classes == 2 ? 1 : classes
-        weights = try a.floats("weights", count: features * k)
-        intercepts = try a.floats("intercepts", count: k)
+        linear = try LinearWeights(archive: a, features: features, classes: classes)
     }
 }

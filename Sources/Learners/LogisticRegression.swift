@@ -28,17 +28,12 @@ public struct LogisticRegression: SparseClassifier {
         }
     }
 
-    public let classCount: Int
-    public let featureCount: Int
-    /// Weights, feature-major: `weights[j * outputs + c]`; `outputs` is 1 for two classes.
-    public let weights: [Float]
-    public let intercepts: [Float]
-    var outputs: Int { classCount == 2 ? 1 : classCount }
+    /// One output for two classes, else one per class.
+    public let linear: LinearWeights
+    public var classCount: Int { linear.classCount }
 
     /// The raw scores w·x + b (one for two classes).
-    public func decisionValues(_ x: SparseVector) -> [Float] {
-        x.linearScores(weights: weights, intercepts: intercepts, featureCount: featureCount)
-    }
+    public func decisionValues(_ x: SparseVector) -> [Float] { linear.scores(x) }
 
     public func probabilities(_ x: SparseVector) -> [Float] {
         var z = decisionValues(x)
@@ -111,31 +106,16 @@ public struct LogisticRegression: SparseClassifier {
         let solver = LBFGS(maxIterations: options.maxIterations, gradientTolerance: options.tolerance)
         let outcome = solver.minimize(&theta, objective)
         if !outcome.converged { warnings.append(.notConverged(learner: "logistic regression", iterations: outcome.iterations)) }
-        let model = LogisticRegression(classCount: classes, featureCount: f, weights: theta[0..<(f * k)].map { Float($0) },
-                                       intercepts: theta[(f * k)...].map { Float($0) })
-        guard model.weights.allSatisfy(\.isFinite), model.intercepts.allSatisfy(\.isFinite) else {
-            throw LearnerError.nonFinite(learner: "logistic regression", what: "the weights")
-        }
-        return model
+        return LogisticRegression(linear: try LinearWeights(
+            classCount: classes, featureCount: f, weights: theta[0..<(f * k)].map { Float($0) },
+            intercepts: theta[(f * k)...].map { Float($0) }, learner: "logistic regression"))
     }
 
-    init(classCount: Int, featureCount: Int, weights: [Float], intercepts: [Float]) {
-        self.classCount = classCount
-        self.featureCount = featureCount
-        self.weights = weights
-        self.intercepts = intercepts
-    }
+    init(linear: LinearWeights) { self.linear = linear }
 
-    public func save(into archive: inout LearnerArchive) throws {
-        archive.add("weights", weights, shape: [featureCount, outputs])
-        archive.add("intercepts", intercepts)
-    }
+    public func save(into archive: inout LearnerArchive) throws { linear.save(into: &archive) }
 
     init(archive a: LearnerArchive, features: Int, classes: Int) throws {
-        classCount = classes
-        featureCount = features
-        let k = classes == 2 ? 1 : classes
-        weights = try a.floats("weights", count: features * k)
-        intercepts = try a.floats("intercepts", count: k)
+        linear = try LinearWeights(archive: a, features: features, classes: classes)
     }
 }
