@@ -42,19 +42,21 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
-        .testTarget(name: "EngineTests", dependencies: ["Engine"]),
-        .testTarget(name: "TextDataTests", dependencies: ["TextData"]),
+        // Finds the repository's fixtures, data sets, themes and the built binary for every test target.
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .testTarget(name: "EngineTests", dependencies: ["Engine", "TestSupport"]),
+        .testTarget(name: "TextDataTests", dependencies: ["TextData", "TestSupport"]),
         .testTarget(name: "LearnersTests", dependencies: ["Learners", "Engine", "TextData"]),
-        .testTarget(name: "PipelineTests", dependencies: ["Engine", "TextData", "Sessions"]),
+        .testTarget(name: "PipelineTests", dependencies: ["Engine", "TextData", "Sessions", "TestSupport"]),
         .testTarget(name: "ChartsTests", dependencies: ["Charts"]),
-        .testTarget(name: "TerminalUITests", dependencies: ["TerminalUI"]),
+        .testTarget(name: "TerminalUITests", dependencies: ["TerminalUI", "TestSupport"]),
         .testTarget(name: "WorkbenchUITests", dependencies: ["WorkbenchUI", "TerminalUI", "Charts"]),
         // The crash-safety and CLI tests run the built `workbench` executable as a child process.
-        .testTarget(name: "SessionsTests", dependencies: ["Sessions", "Engine", "TextData", "Learners"]),
+        .testTarget(name: "SessionsTests", dependencies: ["Sessions", "Engine", "TextData", "Learners", "TestSupport"]),
         // The workbench's service over a real session manager (no terminal).
         .testTarget(name: "WorkbenchAppTests", dependencies: ["WorkbenchApp", "WorkbenchUI", "Sessions", "Engine", "TextData"]),
         // Runs the built `workbench` binary in tmux and reads the screen.
-        .testTarget(name: "EndToEndTests"),
+        .testTarget(name: "EndToEndTests", dependencies: ["TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// The headless commands as a script would use them, through the built binary.
 @Suite struct CLITests {
@@ -26,8 +27,7 @@ import Testing
     func smallData() throws -> URL {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("wb-cli-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        let package = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        let lines = try String(contentsOf: package.appendingPathComponent("Data/zh-reviews/train.tsv"), encoding: .utf8).split(separator: "\n")
+        let lines = try String(contentsOf: TestPaths.dataFile("zh-reviews", "train.tsv"), encoding: .utf8).split(separator: "\n")
         try (lines.prefix(600).joined(separator: "\n") + "\n").write(to: dir.appendingPathComponent("train.tsv"), atomically: true, encoding: .utf8)
         try (lines.dropFirst(600).prefix(200).joined(separator: "\n") + "\n").write(to: dir.appendingPathComponent("test.tsv"), atomically: true, encoding: .utf8)
         return dir

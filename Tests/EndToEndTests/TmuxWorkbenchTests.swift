@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// Drives the real `workbench` binary in tmux, the way a person would: open on a small data
 /// set, train, watch the chart and status line move, classify a sentence in the console,
@@ -80,8 +81,7 @@ final class TmuxSession {
         try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
         idleFile = root.appendingPathComponent("idle")
         // 400 reviews from the bundled set: enough to learn something in seconds.
-        let package = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        let lines = try String(contentsOf: package.appendingPathComponent("Data/zh-reviews/train.tsv"), encoding: .utf8)
+        let lines = try String(contentsOf: TestPaths.dataFile("zh-reviews", "train.tsv"), encoding: .utf8)
             .split(separator: "\n").prefix(400)
         try (lines.joined(separator: "\n") + "\n").write(to: root.appendingPathComponent("small.tsv"), atomically: true, encoding: .utf8)
         let exe = try Self.workbench()
@@ -231,13 +231,9 @@ final class TmuxSession {
 
     /// The built `workbench` executable, beside the test bundle (.build/<triple>/debug/).
     static func workbench() throws -> URL {
-        var candidates = [URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent(),
-                          URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()]
-        for b in Bundle.allBundles where b.bundlePath.hasSuffix(".xctest") { candidates.append(b.bundleURL.deletingLastPathComponent()) }
-        for dir in candidates where FileManager.default.isExecutableFile(atPath: dir.appendingPathComponent("workbench").path) {
-            return dir.appendingPathComponent("workbench")
+        do { return try TestPaths.workbenchExecutable() } catch {
+            Issue.record("\(error)")
+            throw CancellationError()
         }
-        Issue.record("the workbench executable was not found beside the tests (looked in \(candidates.map(\.path)))")
-        throw CancellationError()
     }
 }

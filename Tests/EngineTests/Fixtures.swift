@@ -1,19 +1,12 @@
 import Foundation
 import Testing
 @testable import Engine
+import TestSupport
 
-/// Reads the Keras golden fixtures at run time from KERAS_FIXTURES_DIR (default
-/// ../shared/fixtures/keras beside the package). A missing folder or file fails the test.
+/// Reads the Keras golden fixtures at run time from Tests/Fixtures/keras (or KERAS_FIXTURES_DIR,
+/// see TestSupport). A missing folder or file fails the test.
 enum Fixtures {
-    static var directory: URL {
-        if let env = ProcessInfo.processInfo.environment["KERAS_FIXTURES_DIR"], !env.isEmpty {
-            return URL(fileURLWithPath: env)
-        }
-        // Tests/EngineTests/Fixtures.swift → package root → ../shared/fixtures/keras
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent()
-        return root.deletingLastPathComponent().appendingPathComponent("shared/fixtures/keras")
-    }
+    static var directory: URL { TestPaths.kerasFixtures }
 
     struct Missing: Error, CustomStringConvertible { let description: String }
 

@@ -2,16 +2,13 @@ import Foundation
 import Testing
 import Engine
 import TextData
+import TestSupport
 
 /// The seed's program, done with the engine: the four Chinese sentences of tokenizer.json,
 /// character tokens, pad to 10, Embedding(V, 10) → LSTM(10) → Dense(1, sigmoid), binary
 /// cross-entropy, Adam, 10 epochs. The loss must fall.
 @Suite struct SeedProgramTests {
-    static var fixtures: URL {
-        if let env = ProcessInfo.processInfo.environment["KERAS_FIXTURES_DIR"], !env.isEmpty { return URL(fileURLWithPath: env) }
-        return URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("shared/fixtures/keras")
-    }
+    static var fixtures: URL { TestPaths.kerasFixtures }
 
     @Test func seedModelLearnsTheFourSentences() throws {
         let url = Self.fixtures.appendingPathComponent("tokenizer.json")

@@ -1,6 +1,7 @@
 import Engine
 import Foundation
 import Testing
+import TestSupport
 import TextData
 @testable import Sessions
 
@@ -136,20 +137,12 @@ func expectSameTraining(_ a: URL, _ b: URL, sourceLocation: SourceLocation = #_s
     #expect(ha == hb, "history differs (\(ha.count) vs \(hb.count) records)", sourceLocation: sourceLocation)
 }
 
-/// The built `workbench` executable, beside the test bundle (.build/<triple>/debug/).
+/// The built `workbench` executable (TestSupport finds it beside the test bundle).
 func workbenchExecutable() throws -> URL {
-    var candidates: [URL] = []
-    #if os(Linux)
-    candidates.append(URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent())
-    #endif
-    candidates.append(URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent())
-    for b in Bundle.allBundles where b.bundlePath.hasSuffix(".xctest") { candidates.append(b.bundleURL.deletingLastPathComponent()) }
-    for dir in candidates {
-        let exe = dir.appendingPathComponent("workbench")
-        if FileManager.default.isExecutableFile(atPath: exe.path) { return exe }
+    do { return try TestPaths.workbenchExecutable() } catch {
+        Issue.record("\(error)")
+        throw CancellationError()
     }
-    Issue.record("the workbench executable was not found beside the tests (looked in \(candidates.map(\.path))); build it with `swift build`")
-    throw CancellationError()
 }
 
 struct ChildResult {

@@ -1,13 +1,10 @@
 import Foundation
 import Testing
 import TerminalUI
+import TestSupport
 
-/// The package root (three levels above this file), where `Themes/` lives.
-let packageRoot: String = {
-    var url = URL(fileURLWithPath: #filePath)
-    for _ in 0..<3 { url.deleteLastPathComponent() }
-    return url.path
-}()
+/// The package root, where `Themes/` lives.
+let packageRoot: String = TestPaths.packageRoot.path
 
 /// A scratch directory; tests remove it with `defer { dir.remove() }`.
 struct TempDir {

@@ -1,26 +1,11 @@
 import Foundation
 import Testing
+import TestSupport
 
-/// Where the shared test material lives. The package root is derived from this file's path
-/// (Tests/TextDataTests/Fixtures.swift); the shared folder is beside the package.
+/// Where the test material lives: all inside the repository (TestSupport finds it).
 enum SharedPaths {
-    static var packageRoot: URL {
-        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent()
-    }
-
-    /// KERAS_FIXTURES_DIR, default <package root>/../shared/fixtures/keras.
-    static var kerasFixtures: URL {
-        if let env = ProcessInfo.processInfo.environment["KERAS_FIXTURES_DIR"], !env.isEmpty {
-            return URL(fileURLWithPath: env)
-        }
-        return packageRoot.deletingLastPathComponent().appendingPathComponent("shared/fixtures/keras")
-    }
-
-    /// <package root>/../shared/data.
-    static var data: URL {
-        packageRoot.deletingLastPathComponent().appendingPathComponent("shared/data")
-    }
+    static var kerasFixtures: URL { TestPaths.kerasFixtures }
+    static var data: URL { TestPaths.data }
 }
 
 struct FixtureError: Error, CustomStringConvertible { let description: String }
