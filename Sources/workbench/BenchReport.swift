@@ -120,6 +120,14 @@ struct MachineInfo: Codable {
     var os: String
     var openblasConfig: String
     var openblasCore: String
+    /// How the kernel was chosen: detected, user, automatic, fallback, no-better-kernel
+    /// (`BLASKernelSource.tag`), and in words.
+    var openblasKernelSource: String?
+    var openblasKernelChoice: String?
+    /// The kernel OpenBLAS picked by itself when workbench replaced it.
+    var openblasDetectedKernel: String?
+    /// The start-up sgemm self-check's largest relative error.
+    var blasSelfCheckMaxError: Double?
     /// OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE / OPENBLAS_NUM_THREADS as set in the environment.
     var openblasEnvironment: [String: String]
     var blasThreads: Int
@@ -132,10 +140,18 @@ struct MachineInfo: Codable {
         let env = ProcessInfo.processInfo.environment
         var blasEnv: [String: String] = [:]
         for k in ["OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "OPENBLAS_NUM_THREADS"] { blasEnv[k] = env[k] }
+        let kernel = BLASKernelReport.current
+        var detected: String?
+        switch kernel.source {
+        case .automatic(let d), .noBetterKernel(let d): detected = d
+        case .detected, .user, .fallback: detected = nil
+        }
         return MachineInfo(
             cpuModel: Self.cpuModel(), logicalCores: ProcessInfo.processInfo.activeProcessorCount,
             memoryGb: (Double(ProcessInfo.processInfo.physicalMemory) / 1_073_741_824 * 10).rounded() / 10,
             os: Self.osName(), openblasConfig: BLAS.configuration, openblasCore: BLAS.coreName,
+            openblasKernelSource: kernel.source.tag, openblasKernelChoice: kernel.source.summary,
+            openblasDetectedKernel: detected, blasSelfCheckMaxError: kernel.selfCheck.maxRelativeError,
             openblasEnvironment: blasEnv, blasThreads: BLAS.threads, swiftCompiler: Self.swiftCompiler,
             build: Self.build,
             loadAverageStart: loadAtStart, loadAverageEnd: Self.loadAverage())

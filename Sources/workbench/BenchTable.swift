@@ -74,7 +74,7 @@ enum BenchTable {
         out.append("")
         let env = m.openblasEnvironment.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
         out.append("machine: \(m.cpuModel), \(m.logicalCores) cores, \(m.memoryGb) GB, \(m.os); \(m.openblasConfig) "
-                   + "(kernel \(m.openblasCore))\(env.isEmpty ? "" : "; " + env); \(m.swiftCompiler)")
+                   + "(kernel \(m.openblasCore)\(m.openblasKernelChoice.map { ", " + $0 } ?? ""))\(env.isEmpty ? "" : "; " + env); \(m.swiftCompiler)")
         out.append("load average at start \(m.loadAverageStart), at end \(m.loadAverageEnd)")
         return out.joined(separator: "\n")
     }

@@ -4,28 +4,6 @@ import Foundation
 import Sessions
 import TextData
 
-/// Where the bundled data set lives: `Data/zh-reviews` in the working directory (as `swift run`
-/// from the package root has it), else beside the executable's package.
-enum BundledData {
-    static func folder() throws -> URL {
-        let candidates = [
-            URL(fileURLWithPath: FileManager.default.currentDirectoryPath).appendingPathComponent("Data/zh-reviews"),
-            // .build/<config>/workbench → package root
-            URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
-                .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Data/zh-reviews"),
-        ]
-        for c in candidates where FileManager.default.fileExists(atPath: c.appendingPathComponent("train.tsv").path) { return c }
-        throw ValidationError("the bundled data set Data/zh-reviews was not found (run from the package folder)")
-    }
-
-    /// The Themes folder shipped beside the data (dark, light, high-contrast).
-    static func themesFolder() -> URL? {
-        guard let data = try? folder() else { return nil }
-        let dir = data.deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Themes")
-        return FileManager.default.fileExists(atPath: dir.path) ? dir : nil
-    }
-}
-
 /// A headless demo: trains the LSTM preset on the
 /// bundled Chinese reviews, reports test metrics and classifies a few sentences.
 struct DemoCommand: ParsableCommand {

@@ -45,7 +45,7 @@ struct DataOptions: ParsableArguments {
         let options = ReadOptions(textColumn: textColumn.map(ReadOptions.Column.init(parsing:)),
                                   labelColumn: labelColumn.map(ReadOptions.Column.init(parsing:)),
                                   hasHeader: header, textKey: textKey, labelKey: labelKey)
-        return try DatasetReader.read(path: path, format: fmt, options: options)
+        return try DatasetReader.read(path: BundledData.resolve(path), format: fmt, options: options)
     }
 }
 

@@ -1,0 +1,116 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// The binary as a user installs it: copied away from the package, run from another folder.
+@Suite struct InstalledBinaryTests {
+    struct Output { var status: Int32; var out: String; var err: String }
+
+    func run(_ exe: URL, _ args: [String], in dir: URL, environment extra: [String: String] = [:]) throws -> Output {
+        let p = Process()
+        p.executableURL = exe
+        p.arguments = args
+        p.currentDirectoryURL = dir
+        var env = ProcessInfo.processInfo.environment
+        env["OPENBLAS_NUM_THREADS"] = "1"
+        for key in ["WORKBENCH_HOME", "WORKBENCH_BLAS_AUTO", "OPENBLAS_CORETYPE"] { env.removeValue(forKey: key) }
+        env.merge(extra) { $1 }
+        p.environment = env
+        let outFile = dir.appendingPathComponent(".out-\(UUID().uuidString)"), errFile = dir.appendingPathComponent(".err-\(UUID().uuidString)")
+        _ = FileManager.default.createFile(atPath: outFile.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: errFile.path, contents: nil)
+        defer { try? FileManager.default.removeItem(at: outFile); try? FileManager.default.removeItem(at: errFile) }
+        p.standardOutput = try FileHandle(forWritingTo: outFile)
+        p.standardError = try FileHandle(forWritingTo: errFile)
+        p.standardInput = FileHandle.nullDevice
+        try p.run()
+        p.waitUntilExit()
+        return Output(status: p.terminationStatus, out: try String(contentsOf: outFile, encoding: .utf8),
+                      err: try String(contentsOf: errFile, encoding: .utf8))
+    }
+
+    /// <tmp>/prefix/bin/workbench and, unless `withData` is false, <tmp>/prefix/share/workbench/{Data,Themes}
+    /// (two small sets); an empty <tmp>/elsewhere to run from.
+    func install(withData: Bool = true) throws -> (root: URL, exe: URL, elsewhere: URL) {
+        let fm = FileManager.default
+        let root = fm.temporaryDirectory.appendingPathComponent("wb-install-\(UUID().uuidString)")
+        let bin = root.appendingPathComponent("prefix/bin"), elsewhere = root.appendingPathComponent("elsewhere")
+        try fm.createDirectory(at: bin, withIntermediateDirectories: true)
+        try fm.createDirectory(at: elsewhere, withIntermediateDirectories: true)
+        let exe = bin.appendingPathComponent("workbench")
+        try fm.copyItem(at: try TestPaths.workbenchExecutable(), to: exe)
+        if withData {
+            let share = root.appendingPathComponent("prefix/share/workbench")
+            for set in ["zh-reviews", "en-tweets"] {
+                try fm.createDirectory(at: share.appendingPathComponent("Data/\(set)"), withIntermediateDirectories: true)
+                for file in ["train.tsv", "test.tsv", "README.md"] {
+                    try fm.copyItem(at: TestPaths.dataFile(set, file), to: share.appendingPathComponent("Data/\(set)/\(file)"))
+                }
+            }
+            try fm.copyItem(at: TestPaths.themes, to: share.appendingPathComponent("Themes"))
+        }
+        return (root, exe, elsewhere)
+    }
+
+    @Test func findsTheBundledDataFromAnywhere() throws {
+        let (root, exe, elsewhere) = try install()
+        defer { try? FileManager.default.removeItem(at: root) }
+        let list = try run(exe, ["data", "list"], in: elsewhere)
+        #expect(list.status == 0, "\(list.err)")
+        #expect(list.out.contains(root.appendingPathComponent("prefix/share/workbench/Data").path))
+        #expect(list.out.contains("en-tweets") && list.out.contains("2746 train, 343 test"))
+        // By name, by NAME/test, and by path.
+        let byName = try run(exe, ["data", "inspect", "en-tweets"], in: elsewhere)
+        #expect(byName.status == 0, "\(byName.err)")
+        #expect(byName.out.contains("2,746") || byName.out.contains("2746"), "\(byName.out)")
+        let test = try run(exe, ["data", "inspect", "en-tweets/test"], in: elsewhere)
+        #expect(test.status == 0 && (test.out.contains("343")), "\(test.out)\(test.err)")
+        let byPath = try run(exe, ["data", "inspect", root.appendingPathComponent("prefix/share/workbench/Data/en-tweets/test.tsv").path],
+                             in: elsewhere)
+        #expect(byPath.status == 0 && byPath.out.contains("343"), "\(byPath.err)")
+        // A name that is neither a file nor a bundled set is reported as a missing file.
+        let missing = try run(exe, ["data", "inspect", "no-such-set"], in: elsewhere)
+        #expect(missing.status != 0 && missing.err.contains("no-such-set"))
+    }
+
+    @Test func saysWhereItLookedWhenTheDataIsMissing() throws {
+        let (root, exe, elsewhere) = try install(withData: false)
+        defer { try? FileManager.default.removeItem(at: root) }
+        let r = try run(exe, ["data", "list"], in: elsewhere)
+        #expect(r.status != 0)
+        #expect(r.err.contains("bundled data sets were not found") && r.err.contains("WORKBENCH_HOME"), "\(r.err)")
+        // WORKBENCH_HOME points at the package's own folders.
+        let withHome = try run(exe, ["data", "list"], in: elsewhere, environment: ["WORKBENCH_HOME": TestPaths.packageRoot.path])
+        #expect(withHome.status == 0 && withHome.out.contains("zh-news-titles"), "\(withHome.err)")
+    }
+
+    @Test func versionNamesTheBLASKernel() throws {
+        let (root, exe, elsewhere) = try install(withData: false)
+        defer { try? FileManager.default.removeItem(at: root) }
+        let r = try run(exe, ["--version"], in: elsewhere)
+        #expect(r.status == 0, "\(r.err)")
+        #expect(r.out.hasPrefix("workbench "))
+        #expect(r.out.contains("OpenBLAS kernel ") && r.out.contains("self-check passed"), "\(r.out)")
+        let user = try run(exe, ["--version"], in: elsewhere, environment: ["OPENBLAS_CORETYPE": "Prescott"])
+        #expect(user.out.contains("OpenBLAS kernel Prescott (set by OPENBLAS_CORETYPE)"), "\(user.out)")
+    }
+
+    /// The whole re-execution path, for real: the process starts on the generic Prescott kernel
+    /// as if OpenBLAS had fallen back to it, and comes back on the best kernel this CPU runs.
+    @Test func replacesAGenericFallbackKernel() throws {
+        let (root, exe, elsewhere) = try install(withData: false)
+        defer { try? FileManager.default.removeItem(at: root) }
+        let r = try run(exe, ["--version"], in: elsewhere,
+                        environment: ["OPENBLAS_CORETYPE": "Prescott", "WORKBENCH_BLAS_AUTO": "simulate-fallback"])
+        #expect(r.status == 0, "\(r.err)")
+        let flags = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8))?
+            .split(separator: "\n").first { $0.hasPrefix("flags") }?.split(separator: " ").map(String.init) ?? []
+        if flags.contains("avx2") && flags.contains("fma") {
+            #expect(r.out.contains("chosen by workbench; OpenBLAS had fallen back to Prescott"), "\(r.out)")
+            #expect(!r.out.contains("OpenBLAS kernel Prescott"), "\(r.out)")
+        } else {
+            #expect(r.out.contains("OpenBLAS kernel Prescott"), "\(r.out)")
+        }
+        #expect(r.out.contains("self-check passed"), "\(r.out)")
+    }
+}
