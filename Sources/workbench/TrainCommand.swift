@@ -12,9 +12,14 @@ struct TextOptions: ParsableArguments {
     @Option(help: "Vocabulary size (Keras's num_words: ids 1..<N are kept).") var vocabSize = 5000
     @Option(help: "Padded sequence length (pre-padding and pre-truncation, as Keras).") var maxLength = 100
 
+    /// The sizes against `Limits`, naming the flag.
+    static func check(vocabSize: Int, maxLength: Int) throws {
+        if let why = Limits.problem(vocabSize, in: 2...Limits.maxVocabularySize) { throw ValidationError("--vocab-size \(why)") }
+        if let why = Limits.problem(maxLength, in: 1...Limits.maxInputLength) { throw ValidationError("--max-length \(why)") }
+    }
+
     func makeTokenizer() throws -> TextTokenizer {
-        guard vocabSize >= 2 else { throw ValidationError("--vocab-size must be at least 2, got \(vocabSize)") }
-        guard maxLength >= 1 else { throw ValidationError("--max-length must be at least 1, got \(maxLength)") }
+        try TextOptions.check(vocabSize: vocabSize, maxLength: maxLength)
         switch tokenizer {
         case "script": return .script(ScriptTokenizer(numWords: vocabSize))
         case "script-bigrams": return .script(ScriptTokenizer(numWords: vocabSize, bigrams: true))

@@ -58,7 +58,9 @@ extension TrainCommand {
             defer { interrupt.cancel(); signal(SIGINT, SIG_DFL) }
 
             let before = try await manager.info(name)
-            let planned = additional.map { before.epochsCompleted + $0 } ?? before.record.currentRun.fit.epochs
+            // Saturating: the manager refuses a total over Limits.maxEpochs below.
+            let planned = additional.map { before.epochsCompleted.addingReportingOverflow($0).overflow ? Int.max : before.epochsCompleted + $0 }
+                ?? before.record.currentRun.fit.epochs
             if before.epochsCompleted >= planned {
                 print("nothing to train: \(before.epochsCompleted) of \(planned) epochs done (--epochs N trains N more)")
                 return

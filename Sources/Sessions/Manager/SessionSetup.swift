@@ -65,7 +65,7 @@ enum SessionBuilder {
     static func build(name: String, setup: SessionSetup) throws -> Built {
         try SessionName.validate(name)
         func bad(_ field: String, _ why: String) -> SessionError { .invalidSetting(field: field, reason: why) }
-        guard setup.maxLength >= 1 else { throw bad("max_length", "must be at least 1, got \(setup.maxLength)") }
+        if let why = Limits.problem(setup.maxLength, in: 1...Limits.maxInputLength) { throw bad("max_length", why) }
         guard setup.autosaveEvery >= 1 else { throw bad("autosave_every", "must be at least 1, got \(setup.autosaveEvery)") }
         try mapEngine { try setup.fit.validate(); try setup.optimizer.validate() }
 
