@@ -51,6 +51,40 @@ public enum InputFile {
         }
     }
 
+    /// A Foundation file error (`NSCocoaErrorDomain` 513, 516, 256…, or a POSIX one) as a
+    /// short reason without its path — "permission denied", "already exists", "no space
+    /// left on the device" — and the path it names, if any. Other errors: their description.
+    public static func describe(_ error: Error) -> (path: String?, reason: String) {
+        let ns = error as NSError
+        let path = (ns.userInfo[NSFilePathErrorKey] as? String) ?? (ns.userInfo[NSURLErrorKey] as? URL)?.path
+        let underlying = ns.userInfo[NSUnderlyingErrorKey] as? NSError
+        let posix = ns.domain == NSPOSIXErrorDomain ? Int32(ns.code) : (underlying?.domain == NSPOSIXErrorDomain ? Int32(underlying!.code) : nil)
+        if ns.domain == NSCocoaErrorDomain {
+            switch CocoaError.Code(rawValue: ns.code) {
+            case .fileWriteNoPermission, .fileReadNoPermission: return (path, "permission denied")
+            case .fileWriteFileExists: return (path, "already exists")
+            case .fileNoSuchFile, .fileReadNoSuchFile: return (path, "no such file or folder")
+            case .fileWriteOutOfSpace: return (path, "no space left on the device")
+            case .fileWriteVolumeReadOnly: return (path, "the file system is read-only")
+            case .fileReadTooLarge: return (path, "too large to read")
+            case .fileReadInvalidFileName, .fileWriteInvalidFileName: return (path, "not a valid file name")
+            default: break
+            }
+        }
+        if let posix {
+            switch posix {
+            case EEXIST: return (path, "already exists")
+            case ENOTDIR: return (path, "a folder on the path is a file")
+            case EISDIR: return (path, "is a directory")
+            case ENOSPC: return (path, "no space left on the device")
+            case EROFS: return (path, "the file system is read-only")
+            default: return (path, describe(errno: posix))
+            }
+        }
+        if ns.domain == NSCocoaErrorDomain { return (path, "file operation failed (\(ns.localizedDescription))") }
+        return (path, "\(error)")
+    }
+
     /// An errno as a short reason: "no such file", "permission denied"…
     public static func describe(errno e: Int32) -> String {
         switch e {

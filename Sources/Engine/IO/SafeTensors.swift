@@ -156,7 +156,8 @@ public enum AtomicFile {
         let dir = url.deletingLastPathComponent()
         let tmp = dir.appendingPathComponent(".\(url.lastPathComponent).tmp-\(ProcessInfo.processInfo.processIdentifier)-\(UInt32.random(in: 0...UInt32.max))")
         guard FileManager.default.createFile(atPath: tmp.path, contents: nil) else {
-            throw EngineError.file(path: url.path, reason: "cannot create a temporary file in \(dir.path)")
+            let why = access(dir.path, W_OK) == 0 ? "" : ": \(InputFile.describe(errno: errno))"
+            throw EngineError.file(path: url.path, reason: "cannot create a temporary file in \(dir.path)\(why)")
         }
         do {
             let h = try FileHandle(forWritingTo: tmp)
@@ -172,7 +173,7 @@ public enum AtomicFile {
         } catch {
             try? FileManager.default.removeItem(at: tmp)
             if let e = error as? EngineError { throw e }
-            throw EngineError.file(path: url.path, reason: "write failed: \(error.localizedDescription)")
+            throw EngineError.file(path: url.path, reason: "write failed: \(InputFile.describe(error).reason)")
         }
     }
 }

@@ -9,7 +9,7 @@
 /// | `maxVocabularySize` | 10,000,000 ids | `vocabulary_size`, `--vocab-size` |
 /// | `maxUnits` | 65,536 | units, filters, dim, key_dim, feed_forward_dim |
 /// | `maxHeads` | 1,024 | num_heads |
-/// | `maxClasses` | 10,000 labels | the labels a classifier is trained on |
+/// | `maxClasses` | 5,000 labels | the labels a classifier is trained on (its confusion matrix has classes² cells) |
 /// | `maxBatchSize` | 65,536 | `batch_size`, `--batch-size` |
 /// | `maxEpochs` | 1,000,000 | `epochs`, `--epochs` |
 /// | `maxParameters` | 250,000,000 | the whole model (1 GB of float32; about 4 GB training with Adam) |
@@ -24,7 +24,7 @@ public enum Limits {
     public static let maxVocabularySize = 10_000_000
     public static let maxUnits = 65_536
     public static let maxHeads = 1_024
-    public static let maxClasses = 10_000
+    public static let maxClasses = 5_000
     public static let maxBatchSize = 65_536
     public static let maxEpochs = 1_000_000
     public static let maxParameters = 250_000_000
