@@ -200,3 +200,34 @@ private func message(_ body: () throws -> Void) -> String? {
         #expect(message { try model.loadWeights(from: fifo) }?.contains("fifo: is a FIFO") == true)
     }
 }
+
+@Suite struct FileErrorAndReportTests {
+    @Test func foundationFileErrorsBecomeShortReasons() {
+        let cases: [(CocoaError.Code, String)] = [(.fileWriteNoPermission, "permission denied"), (.fileWriteFileExists, "already exists"),
+                                                  (.fileReadNoPermission, "permission denied"), (.fileNoSuchFile, "no such file or folder")]
+        for (code, reason) in cases {
+            let d = InputFile.describe(CocoaError(code, userInfo: [NSFilePathErrorKey: "/x/y"]))
+            #expect(d.path == "/x/y" && d.reason == reason, "\(code): \(d)")
+        }
+        let unknown = NSError(domain: NSCocoaErrorDomain, code: 256,
+                              userInfo: [NSFilePathErrorKey: "/dev/zero", NSUnderlyingErrorKey: NSError(domain: NSPOSIXErrorDomain, code: Int(EISDIR))])
+        #expect(InputFile.describe(unknown) == ("/dev/zero", "is a directory"))
+    }
+
+    @Test func manyClassesListTheMostConfusedPairsInsteadOfTheMatrix() {
+        let k = 200
+        var truth: [Int] = [], predicted: [Int] = []
+        for c in 0..<k { truth.append(c); predicted.append(c) }
+        for _ in 0..<3 { truth.append(7); predicted.append(9) }
+        truth.append(1); predicted.append(2)
+        let report = ClassificationReport(truth: truth, predicted: predicted, classCount: k)
+        let text = report.render(classNames: (0..<k).map { "c\($0)" })
+        #expect(!text.contains("confusion matrix (rows") && text.contains("most confused (of 200 classes"), "\(text.suffix(300))")
+        #expect(text.contains("3× c7 predicted as c9\n  1× c1 predicted as c2"))
+        // A line per class, not k² cells.
+        #expect(text.split(separator: "\n").count < k + 20)
+        #expect(report.confusion[7][9] == 3, "the matrix is still there for --json")
+        let small = ClassificationReport(truth: [0, 1], predicted: [0, 0], classCount: 2).render(classNames: ["a", "b"])
+        #expect(small.contains("confusion matrix (rows"))
+    }
+}
