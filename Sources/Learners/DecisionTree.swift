@@ -135,7 +135,7 @@ public struct DecisionTree: SparseClassifier {
         let threshold = try a.floats(prefix + "threshold", count: n)
         let left = try a.ints(prefix + "left", count: n)
         let right = try a.ints(prefix + "right", count: n)
-        let value = try a.floats(prefix + "value", count: n * classes)
+        let value = try a.floats(prefix + "value", count: try a.elementCount(n, classes, of: prefix + "value"))
         for i in 0..<n where feature[i] >= 0 {
             guard Int(feature[i]) < features, Int(left[i]) > i, Int(left[i]) < n, Int(right[i]) > i, Int(right[i]) < n else {
                 throw LearnerError.file(path: "tree \(prefix)", reason: "node \(i) has a bad feature or child index")

@@ -242,8 +242,8 @@ public struct FastText: Learner {
         guard Set(state.words).count == state.words.count else {
             throw LearnerError.file(path: "fastText model", reason: "repeated dictionary words")
         }
-        let input = try a.floats("input", count: (state.words.count + buckets.count) * state.options.dim)
-        let output = try a.floats("output", count: labels.count * state.options.dim)
+        let input = try a.floats("input", count: try a.elementCount(state.words.count + buckets.count, state.options.dim, of: "input"))
+        let output = try a.floats("output", count: try a.elementCount(labels.count, state.options.dim, of: "output"))
         self.init(labels: labels, tokenizer: tokenizer, options: state.options, seed: state.seed, words: state.words,
                   buckets: buckets, input: input, output: output)
     }

@@ -170,6 +170,10 @@ struct TrainingData {
             throw LearnerError.invalidData(
                 what: learner, reason: "the training data has one label ('\(labels.classes[0])'); a classifier needs at least two")
         }
+        guard labels.count <= Limits.maxClasses else {
+            throw LearnerError.invalidData(
+                what: learner, reason: "the training data has \(Limits.grouped(labels.count)) labels, over the limit of \(Limits.grouped(Limits.maxClasses))")
+        }
         let labels = self.labels
         let y = try labels.encode(examples.map(\.label))
         self.y = y

@@ -143,20 +143,18 @@ public struct LearnerArchive: Sendable, Equatable {
         }
     }
 
-    /// Reads an archive; `path` only names the file in errors.
+    /// Reads an archive; `path` only names the file in errors. The header is checked as
+    /// `SafeTensors.parseHeader` checks it (sizes without overflow, ranges inside the file,
+    /// tensors tiling the data); an F32 array holding a NaN or infinity is refused, naming it.
     public init(decoding data: Data, path: String) throws {
         func fail(_ why: String) -> LearnerError { .file(path: path, reason: why) }
-        guard data.count >= 8 else { throw fail("too short for a model file (\(data.count) bytes)") }
-        let bytes = [UInt8](data)
-        let headerLength = (0..<8).reduce(UInt64(0)) { $0 | (UInt64(bytes[$1]) << (8 * UInt64($1))) }
-        guard headerLength <= UInt64(bytes.count - 8) else {
-            throw fail("header length \(headerLength) runs past the end of the file (\(bytes.count) bytes): truncated?")
+        let entries: [SafeTensors.Entry], meta: [String: String]
+        do {
+            (entries, meta) = try SafeTensors.parseHeader(data, path: path, dtypes: ["F32", "I32"])
+        } catch let EngineError.file(_, reason) {
+            throw fail(reason)
         }
-        let body = 8 + Int(headerLength)
-        guard let header = (try? JSONSerialization.jsonObject(with: Data(bytes[8..<body]))) as? [String: Any] else {
-            throw fail("the header is not a JSON object")
-        }
-        guard let meta = header["__metadata__"] as? [String: String], let kindName = meta[Self.kindKey] else {
+        guard let kindName = meta[Self.kindKey] else {
             throw fail("no '\(Self.kindKey)' metadata: not a workbench learner file")
         }
         guard let kind = LearnerKind(rawValue: kindName) else {
@@ -166,38 +164,32 @@ public struct LearnerArchive: Sendable, Equatable {
         for (key, text) in meta where key != Self.kindKey && key.hasPrefix(Self.documentPrefix) {
             documents[String(key.dropFirst(Self.documentPrefix.count))] = Data(text.utf8)
         }
-        var entries: [(name: String, start: Int, end: Int, dtype: String, shape: [Int])] = []
-        for (name, value) in header where name != "__metadata__" {
-            guard let info = value as? [String: Any], let dtype = info["dtype"] as? String,
-                  let shape = info["shape"] as? [Int], shape.allSatisfy({ $0 >= 0 }),
-                  let offs = info["data_offsets"] as? [Int], offs.count == 2, offs[0] >= 0, offs[1] >= offs[0] else {
-                throw fail("array '\(name)': expected dtype, shape and data_offsets")
-            }
-            guard dtype == "F32" || dtype == "I32" else { throw fail("array '\(name)': dtype \(dtype), expected F32 or I32") }
-            let count = shape.reduce(1, *)
-            guard offs[1] - offs[0] == count * 4 else {
-                throw fail("array '\(name)': shape \(shape) needs \(count * 4) bytes, data_offsets give \(offs[1] - offs[0])")
-            }
-            guard body + offs[1] <= bytes.count else {
-                throw fail("array '\(name)' ends past the end of the file: truncated?")
-            }
-            entries.append((name, offs[0], offs[1], dtype, shape))
-        }
-        entries.sort { $0.start != $1.start ? $0.start < $1.start : $0.name < $1.name }
+        // In file order (entries come sorted by offset), so the same file gives the same archive.
         for e in entries {
-            let n = (e.end - e.start) / 4
-            var words = [UInt32](repeating: 0, count: n)
-            bytes.withUnsafeBytes { raw in
-                for i in 0..<n {
-                    words[i] = UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: body + e.start + 4 * i, as: UInt32.self))
+            var words = [UInt32](repeating: 0, count: e.count)
+            data.withUnsafeBytes { raw in
+                let base = e.bytes.lowerBound - data.startIndex
+                for i in 0..<e.count {
+                    words[i] = UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: base + 4 * i, as: UInt32.self))
                 }
             }
             if e.dtype == "F32" {
-                arrays.append((e.name, .f32(words.map { Float(bitPattern: $0) }, shape: e.shape)))
+                let values = words.map { Float(bitPattern: $0) }
+                guard values.allSatisfy(\.isFinite) else { throw fail("array '\(e.name)' holds a NaN or infinity") }
+                arrays.append((e.name, .f32(values, shape: e.shape)))
             } else {
                 arrays.append((e.name, .i32(words.map { Int32(bitPattern: $0) }, shape: e.shape)))
             }
         }
+    }
+
+    /// The element count of an array shaped `factors` (read from a model's own state), or an
+    /// error naming the array when the product overflows.
+    public func elementCount(_ factors: Int..., of name: String) throws -> Int {
+        guard let n = Checked.product(factors) else {
+            throw LearnerError.file(path: "\(kind.rawValue) model", reason: "array '\(name)': the sizes \(factors) overflow")
+        }
+        return n
     }
 
     /// Writes the file atomically.
@@ -210,8 +202,11 @@ public struct LearnerArchive: Sendable, Equatable {
     }
 
     public init(contentsOf url: URL) throws {
-        guard let data = FileManager.default.contents(atPath: url.path) else {
-            throw LearnerError.file(path: url.path, reason: "cannot read the file")
+        let data: Data
+        do {
+            data = try InputFile.contents(of: url)
+        } catch let EngineError.file(path, reason) {
+            throw LearnerError.file(path: path, reason: reason)
         }
         try self.init(decoding: data, path: url.path)
     }

@@ -23,7 +23,7 @@ public struct LinearWeights: Sendable {
         classCount = classes
         featureCount = features
         let k = classes == 2 ? 1 : classes
-        weights = try a.floats("weights", count: features * k)
+        weights = try a.floats("weights", count: try a.elementCount(features, k, of: "weights"))
         intercepts = try a.floats("intercepts", count: k)
     }
 

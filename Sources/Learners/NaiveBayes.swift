@@ -78,7 +78,7 @@ public struct NaiveBayes: SparseClassifier {
     init(archive a: LearnerArchive, features: Int, classes: Int) throws {
         classCount = classes
         featureCount = features
-        featureLogProbabilities = try a.floats("feature_log_prob", count: features * classes)
+        featureLogProbabilities = try a.floats("feature_log_prob", count: try a.elementCount(features, classes, of: "feature_log_prob"))
         classLogPriors = try a.floats("class_log_prior", count: classes)
     }
 }

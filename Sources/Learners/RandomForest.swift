@@ -47,6 +47,9 @@ public struct RandomForest: SparseClassifier {
     }
 
     /// The seed of tree `t`: SplitMix64-style mixing of the forest seed and the index.
+    /// The most trees a forest may have (each is trained and kept in memory).
+    public static let maxTrees = 10_000
+
     static func treeSeed(_ seed: UInt64, _ t: Int) -> UInt64 {
         var z = seed &+ UInt64(t + 1) &* 0x9E37_79B9_7F4A_7C15
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
@@ -55,8 +58,8 @@ public struct RandomForest: SparseClassifier {
     }
 
     static func train(x: SparseMatrix, y: [Int], classes: Int, options: Options, seed: UInt64) throws -> RandomForest {
-        guard options.trees >= 1 else {
-            throw LearnerError.invalidConfiguration(what: "random forest", reason: "trees must be at least 1, got \(options.trees)")
+        guard options.trees >= 1 && options.trees <= maxTrees else {
+            throw LearnerError.invalidConfiguration(what: "random forest", reason: "trees must be in 1...\(maxTrees), got \(options.trees)")
         }
         let treeOptions = DecisionTree.Options(
             maxDepth: options.maxDepth, minSamplesSplit: options.minSamplesSplit, minSamplesLeaf: options.minSamplesLeaf,
@@ -100,6 +103,10 @@ public struct RandomForest: SparseClassifier {
         let info = try a.get("forest", as: [String: Int].self)
         guard let count = info["trees"], count >= 1 else {
             throw LearnerError.file(path: "random forest", reason: "no tree count")
+        }
+        // Each tree is five arrays: a count beyond that cannot be right (and is not allocated for).
+        guard count <= a.arrays.count / 5 else {
+            throw LearnerError.file(path: "random forest", reason: "\(count) trees, but the file holds arrays for at most \(a.arrays.count / 5)")
         }
         classCount = classes
         featureCount = features

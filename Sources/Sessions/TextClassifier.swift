@@ -22,10 +22,35 @@ public struct ClassifierConfig: Codable, Sendable {
     enum CodingKeys: String, CodingKey {
         case tokenizer, labels, maxLength = "max_length", padding, truncating, model
     }
+
+    /// Decodes and checks the sizes (`Limits`): `max_length` in range and equal to the
+    /// model's `input_length`, the model's vocabulary and layers in range, at most
+    /// `Limits.maxClasses` labels.
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        maxLength = try c.decode(Int.self, forKey: .maxLength)
+        if let why = Limits.problem(maxLength, in: 1...Limits.maxInputLength) {
+            throw DecodingError.dataCorruptedError(forKey: .maxLength, in: c, debugDescription: why)
+        }
+        tokenizer = try c.decode(TextTokenizer.self, forKey: .tokenizer)
+        labels = try c.decode(LabelEncoder.self, forKey: .labels)
+        if let why = Limits.problem(labels.count, in: 0...Limits.maxClasses) {
+            throw DecodingError.dataCorruptedError(forKey: .labels, in: c, debugDescription: "\(labels.count) classes: \(why)")
+        }
+        padding = try c.decode(PadSide.self, forKey: .padding)
+        truncating = try c.decode(PadSide.self, forKey: .truncating)
+        model = try c.decode(ModelSpec.self, forKey: .model)
+        guard model.inputLength == maxLength else {
+            throw DecodingError.dataCorruptedError(
+                forKey: .maxLength, in: c, debugDescription: "\(maxLength) differs from the model's input_length \(model.inputLength)")
+        }
+    }
 }
 
 extension ClassifierConfig {
-    /// Padded token ids [texts, maxLength]. Needs no model, so data can be encoded on any thread.
+    /// Padded token ids [texts, maxLength]. Needs no model, so data can be encoded on any
+    /// thread. Callers keep `texts.count × maxLength` within `Limits.maxEncodedElements`
+    /// (`dataset` checks it; `TextClassifier.probabilities` encodes in chunks).
     public func encode(_ texts: [String]) -> Tensor {
         var x = Tensor(shape: [texts.count, maxLength])
         let seqs = texts.map { tokenizer.sequence(for: $0) }
@@ -41,8 +66,15 @@ extension ClassifierConfig {
         Tensor(shape: [labels.count], scalars: try labels.map { Float(try self.labels.encode($0)) })
     }
 
+    /// The examples encoded for training. Throws `EngineError.invalidSpec` when examples ×
+    /// max_length is over `Limits.maxEncodedElements`, before encoding any.
     public func dataset(_ examples: [LabelledText]) throws -> Dataset {
-        try Dataset(x: encode(examples.map(\.text)), y: targets(examples.map(\.label)))
+        guard let size = Checked.product([examples.count, maxLength]), size <= Limits.maxEncodedElements else {
+            throw EngineError.invalidSpec(
+                field: "max_length",
+                reason: "\(Limits.grouped(examples.count)) examples × max_length \(Limits.grouped(maxLength)) is over the limit of \(Limits.grouped(Limits.maxEncodedElements)) token ids held for training; use a shorter max_length")
+        }
+        return try Dataset(x: encode(examples.map(\.text)), y: targets(examples.map(\.label)))
     }
 }
 
@@ -53,6 +85,10 @@ public final class TextClassifier {
     public let model: Sequential
 
     public init(config: ClassifierConfig, seed: UInt64) throws {
+        try Limits.check(config.maxLength, in: 1...Limits.maxInputLength, field: "max_length")
+        guard config.maxLength == config.model.inputLength else {
+            throw EngineError.invalidSpec(field: "max_length", reason: "\(config.maxLength) differs from the model's input_length \(config.model.inputLength)")
+        }
         self.config = config
         self.model = try Sequential(spec: config.model, seed: seed)
     }
@@ -70,8 +106,15 @@ public final class TextClassifier {
 
     /// Per-class probabilities for each text (a binary model's p becomes [1 − p, p]).
     public func probabilities(_ texts: [String], batchSize: Int = 64) throws -> [[Float]] {
-        let out = try model.predict(encode(texts), batchSize: batchSize)
-        return Self.classProbabilities(out, binary: isBinary)
+        // In chunks, so that however many texts come in, only one chunk's token ids are held.
+        let chunk = Swift.max(1, Swift.min(4096, Limits.maxEncodedElements / 16 / config.maxLength))
+        var out: [[Float]] = []
+        out.reserveCapacity(texts.count)
+        for lo in stride(from: 0, to: texts.count, by: chunk) {
+            let part = Array(texts[lo..<Swift.min(lo + chunk, texts.count)])
+            out += Self.classProbabilities(try model.predict(encode(part), batchSize: batchSize), binary: isBinary)
+        }
+        return out
     }
 
     /// The same, for model outputs already computed: [N, 1] sigmoid or [N, K] softmax.

@@ -4,26 +4,57 @@ import Foundation
 /// by record: only the kept examples stay in memory.
 ///
 /// Common rules, for every format:
-/// - UTF-8, with or without a byte order mark; `\n` or `\r\n` line ends. Invalid UTF-8 throws
-///   `TextDataError.invalidUTF8` naming the file, line and byte.
+/// - UTF-8, with or without a byte order mark; `\n`, `\r\n` or `\r` line ends. Invalid UTF-8
+///   throws `TextDataError.invalidUTF8` naming the file, line and byte.
+/// - Only regular files are read (a folder for the folder-per-class layout): a FIFO or a
+///   device is refused before reading. A line (a CSV record, a folder's text file) longer
+///   than 8 MiB is an error, so input without line breaks cannot grow without bound.
+/// - A data set without a single example is an error naming it (`read`).
 /// - Blank lines / records are skipped. The label has surrounding ASCII whitespace removed and
 ///   must not be empty; the text is kept as it is (it may be empty).
 /// - Every error names the file (for a folder: the file inside it), the 1-based line where the
 ///   record starts, and what was expected, e.g.
 ///   `data.csv:12: expected at least 2 fields (label column 0, text column 1), found 1 field`.
+///   Input quoted in a message has its control characters escaped (`Quoted`).
 public enum DatasetReader {
     /// Every example of the data set at `path`, in file order (for a folder: labels sorted,
     /// then files sorted). `format` nil infers it from the path (`DatasetFormat.inferred`).
+    /// A data set without a single example throws `TextDataError.file` naming it.
     public static func read(path: String, format: DatasetFormat? = nil,
                             options: ReadOptions = ReadOptions()) throws -> [LabelledText] {
         var out: [LabelledText] = []
         try forEach(path: path, format: format, options: options) { out.append($0) }
+        if out.isEmpty { throw TextDataError.file(path: path, reason: "no examples (the data set is empty or holds only blank lines)") }
         return out
     }
 
     /// Calls `body` for every example, in the order `read` returns them, without keeping them.
     public static func forEach(path: String, format: DatasetFormat? = nil, options: ReadOptions = ReadOptions(),
                                _ body: (LabelledText) throws -> Void) throws {
+        try forEachLocated(path: path, format: format, options: options) { example, _, _ in try body(example) }
+    }
+
+    /// Throws for the first example whose label is not one of `known` (the training data's
+    /// labels), naming its file and line: `valid.tsv:3: expected one of the training data's
+    /// labels ('neg', 'pos'), found the label 'zzz'`.
+    public static func checkLabels(path: String, format: DatasetFormat? = nil, options: ReadOptions = ReadOptions(),
+                                   known: [String]) throws {
+        let set = Set(known)
+        let shown = known.prefix(20).map { "'\($0)'" }.joined(separator: ", ") + (known.count > 20 ? ", … (\(known.count) in all)" : "")
+        try forEachLocated(path: path, format: format, options: options) { example, file, line in
+            guard !set.contains(example.label) else { return }
+            guard let line else {
+                throw TextDataError.file(path: file, reason: "its folder's label '\(example.label)' is not one of the training data's labels (\(shown))")
+            }
+            throw TextDataError.malformedLine(path: file, line: line, expected: "one of the training data's labels (\(shown))",
+                                              found: "the label '\(example.label)'")
+        }
+    }
+
+    /// `body` gets each example with its file (the data set's path, or for a folder the
+    /// example's own file) and the 1-based line where its record starts (nil for a folder).
+    static func forEachLocated(path: String, format: DatasetFormat?, options: ReadOptions,
+                               _ body: (LabelledText, String, Int?) throws -> Void) throws {
         let format = try format ?? DatasetFormat.inferred(path: path, options: options)
         if options.choosesColumns && format != .tsv && format != .csv {
             throw TextDataError.invalidConfiguration(
@@ -35,21 +66,21 @@ public enum DatasetReader {
         }
         switch format {
         case .labelTabText:
-            try LabelledTextReader(path: path).forEach(body)
+            try LabelledTextReader(path: path).forEachWithLine { try body($0, path, $1) }
         case .tsv:
             var table = try TableRecords(path: path, options: options)
             try LineReader(path: path, chunkSize: 64 * 1024).forEachLine { number, bytes in
                 if bytes.allSatisfy(LabelledTextReader.isASCIIWhitespace) { return }
                 let line = try decodeUTF8(bytes, path: path, line: number)
                 let fields = line.split(separator: "\t", omittingEmptySubsequences: false)
-                if let example = try table.consume(fields, line: number) { try body(example) }
+                if let example = try table.consume(fields, line: number) { try body(example, path, number) }
             }
         case .csv:
-            try CSVRecords.forEach(path: path, options: options, body)
+            try CSVRecords.forEach(path: path, options: options) { try body($0, path, $1) }
         case .jsonl:
-            try JSONLinesRecords.forEach(path: path, options: options, body)
+            try JSONLinesRecords.forEach(path: path, options: options) { try body($0, path, $1) }
         case .directory:
-            try FolderRecords.forEach(path: path, body)
+            try FolderRecords.forEach(path: path) { try body($0, $1, nil) }
         }
     }
 

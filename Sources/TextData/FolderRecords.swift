@@ -7,7 +7,8 @@ import Foundation
 /// files in code-point order of their paths inside the class folder. Hidden entries (names
 /// starting with ".") and files at the root are ignored; symbolic links are followed.
 enum FolderRecords {
-    static func forEach(path: String, _ body: (LabelledText) throws -> Void) throws {
+    /// `body` gets each example with the path of its file.
+    static func forEach(path: String, _ body: (LabelledText, String) throws -> Void) throws {
         let fm = FileManager.default
         var isDir: ObjCBool = false
         guard fm.fileExists(atPath: path, isDirectory: &isDir) else {
@@ -23,7 +24,7 @@ enum FolderRecords {
         }
         for name in classes {
             for file in try textFiles(in: root.appendingPathComponent(name)) {
-                try body(LabelledText(label: name, text: try read(file.path)))
+                try body(LabelledText(label: name, text: try read(file.path)), file.path)
             }
         }
     }
@@ -74,9 +75,12 @@ enum FolderRecords {
         defer { try? handle.close() }
         let data: Data
         do {
-            data = try handle.readToEnd() ?? Data()
+            data = try handle.read(upToCount: LineReader.maxLineBytes + 1) ?? Data()
         } catch {
             throw TextDataError.file(path: path, reason: "read failed: \(error.localizedDescription)")
+        }
+        guard data.count <= LineReader.maxLineBytes else {
+            throw TextDataError.file(path: path, reason: "longer than \(LineReader.maxLineBytes >> 20) MiB, the limit for one example's text")
         }
         var bytes = [UInt8](data)[...]
         if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes = bytes.dropFirst(3) }

@@ -4,7 +4,7 @@ import Foundation
 /// key, the label a string, integer or boolean under the label key (integers and booleans
 /// become their JSON spelling: `1`, `true`). Other keys are ignored.
 enum JSONLinesRecords {
-    static func forEach(path: String, options: ReadOptions, _ body: (LabelledText) throws -> Void) throws {
+    static func forEach(path: String, options: ReadOptions, _ body: (LabelledText, Int) throws -> Void) throws {
         let textKey = options.textKey ?? "text"
         let labelKey = options.labelKey ?? "label"
         if textKey == labelKey {
@@ -46,7 +46,7 @@ enum JSONLinesRecords {
             guard !label.isEmpty else {
                 throw fail("a label under the key '\(labelKey)'", "an empty label")
             }
-            try body(LabelledText(label: label, text: text))
+            try body(LabelledText(label: label, text: text), number)
         }
     }
 

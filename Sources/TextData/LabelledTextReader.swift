@@ -1,7 +1,7 @@
 /// Reads `label<TAB>text` files (the layout of shared/data/*/train.tsv), streaming line by
 /// line in chunks.
 ///
-/// - UTF-8, with or without a byte order mark; `\n` or `\r\n` line ends.
+/// - UTF-8, with or without a byte order mark; `\n`, `\r\n` or `\r` line ends.
 /// - Blank lines (empty, or only spaces, tabs and other ASCII whitespace) are skipped.
 /// - The label is everything before the first tab, with surrounding whitespace removed, and
 ///   must not be empty; the text is everything after it, unchanged (it may be empty).
@@ -31,6 +31,11 @@ public struct LabelledTextReader: Sendable {
 
     /// Calls `body` for every example, in file order, without keeping them.
     public func forEach(_ body: (LabelledText) throws -> Void) throws {
+        try forEachWithLine { example, _ in try body(example) }
+    }
+
+    /// The same, with each example's 1-based line.
+    func forEachWithLine(_ body: (LabelledText, Int) throws -> Void) throws {
         try LineReader(path: path, chunkSize: chunkSize).forEachLine { number, bytes in
             if bytes.allSatisfy(Self.isASCIIWhitespace) { return }
             guard let line = String(validating: bytes, as: UTF8.self) else {
@@ -47,7 +52,7 @@ public struct LabelledTextReader: Sendable {
                 throw TextDataError.malformedLine(path: path, line: number, expected: "label<TAB>text",
                                                   found: "an empty label")
             }
-            try body(LabelledText(label: label, text: String(line[line.index(after: tab)...])))
+            try body(LabelledText(label: label, text: String(line[line.index(after: tab)...])), number)
         }
     }
 
@@ -69,9 +74,9 @@ public struct LabelledTextReader: Sendable {
         }
     }
 
-    /// The start of a line, quoted, for error messages.
+    /// The start of a line, quoted and with control characters escaped, for error messages.
     static func excerpt(_ line: String) -> String {
-        line.count <= 40 ? "\"\(line)\"" : "\"\(line.prefix(40))…\""
+        Quoted.excerpt(line)
     }
 }
 

@@ -1,26 +1,58 @@
 import Foundation
 
 /// Streams a file's lines as raw bytes, reading fixed-size chunks through `FileHandle`:
-/// only the current chunk and one partial line are held in memory. Lines end at `\n`; a `\r`
-/// before it is removed, as is a UTF-8 byte order mark at the start of the file. The last
-/// line need not end with `\n`.
+/// only the current chunk and one partial line are held in memory. Lines end at `\n`, `\r\n`
+/// or a lone `\r` (old Mac files); a UTF-8 byte order mark at the start of the file is
+/// removed. The last line need not end with a line break. A line longer than
+/// `maxLineBytes` is an error, so input without line breaks cannot grow without bound.
 struct LineReader {
     let path: String
     let chunkSize: Int
 
+    /// The longest line (and CSV record, and folder-per-class text file) read: 8 MiB.
+    static let maxLineBytes = 8 << 20
+
     /// Opens a regular file for reading; throws `TextDataError.file` naming the path when it
-    /// is missing, a directory or unreadable.
+    /// is missing, unreadable, a directory, or anything else that is not a regular file (a
+    /// FIFO would block, a device such as `/dev/zero` would never end) — before reading.
     static func open(_ path: String) throws -> FileHandle {
-        var isDir: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else {
-            throw TextDataError.file(path: path, reason: "no such file")
+        // Non-blocking, so opening a FIFO with no writer returns at once; fstat then refuses it.
+        let fd = Foundation.open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
+        guard fd >= 0 else { throw TextDataError.file(path: path, reason: reason(errno: errno)) }
+        var info = stat()
+        guard fstat(fd, &info) == 0 else {
+            let e = errno
+            close(fd)
+            throw TextDataError.file(path: path, reason: reason(errno: e))
         }
-        if isDir.boolValue { throw TextDataError.file(path: path, reason: "is a directory, expected a file") }
-        guard let handle = FileHandle(forReadingAtPath: path) else {
-            let reason = FileManager.default.isReadableFile(atPath: path) ? "cannot open for reading" : "permission denied"
-            throw TextDataError.file(path: path, reason: reason)
+        if let kind = nonRegularKind(info.st_mode) {
+            close(fd)
+            throw TextDataError.file(path: path, reason: "\(kind), expected a file")
         }
-        return handle
+        return FileHandle(fileDescriptor: fd, closeOnDealloc: true)
+    }
+
+    /// "is a directory", "is a FIFO"… for a file mode that is not a regular file's.
+    static func nonRegularKind(_ mode: mode_t) -> String? {
+        switch mode & S_IFMT {
+        case S_IFREG: return nil
+        case S_IFDIR: return "is a directory"
+        case S_IFIFO: return "is a FIFO (named pipe)"
+        case S_IFCHR: return "is a character device"
+        case S_IFBLK: return "is a block device"
+        case S_IFSOCK: return "is a socket"
+        default: return "is not a regular file"
+        }
+    }
+
+    static func reason(errno e: Int32) -> String {
+        switch e {
+        case ENOENT: return "no such file"
+        case EACCES, EPERM: return "permission denied"
+        case ENOTDIR: return "a folder on the path is a file"
+        case ELOOP: return "too many symbolic links"
+        default: return "cannot open for reading: \(String(cString: strerror(e)))"
+        }
     }
 
     /// Calls `body(lineNumber, bytes)` for every line, line numbers from 1.
@@ -28,15 +60,21 @@ struct LineReader {
         let handle = try Self.open(path)
         defer { try? handle.close() }
 
-        var pending: [UInt8] = []        // unconsumed bytes: a partial line plus the new chunk
+        var pending: [UInt8] = []        // the current line's bytes so far
         var lineNumber = 0
+        var skipLF = false               // the last chunk ended with `\r`: a `\n` next belongs to it
 
         func emit(_ line: ArraySlice<UInt8>) throws {
             lineNumber += 1
             var l = line
             if lineNumber == 1, l.starts(with: [0xEF, 0xBB, 0xBF]) { l = l.dropFirst(3) }
-            if l.last == 0x0D { l = l.dropLast() }
             try body(lineNumber, l)
+        }
+        func append(_ bytes: ArraySlice<UInt8>) throws {
+            guard pending.count + bytes.count <= Self.maxLineBytes else {
+                throw TextDataError.file(path: path, reason: "line \(lineNumber + 1) is longer than \(Self.maxLineBytes >> 20) MiB (no line breaks?)")
+            }
+            pending.append(contentsOf: bytes)
         }
 
         while true {
@@ -47,13 +85,28 @@ struct LineReader {
                 throw TextDataError.file(path: path, reason: "read failed: \(error.localizedDescription)")
             }
             guard let chunk, !chunk.isEmpty else { break }
-            pending.append(contentsOf: chunk)
-            var start = pending.startIndex
-            while let nl = pending[start...].firstIndex(of: 0x0A) {
-                try emit(pending[start..<nl])
-                start = nl + 1
+            let bytes = [UInt8](chunk)
+            var rest = bytes[...]
+            if skipLF, rest.first == 0x0A { rest = rest.dropFirst() }
+            skipLF = false
+            while let end = rest.firstIndex(where: { $0 == 0x0A || $0 == 0x0D }) {
+                try append(rest[..<end])
+                try emit(pending[...])
+                pending.removeAll(keepingCapacity: true)
+                let next = end + 1
+                if bytes[end] == 0x0D {
+                    if next < rest.endIndex {
+                        rest = rest[next...]
+                        if rest.first == 0x0A { rest = rest.dropFirst() }
+                    } else {
+                        rest = rest[next...]
+                        skipLF = true
+                    }
+                } else {
+                    rest = rest[next...]
+                }
             }
-            pending.removeSubrange(..<start)
+            try append(rest)
         }
         if !pending.isEmpty { try emit(pending[...]) }
     }

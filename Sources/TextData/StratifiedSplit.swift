@@ -11,18 +11,21 @@
 /// - Both parts keep the input order.
 public enum StratifiedSplit {
     /// Throws `TextDataError.invalidConfiguration` for a fraction outside (0, 1), no examples,
-    /// or a split that would leave the validation set empty.
+    /// or a split that would leave the validation set empty; `source` (the data file) names
+    /// what is split in those errors.
     public static func split(_ examples: [LabelledText], validationFraction: Double,
-                             seed: UInt64) throws -> (train: [LabelledText], validation: [LabelledText]) {
+                             seed: UInt64, source: String? = nil) throws -> (train: [LabelledText], validation: [LabelledText]) {
         let (train, validation) = try indices(labels: examples.map(\.label), validationFraction: validationFraction,
-                                              seed: seed)
+                                              seed: seed, source: source)
         return (train.map { examples[$0] }, validation.map { examples[$0] })
     }
 
     /// The same split as positions into `labels`, each part ascending.
     public static func indices(labels: [String], validationFraction f: Double,
-                               seed: UInt64) throws -> (train: [Int], validation: [Int]) {
-        func fail(_ reason: String) -> TextDataError { .invalidConfiguration(what: "StratifiedSplit", reason: reason) }
+                               seed: UInt64, source: String? = nil) throws -> (train: [Int], validation: [Int]) {
+        func fail(_ reason: String) -> TextDataError {
+            .invalidConfiguration(what: source.map { "\($0): splitting off validation examples" } ?? "StratifiedSplit", reason: reason)
+        }
         guard f > 0 && f < 1 else {
             throw fail("validation fraction \(f) is outside (0, 1)")
         }

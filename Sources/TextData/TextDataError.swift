@@ -17,7 +17,10 @@ public enum TextDataError: Error, CustomStringConvertible, Equatable, Sendable {
     /// A caller's output buffer whose size does not match the padded batch.
     case bufferSize(what: String, expected: Int, got: Int)
 
-    public var description: String {
+    /// The message, with any control character from the input shown escaped (`Quoted`).
+    public var description: String { Quoted.terminalSafe(rawDescription) }
+
+    private var rawDescription: String {
         switch self {
         case let .file(path, reason):
             return "\(path): \(reason)"

@@ -62,7 +62,7 @@ struct CompareCommand: ParsableCommand {
             if split != nil { throw ValidationError("give --validation or --split, not both") }
             valid = try dataOptions.read(validation)
         } else if split != nil || test == nil {
-            (train, valid) = try StratifiedSplit.split(all, validationFraction: split ?? 0.1, seed: seed)
+            (train, valid) = try StratifiedSplit.split(all, validationFraction: split ?? 0.1, seed: seed, source: data)
         }
         let testSet = try test.map { try dataOptions.read($0) } ?? []
         let evalSet = test != nil ? testSet : valid

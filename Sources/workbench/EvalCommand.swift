@@ -19,9 +19,9 @@ struct EvalCommand: AsyncParsableCommand {
         }
         let classifier = try SavedModel.load(URL(fileURLWithPath: modelDir ?? ""))
         let examples = try dataOptions.read(data)
-        let unknown = Set(examples.map(\.label)).subtracting(classifier.classNames)
-        if !unknown.isEmpty {
-            throw ValidationError("\(data): labels \(unknown.sorted().joined(separator: ", ")) were not in the training data (\(classifier.classNames.joined(separator: ", ")))")
+        let known = Set(classifier.classNames)
+        if examples.contains(where: { !known.contains($0.label) }) {
+            try dataOptions.checkLabels(data, known: classifier.classNames)
         }
         let report = try classifier.report(examples)
         if json {

@@ -27,9 +27,10 @@ enum SavedModel {
     static let learnerFile = ModelDirectory.learnerFile
 
     static func load(_ dir: URL) throws -> SavedModel {
-        let learner = dir.appendingPathComponent(learnerFile)
-        if FileManager.default.fileExists(atPath: learner.path) { return .learner(try LearnerIO.load(from: learner)) }
-        return .neural(try ModelDirectory.load(from: dir))
+        switch try ModelDirectory.kind(of: dir) {
+        case .learner: return .learner(try LearnerIO.load(from: dir.appendingPathComponent(learnerFile)))
+        case .neural: return .neural(try ModelDirectory.load(from: dir))
+        }
     }
 
     var classNames: [String] {

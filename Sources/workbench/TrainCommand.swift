@@ -12,9 +12,14 @@ struct TextOptions: ParsableArguments {
     @Option(help: "Vocabulary size (Keras's num_words: ids 1..<N are kept).") var vocabSize = 5000
     @Option(help: "Padded sequence length (pre-padding and pre-truncation, as Keras).") var maxLength = 100
 
+    /// The sizes against `Limits`, naming the flag.
+    static func check(vocabSize: Int, maxLength: Int) throws {
+        if let why = Limits.problem(vocabSize, in: 2...Limits.maxVocabularySize) { throw ValidationError("--vocab-size \(why)") }
+        if let why = Limits.problem(maxLength, in: 1...Limits.maxInputLength) { throw ValidationError("--max-length \(why)") }
+    }
+
     func makeTokenizer() throws -> TextTokenizer {
-        guard vocabSize >= 2 else { throw ValidationError("--vocab-size must be at least 2, got \(vocabSize)") }
-        guard maxLength >= 1 else { throw ValidationError("--max-length must be at least 1, got \(maxLength)") }
+        try TextOptions.check(vocabSize: vocabSize, maxLength: maxLength)
         switch tokenizer {
         case "script": return .script(ScriptTokenizer(numWords: vocabSize))
         case "script-bigrams": return .script(ScriptTokenizer(numWords: vocabSize, bigrams: true))
@@ -35,6 +40,18 @@ struct DataOptions: ParsableArguments {
     @Option(help: "Label key for JSONL.") var labelKey: String?
 
     func read(_ path: String) throws -> [LabelledText] {
+        let (format, options) = try resolved()
+        return try DatasetReader.read(path: BundledData.resolve(path), format: format, options: options)
+    }
+
+    /// Throws for the first example of `path` whose label is not one of `known`, naming its
+    /// file and line.
+    func checkLabels(_ path: String, known: [String]) throws {
+        let (format, options) = try resolved()
+        try DatasetReader.checkLabels(path: BundledData.resolve(path), format: format, options: options, known: known)
+    }
+
+    private func resolved() throws -> (DatasetFormat?, ReadOptions) {
         var fmt: DatasetFormat? = nil
         if let format {
             guard let f = DatasetFormat(rawValue: format) else {
@@ -45,7 +62,7 @@ struct DataOptions: ParsableArguments {
         let options = ReadOptions(textColumn: textColumn.map(ReadOptions.Column.init(parsing:)),
                                   labelColumn: labelColumn.map(ReadOptions.Column.init(parsing:)),
                                   hasHeader: header, textKey: textKey, labelKey: labelKey)
-        return try DatasetReader.read(path: BundledData.resolve(path), format: fmt, options: options)
+        return (fmt, options)
     }
 }
 
@@ -80,19 +97,28 @@ struct TrainCommand: AsyncParsableCommand {
         }
         guard let data else { throw ValidationError("--data is required (or --session NAME to continue a session)") }
         let epochs = self.epochs ?? 3
+        if let save {
+            // Refused now rather than after training.
+            let isLearner = try LearnerSpec.parse(model, base: LearnerSettings()) != nil
+            try ModelDirectory.checkTarget(URL(fileURLWithPath: save), for: isLearner ? .learner : .neural)
+        }
         let trainSet = try dataOptions.read(data)
         let train: [LabelledText], valid: [LabelledText]
         if let validation {
             train = trainSet
             valid = try dataOptions.read(validation)
+            let known = Set(train.map(\.label))
+            if valid.contains(where: { !known.contains($0.label) }) {
+                try dataOptions.checkLabels(validation, known: try LabelEncoder(labels: train.map(\.label)).classes)
+            }
         } else {
-            (train, valid) = try StratifiedSplit.split(trainSet, validationFraction: split, seed: seed)
+            (train, valid) = try StratifiedSplit.split(trainSet, validationFraction: split, seed: seed, source: data)
         }
         if let (kind, settings) = try LearnerSpec.parse(model, base: LearnerSettings()) {
             try trainLearner(kind, settings, train: train, valid: valid)
             return
         }
-        let classifier = try TrainCommand.build(train: train, text: text, model: model, seed: seed)
+        let classifier = try TrainCommand.build(train: train, text: text, model: model, seed: seed, source: data)
         print("data: \(train.count) training, \(valid.count) validation examples; classes: \(classifier.classNames.joined(separator: ", "))")
         print("tokens: \(text.tokenizer), vocabulary \(classifier.config.tokenizer.vocabularySize) (ids below \(classifier.config.model.vocabularySize) kept), length \(text.maxLength)")
         print(classifier.model.summary())
@@ -125,7 +151,14 @@ struct TrainCommand: AsyncParsableCommand {
     func trainLearner(_ kind: LearnerKind, _ settings: LearnerSettings, train: [LabelledText], valid: [LabelledText]) throws {
         print("data: \(train.count) training, \(valid.count) validation examples")
         let start = DispatchTime.now().uptimeNanoseconds
-        let trained = try kind.fit(train, settings: settings, seed: seed)
+        let trained: TrainedLearner
+        do {
+            trained = try kind.fit(train, settings: settings, seed: seed)
+        } catch let e as LearnerError {
+            // Name the data file when the data is what cannot train (one label, no examples).
+            if case .invalidData = e, let data { throw ValidationError("\(data): \(e)") }
+            throw e
+        }
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         for w in trained.warnings { FileHandle.standardError.write(Data("warning: \(w)\n".utf8)) }
         let learner = trained.learner
@@ -136,20 +169,25 @@ struct TrainCommand: AsyncParsableCommand {
         }
         if let save {
             let dir = URL(fileURLWithPath: save)
-            try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+            try ModelDirectory.prepare(dir, for: .learner)
             try LearnerIO.save(learner, to: dir.appendingPathComponent(SavedModel.learnerFile))
             print("saved to \(save)")
         }
     }
 
     /// Fits the tokenizer and labels on the training texts and builds the model.
-    static func build(train: [LabelledText], text: TextOptions, model: String, seed: UInt64) throws -> TextClassifier {
-        guard !train.isEmpty else { throw ValidationError("no training examples") }
+    /// `source` (the data file) names the training data in errors.
+    static func build(train: [LabelledText], text: TextOptions, model: String, seed: UInt64, source: String? = nil) throws -> TextClassifier {
+        let what = source.map { "\($0): the training data" } ?? "the training data"
+        guard !train.isEmpty else { throw ValidationError("\(what) has no examples") }
         var tokenizer = try text.makeTokenizer()
         tokenizer.fit(on: train.map(\.text))
         let labels = try LabelEncoder(labels: train.map(\.label))
         guard labels.count >= 2 else {
-            throw ValidationError("the training data has one label ('\(labels.classes[0])'); a classifier needs at least two")
+            throw ValidationError("\(what) has one label ('\(Quoted.escaped(labels.classes[0]))'); a classifier needs at least two")
+        }
+        guard labels.count <= Limits.maxClasses else {
+            throw ValidationError("\(what) has \(Limits.grouped(labels.count)) labels, over the limit of \(Limits.grouped(Limits.maxClasses))")
         }
         let vocab = tokenizer.embeddingInputDim
         let spec: ModelSpec

@@ -58,7 +58,9 @@ extension TrainCommand {
             defer { interrupt.cancel(); signal(SIGINT, SIG_DFL) }
 
             let before = try await manager.info(name)
-            let planned = additional.map { before.epochsCompleted + $0 } ?? before.record.currentRun.fit.epochs
+            // Saturating: the manager refuses a total over Limits.maxEpochs below.
+            let planned = additional.map { before.epochsCompleted.addingReportingOverflow($0).overflow ? Int.max : before.epochsCompleted + $0 }
+                ?? before.record.currentRun.fit.epochs
             if before.epochsCompleted >= planned {
                 print("nothing to train: \(before.epochsCompleted) of \(planned) epochs done (--epochs N trains N more)")
                 return
@@ -198,9 +200,9 @@ extension EvalCommand {
         let (report, classes) = try await withSessionManager(store) { manager in
             let info = try await manager.open(name, readOnly: true)
             let classes = info.record.labels.classes
-            let unknown = Set(examples.map(\.label)).subtracting(classes)
-            if !unknown.isEmpty {
-                throw ValidationError("\(data): labels \(unknown.sorted().joined(separator: ", ")) were not in the training data (\(classes.joined(separator: ", ")))")
+            let known = Set(classes)
+            if examples.contains(where: { !known.contains($0.label) }) {
+                try dataOptions.checkLabels(data, known: classes)
             }
             return (try await manager.evaluate(name, examples: examples, run: sessionOptions.run), classes)
         }

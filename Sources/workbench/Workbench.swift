@@ -1,6 +1,8 @@
 import ArgumentParser
 import Engine
+import Foundation
 import Sessions
+import TextData
 
 struct Workbench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -11,6 +13,41 @@ struct Workbench: AsyncParsableCommand {
         subcommands: [UICommand.self, DemoCommand.self, DataCommand.self, TrainCommand.self, EvalCommand.self, PredictCommand.self,
                       SessionsCommand.self, CompareCommand.self, BenchCommand.self, EngineBenchCommand.self, UIBenchCommand.self, KeysCommand.self],
         defaultSubcommand: UICommand.self)
+
+    /// ArgumentParser's `main`, with every error made fit to print (`printable`).
+    static func main() async {
+        do {
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            exit(withError: printable(error))
+        }
+    }
+
+    /// The error as the user should read it: a Foundation file error as "PATH: permission
+    /// denied" (not `NSCocoaErrorDomain Code=513`), and control characters from the input
+    /// escaped in every message, so data quoted in an error cannot drive the terminal.
+    /// ArgumentParser's own errors (help, usage, exit codes) pass unchanged.
+    static func printable(_ error: Error) -> Error {
+        if let e = error as? ValidationError { return ValidationError(Quoted.terminalSafe(e.message)) }
+        if String(reflecting: type(of: error)).hasPrefix("ArgumentParser.") { return error }
+        let ns = error as NSError
+        if ns.domain == NSCocoaErrorDomain || ns.domain == NSPOSIXErrorDomain {
+            let (path, reason) = InputFile.describe(error)
+            return PrintableError(message: Quoted.terminalSafe(path.map { "\($0): \(reason)" } ?? reason))
+        }
+        return PrintableError(message: Quoted.terminalSafe("\(error)"))
+    }
+}
+
+/// An error already worded for the terminal.
+struct PrintableError: Error, CustomStringConvertible {
+    var message: String
+    var description: String { message }
 }
 
 /// What `workbench --version` prints: the version, the build, and the BLAS kernel in use with

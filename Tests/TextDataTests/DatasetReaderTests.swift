@@ -121,10 +121,14 @@ private let bom: [UInt8] = [0xEF, 0xBB, 0xBF]
     @Test func emptyAndHeaderOnlyFiles() throws {
         let dir = try TempDir()
         defer { dir.remove() }
-        #expect(try DatasetReader.read(path: try dir.write("e.csv", [])) == [])
-        #expect(try DatasetReader.read(path: try dir.write("h.csv", Array("label,text\n".utf8))) == [])
-        #expect(try DatasetReader.read(path: try dir.write("e.jsonl", bom)) == [])
-        #expect(try DatasetReader.read(path: try dir.write("e.tsv", Array("\n\n".utf8)), format: .tsv) == [])
+        // They stream no example; `read` refuses them (a data set needs an example), naming the file.
+        for (path, format) in [(try dir.write("e.csv", []), nil), (try dir.write("h.csv", Array("label,text\n".utf8)), nil),
+                               (try dir.write("e.jsonl", bom), nil), (try dir.write("e.tsv", Array("\n\n".utf8)), DatasetFormat.tsv)] {
+            var count = 0
+            try DatasetReader.forEach(path: path, format: format) { _ in count += 1 }
+            #expect(count == 0)
+            #expect(readFailure(path, format: format) == "\(path): no examples (the data set is empty or holds only blank lines)")
+        }
     }
 
     // MARK: TSV

@@ -32,54 +32,118 @@ public enum SafeTensors {
         return out
     }
 
-    /// Decodes every tensor and the metadata. `path` only names the file in errors.
-    public static func decode(_ data: Data, path: String) throws -> (tensors: [String: Tensor], metadata: [String: String]) {
+    /// One tensor's entry in a header, checked against the file: `bytes` is its byte range in
+    /// the file's data (indices into the `Data` that was parsed).
+    public struct Entry: Sendable, Equatable {
+        public var name: String
+        public var dtype: String
+        public var shape: [Int]
+        /// Elements: the product of `shape`.
+        public var count: Int
+        public var bytes: Range<Int>
+    }
+
+    /// Element sizes of the dtypes this workbench reads.
+    public static let elementSizes = ["F32": 4, "I32": 4]
+
+    /// Parses and checks a file's header without reading any tensor: the header length
+    /// against the file's size (and `Limits.maxSafeTensorsHeaderBytes`), each entry's dtype
+    /// (one of `dtypes`), shape (non-negative, product without overflow) and `data_offsets`
+    /// (inside the data, their length the dtype's size × the element count), and that the
+    /// tensors tile the data exactly, as the reference reader demands: no gap, no overlap
+    /// (so no duplicate), nothing after the last. Entries come in file order. `path` only
+    /// names the file in errors.
+    public static func parseHeader(_ data: Data, path: String, dtypes: Set<String> = ["F32"]) throws
+        -> (entries: [Entry], metadata: [String: String]) {
         func fail(_ why: String) -> EngineError { .file(path: path, reason: why) }
         guard data.count >= 8 else { throw fail("too short for a safetensors file (\(data.count) bytes)") }
+        let start = data.startIndex
         let headerLength = data.prefix(8).enumerated().reduce(UInt64(0)) { $0 | (UInt64($1.element) << (8 * UInt64($1.offset))) }
         guard headerLength <= UInt64(data.count - 8) else {
             throw fail("header length \(headerLength) runs past the end of the file (\(data.count) bytes): truncated?")
         }
-        let start = data.startIndex
-        let headerData = data.subdata(in: start + 8 ..< start + 8 + Int(headerLength))
-        guard let header = (try? JSONSerialization.jsonObject(with: headerData)) as? [String: Any] else {
-            throw fail("the header is not a JSON object")
+        guard headerLength <= UInt64(Limits.maxSafeTensorsHeaderBytes) else {
+            throw fail("header length \(headerLength) is over the limit of \(Limits.maxSafeTensorsHeaderBytes) bytes")
         }
         let body = start + 8 + Int(headerLength)
-        let bodyLength = data.count - 8 - Int(headerLength)
-        var tensors: [String: Tensor] = [:]
+        let bodyLength = data.endIndex - body
+        guard let header = (try? JSONSerialization.jsonObject(with: data.subdata(in: start + 8 ..< body))) as? [String: Any] else {
+            throw fail("the header is not a JSON object")
+        }
         var metadata: [String: String] = [:]
+        var entries: [Entry] = []
         for (name, value) in header {
+            let shown = "'\(name)'"
             if name == "__metadata__" {
-                metadata = (value as? [String: String]) ?? [:]
+                guard let m = value as? [String: String] else { throw fail("'__metadata__' is not an object of strings") }
+                metadata = m
                 continue
             }
-            guard let info = value as? [String: Any] else { throw fail("tensor '\(name)': entry is not an object") }
-            guard let dtype = info["dtype"] as? String, dtype == "F32" else {
-                throw fail("tensor '\(name)': dtype \(info["dtype"] ?? "missing"), only F32 is supported")
+            guard let info = value as? [String: Any] else { throw fail("tensor \(shown): entry is not an object") }
+            guard let dtype = info["dtype"] as? String, dtypes.contains(dtype), let size = elementSizes[dtype] else {
+                let found = (info["dtype"] as? String).map { "'\($0)'" } ?? "missing"
+                throw fail("tensor \(shown): dtype \(found), expected \(dtypes.sorted().joined(separator: " or "))")
             }
-            guard let shape = info["shape"] as? [Int], shape.allSatisfy({ $0 >= 0 }) else { throw fail("tensor '\(name)': bad shape") }
-            guard let offs = info["data_offsets"] as? [Int], offs.count == 2, offs[0] >= 0, offs[1] >= offs[0] else {
-                throw fail("tensor '\(name)': bad data_offsets")
+            guard let shape = integers(info["shape"]), shape.allSatisfy({ $0 >= 0 }) else {
+                throw fail("tensor \(shown): bad shape (expected an array of non-negative integers)")
             }
-            let count = shape.reduce(1, *)
-            guard offs[1] - offs[0] == count * 4 else {
-                throw fail("tensor '\(name)': shape \(shape) needs \(count * 4) bytes, data_offsets give \(offs[1] - offs[0])")
+            guard let offsets = integers(info["data_offsets"]), offsets.count == 2, offsets[0] >= 0, offsets[1] >= offsets[0] else {
+                throw fail("tensor \(shown): bad data_offsets (expected [begin, end] with 0 ≤ begin ≤ end)")
             }
-            guard offs[1] <= bodyLength else {
-                throw fail("tensor '\(name)': data ends at byte \(offs[1]) but the file holds \(bodyLength) bytes of data: truncated?")
+            guard let count = Checked.product(shape), let needed = Checked.product([count, size]) else {
+                throw fail("tensor \(shown): shape \(shape) has more elements than can be addressed")
             }
-            var t = Tensor(shape: shape)
+            guard offsets[1] <= bodyLength else {
+                throw fail("tensor \(shown): data ends at byte \(offsets[1]) but the file holds \(bodyLength) bytes of data: truncated?")
+            }
+            guard offsets[1] - offsets[0] == needed else {
+                throw fail("tensor \(shown): shape \(shape) needs \(needed) bytes, data_offsets give \(offsets[1] - offsets[0])")
+            }
+            entries.append(Entry(name: name, dtype: dtype, shape: shape, count: count, bytes: body + offsets[0] ..< body + offsets[1]))
+        }
+        entries.sort { ($0.bytes.lowerBound, $0.bytes.upperBound, $0.name) < ($1.bytes.lowerBound, $1.bytes.upperBound, $1.name) }
+        var end = body
+        for e in entries {
+            guard e.bytes.lowerBound == end else {
+                let what = e.bytes.lowerBound < end ? "overlaps the tensor before it" : "leaves a gap of \(e.bytes.lowerBound - end) bytes before it"
+                throw fail("tensor '\(e.name)': data at bytes \(e.bytes.lowerBound - body)..<\(e.bytes.upperBound - body) \(what)")
+            }
+            end = e.bytes.upperBound
+        }
+        guard end == data.endIndex else {
+            throw fail("\(data.endIndex - end) bytes after the last tensor's data belong to no tensor")
+        }
+        return (entries, metadata)
+    }
+
+    /// A JSON array of integers, or nil for anything else. Foundation's bridging casts a
+    /// number to `Int` only when it is one exactly: a fraction or a number beyond `Int` fails.
+    static func integers(_ value: Any?) -> [Int]? {
+        value as? [Int]
+    }
+
+    /// Decodes every tensor and the metadata. `path` only names the file in errors; a NaN or
+    /// infinity in a tensor is refused, naming it.
+    public static func decode(_ data: Data, path: String) throws -> (tensors: [String: Tensor], metadata: [String: String]) {
+        let (entries, metadata) = try parseHeader(data, path: path)
+        var tensors: [String: Tensor] = [:]
+        for e in entries {
+            var t = Tensor(shape: e.shape)
+            var finite = true
             data.withUnsafeBytes { raw in
-                let base = raw.baseAddress! + (body - start) + offs[0]
+                let base = raw.baseAddress! + (e.bytes.lowerBound - data.startIndex)
                 t.withUnsafeMutableBufferPointer { p in
-                    for i in 0..<count {
-                        let bits = base.loadUnaligned(fromByteOffset: i * 4, as: UInt32.self)
-                        p[i] = Float(bitPattern: UInt32(littleEndian: bits))
+                    for i in 0..<e.count {
+                        let v = Float(bitPattern: UInt32(littleEndian: base.loadUnaligned(fromByteOffset: i * 4, as: UInt32.self)))
+                        finite = finite && v.isFinite
+                        p[i] = v
                     }
                 }
             }
-            tensors[name] = t
+            guard finite else {
+                throw EngineError.file(path: path, reason: "tensor '\(e.name)' holds a NaN or infinity")
+            }
+            tensors[e.name] = t
         }
         return (tensors, metadata)
     }
@@ -92,7 +156,8 @@ public enum AtomicFile {
         let dir = url.deletingLastPathComponent()
         let tmp = dir.appendingPathComponent(".\(url.lastPathComponent).tmp-\(ProcessInfo.processInfo.processIdentifier)-\(UInt32.random(in: 0...UInt32.max))")
         guard FileManager.default.createFile(atPath: tmp.path, contents: nil) else {
-            throw EngineError.file(path: url.path, reason: "cannot create a temporary file in \(dir.path)")
+            let why = access(dir.path, W_OK) == 0 ? "" : ": \(InputFile.describe(errno: errno))"
+            throw EngineError.file(path: url.path, reason: "cannot create a temporary file in \(dir.path)\(why)")
         }
         do {
             let h = try FileHandle(forWritingTo: tmp)
@@ -108,7 +173,7 @@ public enum AtomicFile {
         } catch {
             try? FileManager.default.removeItem(at: tmp)
             if let e = error as? EngineError { throw e }
-            throw EngineError.file(path: url.path, reason: "write failed: \(error.localizedDescription)")
+            throw EngineError.file(path: url.path, reason: "write failed: \(InputFile.describe(error).reason)")
         }
     }
 }
@@ -128,10 +193,7 @@ extension Sequential {
     /// Loads weights saved by `saveWeights`; every weight must be present with its shape,
     /// and nothing is changed unless all of them are.
     public func loadWeights(from url: URL) throws {
-        guard let data = FileManager.default.contents(atPath: url.path) else {
-            throw EngineError.file(path: url.path, reason: "cannot read the file")
-        }
-        try loadWeights(from: data, path: url.path)
+        try loadWeights(from: try InputFile.contents(of: url), path: url.path)
     }
 
     /// The weights as the bytes of a safetensors file (what `saveWeights` writes).

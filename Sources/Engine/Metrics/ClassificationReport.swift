@@ -38,7 +38,12 @@ public struct ClassificationReport: Sendable, Codable, Equatable {
         self.confusion = confusion
     }
 
-    /// A plain-text report: the headline figures, a per-class table and the confusion matrix.
+    /// The most classes whose confusion matrix `render` prints in full; past that it lists the
+    /// most-confused pairs (the matrix would have classes² cells). The JSON form keeps it all.
+    public static let fullMatrixClasses = 20
+
+    /// A plain-text report: the headline figures, a per-class table and the confusion matrix
+    /// (for more than `fullMatrixClasses` classes, the `mostConfusedPairs` instead).
     public func render(classNames: [String]) -> String {
         let names = classNames.count == classCount ? classNames : (0..<classCount).map(String.init)
         let w = max(8, names.map(\.count).max() ?? 0)
@@ -50,6 +55,15 @@ public struct ClassificationReport: Sendable, Codable, Equatable {
             lines.append(pad(names[i], w) + String(format: "  %9.4f  %6.4f  %6.4f  %7d", s.precision, s.recall, s.f1, s.support))
         }
         lines.append("")
+        if classCount > Self.fullMatrixClasses {
+            let pairs = mostConfusedPairs(limit: 10)
+            lines.append("most confused (of \(classCount) classes; the full confusion matrix is in --json):")
+            if pairs.isEmpty { lines.append("  none: every example was predicted right") }
+            for p in pairs {
+                lines.append("  \(p.count)× \(names[p.truth]) predicted as \(names[p.predicted])")
+            }
+            return lines.joined(separator: "\n")
+        }
         lines.append("confusion matrix (rows: true, columns: predicted)")
         let cw = max(6, names.map(\.count).max() ?? 0, String(confusion.joined().max() ?? 0).count)
         lines.append(pad("", w) + names.map { "  " + lpad(String($0.prefix(cw)), cw) }.joined())
@@ -57,5 +71,16 @@ public struct ClassificationReport: Sendable, Codable, Equatable {
             lines.append(pad(names[i], w) + row.map { "  " + lpad(String($0), cw) }.joined())
         }
         return lines.joined(separator: "\n")
+    }
+
+    /// The off-diagonal cells with the most examples, largest first (ties: by true, then
+    /// predicted class): which classes are taken for which.
+    public func mostConfusedPairs(limit: Int) -> [(truth: Int, predicted: Int, count: Int)] {
+        var cells: [(truth: Int, predicted: Int, count: Int)] = []
+        for (t, row) in confusion.enumerated() {
+            for (p, n) in row.enumerated() where p != t && n > 0 { cells.append((t, p, n)) }
+        }
+        cells.sort { ($0.count, -$0.truth, -$0.predicted) > ($1.count, -$1.truth, -$1.predicted) }
+        return Array(cells.prefix(Swift.max(0, limit)))
     }
 }

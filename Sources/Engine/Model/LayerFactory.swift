@@ -61,6 +61,65 @@ enum LayerFactory {
         }
     }
 
+    /// The trainable numbers the layer built from `spec` for input shape `s` would hold,
+    /// worked out without building it, so that `Sequential` refuses a model over
+    /// `Limits.maxParameters` before allocating any of it; nil when the count overflows.
+    static func parameterCount(_ spec: LayerSpec, inputShape s: [Int], vocabularySize v: Int) -> Int? {
+        let d = s.last ?? 0
+        func p(_ f: Int...) -> Int? { Checked.product(f) }
+        func sum(_ t: Int?...) -> Int? {
+            let terms = t.compactMap { $0 }
+            return terms.count == t.count ? Checked.sum(terms) : nil
+        }
+        func attention(_ h: Int, _ k: Int) -> Int? {
+            // query, key and value kernels [d, h, k] and biases [h, k]; output kernel [h, k, d], bias [d].
+            sum(p(3, d, h, k), p(3, h, k), p(h, k, d), d)
+        }
+        switch spec {
+        case let .embedding(dim, _): return p(v, dim)
+        case let .dense(units, _, useBias): return sum(p(d, units), useBias ? units : 0)
+        case let .simpleRNN(u, _): return sum(p(d, u), p(u, u), u)
+        case let .lstm(u, _): return sum(p(4, u, d), p(4, u, u), p(4, u))
+        case let .gru(u, _): return sum(p(3, u, d), p(3, u, u), p(6, u))
+        case let .conv1D(filters, kernelSize, _, _, _, _): return sum(p(kernelSize, d, filters), filters)
+        case .layerNormalization: return p(2, d)
+        case let .multiHeadAttention(h, k): return attention(h, k)
+        case let .transformerEncoder(h, k, ff): return sum(attention(h, k), p(4, d), p(2, d, ff), ff, d)
+        case .positionEmbedding: return Checked.product(s)
+        case .globalMaxPooling1D, .globalAveragePooling1D, .dropout: return 0
+        }
+    }
+
+    /// The numbers of the largest buffer the layer keeps for one example — its output, the
+    /// per-step caches of a recurrent layer, Conv1D's unfolded input, attention's time × time
+    /// scores — worked out without building it, to hold it to `Limits.maxActivationsPerExample`;
+    /// nil when the count overflows.
+    static func workingElements(_ spec: LayerSpec, inputShape s: [Int]) -> Int? {
+        let d = s.last ?? 0
+        let steps = s.count == 2 ? s[0] : 1
+        let rows = s.count == 2 ? s[0] : 1
+        let input = Checked.product(s)
+        func largest(_ sizes: Int?...) -> Int? {
+            let known = sizes.compactMap { $0 }
+            return known.count == sizes.count ? known.max() : nil
+        }
+        func p(_ f: Int...) -> Int? { Checked.product(f) }
+        switch spec {
+        case let .embedding(dim, _): return largest(input, p(Swift.max(s.first ?? 0, 1), dim))
+        case let .dense(units, _, _): return largest(input, p(rows, units))
+        case let .simpleRNN(u, _): return largest(input, p(steps + 1, 2, u))
+        case let .lstm(u, _): return largest(input, p(steps + 1, 4, u))
+        case let .gru(u, _): return largest(input, p(steps + 1, 3, u))
+        case let .conv1D(filters, kernelSize, strides, _, _, _):
+            let outSteps = (steps + Swift.max(strides, 1) - 1) / Swift.max(strides, 1)
+            return largest(input, p(outSteps, kernelSize, d), p(outSteps, filters))
+        case let .multiHeadAttention(h, k): return largest(input, p(h, steps, steps), p(steps, h, k))
+        case let .transformerEncoder(h, k, ff): return largest(input, p(h, steps, steps), p(steps, h, k), p(steps, ff))
+        case .positionEmbedding, .layerNormalization, .dropout, .globalMaxPooling1D, .globalAveragePooling1D:
+            return input
+        }
+    }
+
     /// The mask the next layer sees: an Embedding with mask_zero starts one; it travels while
     /// the time axis survives; a layer that drops the time axis ends it.
     static func propagatedMask(after layer: Layer, incoming: Tensor?, outputRank: Int) -> Tensor? {

@@ -65,29 +65,42 @@ public enum LayerSpec: Sendable, Equatable, Hashable {
 
     /// Throws when a value is out of range, naming the field (`layers[i].field`).
     public func validate(index i: Int) throws {
-        func positive(_ v: Int, _ f: String) throws {
-            if v <= 0 { throw EngineError.invalidSpec(field: "layers[\(i)].\(f)", reason: "must be a positive integer, got \(v)") }
+        if let p = problem { throw EngineError.invalidSpec(field: "layers[\(i)].\(p.field)", reason: p.reason) }
+    }
+
+    /// The first field out of its range (`Limits`), with its JSON name and why, or nil.
+    public var problem: (field: String, reason: String)? {
+        func size(_ v: Int, _ f: String, _ limit: Int) -> (field: String, reason: String)? {
+            Limits.problem(v, in: 1...limit).map { (f, $0) }
+        }
+        func first(_ checks: (field: String, reason: String)?...) -> (field: String, reason: String)? {
+            checks.lazy.compactMap { $0 }.first
         }
         switch self {
-        case let .embedding(dim, _): try positive(dim, "dim")
-        case let .dense(units, _, _): try positive(units, "units")
-        case let .simpleRNN(units, _), let .lstm(units, _), let .gru(units, _): try positive(units, "units")
+        case let .embedding(dim, _): return size(dim, "dim", Limits.maxUnits)
+        case let .dense(units, _, _): return size(units, "units", Limits.maxUnits)
+        case let .simpleRNN(units, _), let .lstm(units, _), let .gru(units, _): return size(units, "units", Limits.maxUnits)
         case let .conv1D(filters, kernel, strides, padding, dilation, _):
-            try positive(filters, "filters"); try positive(kernel, "kernel_size")
-            try positive(strides, "strides"); try positive(dilation, "dilation_rate")
+            if let p = first(size(filters, "filters", Limits.maxUnits), size(kernel, "kernel_size", Limits.maxInputLength),
+                             size(strides, "strides", Limits.maxInputLength), size(dilation, "dilation_rate", Limits.maxInputLength)) {
+                return p
+            }
             guard ["valid", "same", "causal"].contains(padding) else {
-                throw EngineError.invalidSpec(field: "layers[\(i)].padding", reason: "expected valid, same or causal, got '\(padding)'")
+                return ("padding", "expected valid, same or causal, got '\(padding)'")
             }
+            return nil
         case let .dropout(rate):
-            guard rate >= 0, rate < 1 else {
-                throw EngineError.invalidSpec(field: "layers[\(i)].rate", reason: "must be in [0, 1), got \(rate)")
-            }
+            guard rate >= 0, rate < 1 else { return ("rate", "must be in [0, 1), got \(rate)") }
+            return nil
         case let .layerNormalization(eps):
-            guard eps > 0 else { throw EngineError.invalidSpec(field: "layers[\(i)].epsilon", reason: "must be positive, got \(eps)") }
-        case let .multiHeadAttention(heads, keyDim): try positive(heads, "num_heads"); try positive(keyDim, "key_dim")
+            guard eps > 0, eps.isFinite else { return ("epsilon", "must be positive, got \(eps)") }
+            return nil
+        case let .multiHeadAttention(heads, keyDim):
+            return first(size(heads, "num_heads", Limits.maxHeads), size(keyDim, "key_dim", Limits.maxUnits))
         case let .transformerEncoder(heads, keyDim, ff):
-            try positive(heads, "num_heads"); try positive(keyDim, "key_dim"); try positive(ff, "feed_forward_dim")
-        case .globalMaxPooling1D, .globalAveragePooling1D, .positionEmbedding: break
+            return first(size(heads, "num_heads", Limits.maxHeads), size(keyDim, "key_dim", Limits.maxUnits),
+                         size(ff, "feed_forward_dim", Limits.maxUnits))
+        case .globalMaxPooling1D, .globalAveragePooling1D, .positionEmbedding: return nil
         }
     }
 
@@ -162,6 +175,11 @@ extension LayerSpec: Codable {
             throw DecodingError.dataCorruptedError(forKey: .type, in: c,
                 debugDescription: "unknown layer type '\(type)' (expected one of: \(LayerSpec.typeNames.joined(separator: ", ")))")
         }
+        // Out-of-range sizes are refused here, naming the field, before anything is built from them.
+        if let p = problem {
+            let key = Key(rawValue: p.field) ?? .type
+            throw DecodingError.dataCorruptedError(forKey: key, in: c, debugDescription: p.reason)
+        }
     }
 
     public func encode(to encoder: Encoder) throws {
@@ -197,6 +215,28 @@ public struct ModelSpec: Codable, Sendable, Equatable {
 
     enum CodingKeys: String, CodingKey {
         case inputLength = "input_length", vocabularySize = "vocabulary_size", layers, loss
+    }
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        inputLength = try c.decode(Int.self, forKey: .inputLength)
+        vocabularySize = try c.decode(Int.self, forKey: .vocabularySize)
+        layers = try c.decode([LayerSpec].self, forKey: .layers)
+        loss = try c.decode(LossKind.self, forKey: .loss)
+        if let why = Limits.problem(inputLength, in: 1...Limits.maxInputLength) {
+            throw DecodingError.dataCorruptedError(forKey: .inputLength, in: c, debugDescription: why)
+        }
+        if let why = Limits.problem(vocabularySize, in: 2...Limits.maxVocabularySize) {
+            throw DecodingError.dataCorruptedError(forKey: .vocabularySize, in: c, debugDescription: why)
+        }
+    }
+
+    /// Throws `EngineError.invalidSpec` naming the first field outside its range (`Limits`).
+    public func validate() throws {
+        try Limits.check(inputLength, in: 1...Limits.maxInputLength, field: "input_length")
+        try Limits.check(vocabularySize, in: 2...Limits.maxVocabularySize, field: "vocabulary_size")
+        guard !layers.isEmpty else { throw EngineError.invalidSpec(field: "layers", reason: "a model needs at least one layer") }
+        for (i, l) in layers.enumerated() { try l.validate(index: i) }
     }
 
     public init(inputLength: Int, vocabularySize: Int, layers: [LayerSpec], loss: LossKind? = nil) {

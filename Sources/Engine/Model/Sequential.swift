@@ -20,28 +20,45 @@ public final class Sequential {
 
     /// Builds the layers with fresh weights drawn from `seed` (Keras's default initialisers).
     public init(spec: ModelSpec, seed: UInt64) throws {
-        guard spec.inputLength > 0 else {
-            throw EngineError.invalidSpec(field: "input_length", reason: "must be positive, got \(spec.inputLength)")
-        }
-        guard spec.vocabularySize > 1 else {
-            throw EngineError.invalidSpec(field: "vocabulary_size", reason: "must be at least 2, got \(spec.vocabularySize)")
-        }
-        guard !spec.layers.isEmpty else { throw EngineError.invalidSpec(field: "layers", reason: "a model needs at least one layer") }
+        // Every size is checked against `Limits` before anything is allocated from it: the
+        // fields, then each layer's parameters and working buffers before it is built.
+        try spec.validate()
         BLAS.configureOnce
         var rng = SeededGenerator(seed: seed)
         var shape = [spec.inputLength]
         var layers: [Layer] = []
         var shapes: [[Int]] = []
         var counts: [String: Int] = [:]
+        var total = 0
+        var largest = spec.inputLength
         for (i, layerSpec) in spec.layers.enumerated() {
-            try layerSpec.validate(index: i)
             let base = layerSpec.typeName
             let n = counts[base, default: 0]
             counts[base] = n + 1
             let name = n == 0 ? base : "\(base)_\(n)"
+            let planned = LayerFactory.parameterCount(layerSpec, inputShape: shape, vocabularySize: spec.vocabularySize)
+            guard let planned, let sum = Checked.sum([total, planned]), sum <= Limits.maxParameters else {
+                let count = planned.map { Limits.grouped($0) } ?? "more than can be counted"
+                throw EngineError.invalidSpec(
+                    field: "layers[\(i)]",
+                    reason: "\(layerSpec.label) on an input of shape \(shape.shapeDescription) needs \(count) parameters, which takes the model past the limit of \(Limits.grouped(Limits.maxParameters))")
+            }
+            let work = LayerFactory.workingElements(layerSpec, inputShape: shape)
+            guard let work, work <= Limits.maxActivationsPerExample else {
+                throw EngineError.invalidSpec(
+                    field: "layers[\(i)]",
+                    reason: "\(layerSpec.label) on an input of shape \(shape.shapeDescription) needs \(work.map { Limits.grouped($0) } ?? "more than can be counted") numbers per example, over the limit of \(Limits.grouped(Limits.maxActivationsPerExample)) (a shorter max_length or a smaller layer fits)")
+            }
             let layer = try LayerFactory.make(layerSpec, name: name, inputShape: shape,
                                               vocabularySize: spec.vocabularySize, rng: &rng)
             shape = try layer.outputShape(for: shape)
+            guard let out = Checked.product(shape), out <= Limits.maxActivationsPerExample else {
+                throw EngineError.invalidSpec(
+                    field: "layers[\(i)]",
+                    reason: "\(layerSpec.label) outputs \(shape.shapeDescription) per example, over the limit of \(Limits.grouped(Limits.maxActivationsPerExample)) numbers")
+            }
+            total = sum
+            largest = Swift.max(largest, work, out)
             layers.append(layer)
             shapes.append(shape)
         }
@@ -60,8 +77,13 @@ public final class Sequential {
         self.spec = spec
         self.layers = layers
         self.outputShapes = shapes
+        self.activationsPerExample = largest
         self.parameters = layers.flatMap(\.parameters)
     }
+
+    /// The numbers of the largest buffer a layer keeps for one example (an upper bound, within
+    /// `Limits.maxActivationsPerExample`): a batch of B needs about B times as many.
+    public let activationsPerExample: Int
 
     /// Every trainable weight, layer by layer in Keras's order (fixed once built).
     public let parameters: [Parameter]

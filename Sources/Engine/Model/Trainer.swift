@@ -41,8 +41,8 @@ public struct FitConfig: Codable, Sendable, Equatable {
         self.epochs = epochs; self.batchSize = batchSize; self.shuffle = shuffle; self.seed = seed
     }
     public func validate() throws {
-        if epochs < 1 { throw EngineError.invalidSpec(field: "epochs", reason: "must be at least 1, got \(epochs)") }
-        if batchSize < 1 { throw EngineError.invalidSpec(field: "batch_size", reason: "must be at least 1, got \(batchSize)") }
+        try Limits.check(epochs, in: 1...Limits.maxEpochs, field: "epochs")
+        try Limits.check(batchSize, in: 1...Limits.maxBatchSize, field: "batch_size")
     }
 }
 
@@ -114,6 +114,12 @@ public final class Trainer {
         guard train.count > 0 else { throw EngineError.invalidSpec(field: "training data", reason: "no examples") }
         guard train.inputLength == model.spec.inputLength else {
             throw EngineError.shapeMismatch(layer: model.layers[0].name, expected: [-1, model.spec.inputLength], got: train.x.shape)
+        }
+        let batch = Swift.min(config.batchSize, Swift.max(train.count, validation?.count ?? 0))
+        guard let held = Checked.product([batch, model.activationsPerExample]), held <= Limits.maxBatchActivations else {
+            throw EngineError.invalidSpec(
+                field: "batch_size",
+                reason: "a batch of \(batch) with this model needs \(Limits.grouped(batch * model.activationsPerExample)) numbers in its largest layer, over the limit of \(Limits.grouped(Limits.maxBatchActivations)); use at most \(Swift.max(1, Limits.maxBatchActivations / model.activationsPerExample))")
         }
         self.model = model
         self.optimizer = optimizer
@@ -227,6 +233,10 @@ public final class Trainer {
         guard s.epochsCompleted >= 0, s.step >= 0, s.batchInEpoch >= 0, s.seen >= 0, s.correct >= 0 else {
             throw fail("cursor", "negative epoch, batch, step or count")
         }
+        // Counters go on growing from here: far below Int.max, so they can never overflow.
+        guard [s.epochsCompleted, s.step, s.batchInEpoch, s.seen, s.correct].allSatisfy({ $0 < 1 << 53 }) else {
+            throw fail("cursor", "an epoch, batch, step or count of 2^53 or more")
+        }
         if s.batchInEpoch > 0 {
             guard s.batchSize == config.batchSize else {
                 throw fail("batch_size", "the state is at batch \(s.batchInEpoch) of epoch \(s.epochsCompleted + 1) with batch size \(s.batchSize); the batch size can only change at an epoch boundary (now \(config.batchSize))")
@@ -266,6 +276,7 @@ public final class Trainer {
 extension Sequential {
     /// Mean loss and accuracy over a data set, in batches.
     public func evaluate(_ data: Dataset, batchSize: Int = 32) throws -> (loss: Float, accuracy: Float) {
+        try Limits.check(batchSize, in: 1...Limits.maxBatchSize, field: "batch_size")
         var xb = Tensor.empty, yb = Tensor.empty
         var lossSum = 0.0, correct = 0
         var lo = 0
@@ -283,6 +294,11 @@ extension Sequential {
 
     /// Model outputs for every row of x [N, inputLength], in batches: [N, outputs].
     public func predict(_ x: Tensor, batchSize: Int = 32) throws -> Tensor {
+        try Limits.check(batchSize, in: 1...Limits.maxBatchSize, field: "batch_size")
+        // The copy below reads rows of `t` numbers from x: a narrower x would be read past its end.
+        guard x.rank == 2, x.shape[1] == spec.inputLength else {
+            throw EngineError.shapeMismatch(layer: layers.first?.name ?? "input", expected: [-1, spec.inputLength], got: x.shape)
+        }
         let n = x.shape[0], t = spec.inputLength
         let k = outputShape.reduce(1, *)
         var out = Tensor(shape: [n] + outputShape)

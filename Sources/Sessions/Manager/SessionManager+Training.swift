@@ -28,7 +28,11 @@ extension SessionManager {
         var fit = run.fit
         if let more = additionalEpochs {
             guard more >= 1 else { throw SessionError.invalidSetting(field: "epochs", reason: "must be at least 1, got \(more)") }
-            fit.epochs = o.epochsCompleted + more
+            let (total, overflow) = o.epochsCompleted.addingReportingOverflow(more)
+            guard !overflow, total <= Limits.maxEpochs else {
+                throw SessionError.invalidSetting(field: "epochs", reason: "\(o.epochsCompleted) done and \(more) more is over the limit of \(Limits.grouped(Limits.maxEpochs)) epochs")
+            }
+            fit.epochs = total
         }
         try await ensureData(id)
         if fit != run.fit { try await send(id, .reconfigure(run.optimizer, fit)) }

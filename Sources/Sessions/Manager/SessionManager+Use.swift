@@ -69,10 +69,12 @@ extension SessionManager {
         case let .learner(l)?:
             try await Self.detached {
                 do {
-                    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+                    try ModelDirectory.prepare(dir, for: .learner)
                     try LearnerIO.save(l, to: dir.appendingPathComponent(ModelDirectory.learnerFile))
                 } catch let e as LearnerError {
                     throw SessionError.file(path: dir.path, reason: e.description)
+                } catch let EngineError.file(path, reason) {
+                    throw SessionError.file(path: path, reason: reason)
                 }
             }
             return

@@ -65,7 +65,7 @@ enum SessionBuilder {
     static func build(name: String, setup: SessionSetup) throws -> Built {
         try SessionName.validate(name)
         func bad(_ field: String, _ why: String) -> SessionError { .invalidSetting(field: field, reason: why) }
-        guard setup.maxLength >= 1 else { throw bad("max_length", "must be at least 1, got \(setup.maxLength)") }
+        if let why = Limits.problem(setup.maxLength, in: 1...Limits.maxInputLength) { throw bad("max_length", why) }
         guard setup.autosaveEvery >= 1 else { throw bad("autosave_every", "must be at least 1, got \(setup.autosaveEvery)") }
         try mapEngine { try setup.fit.validate(); try setup.optimizer.validate() }
 
@@ -80,7 +80,7 @@ enum SessionBuilder {
         case .none:
             (train, valid, source) = (all, [], .none)
         case let .split(fraction):
-            (train, valid) = try StratifiedSplit.split(all, validationFraction: fraction, seed: setup.fit.seed)
+            (train, valid) = try StratifiedSplit.split(all, validationFraction: fraction, seed: setup.fit.seed, source: path)
             source = .split(fraction: fraction, seed: setup.fit.seed)
         case let .file(vpath):
             let vp = URL(fileURLWithPath: vpath).standardizedFileURL.path
@@ -97,9 +97,15 @@ enum SessionBuilder {
         guard labels.count >= 2 else {
             throw SessionError.file(path: path, reason: "the training data has one label ('\(labels.classes[0])'); a classifier needs at least two")
         }
-        let unknown = Set(valid.map(\.label)).subtracting(labels.classes)
-        if !unknown.isEmpty {
-            throw bad("validation", "labels \(unknown.sorted().joined(separator: ", ")) are not in the training data (\(labels.classes.joined(separator: ", ")))")
+        guard labels.count <= Limits.maxClasses else {
+            throw SessionError.file(path: path, reason: "the training data has \(Limits.grouped(labels.count)) labels, over the limit of \(Limits.grouped(Limits.maxClasses))")
+        }
+        let known = Set(labels.classes)
+        if case let .file(vpath) = setup.validation, valid.contains(where: { !known.contains($0.label) }) {
+            // Name the file and line of the first example with a label training has not seen.
+            let vp = URL(fileURLWithPath: vpath).standardizedFileURL.path
+            try DatasetReader.checkLabels(path: vp, format: setup.format ?? DatasetFormat.inferred(path: vp, options: setup.readOptions),
+                                          options: setup.readOptions, known: labels.classes)
         }
         let layers: [LayerSpec], loss: LossKind?
         switch setup.model {
@@ -139,7 +145,7 @@ enum SessionBuilder {
         let train: [LabelledText], valid: [LabelledText]
         switch ref.validation {
         case .none: (train, valid) = (all, [])
-        case let .split(f, seed): (train, valid) = try StratifiedSplit.split(all, validationFraction: f, seed: seed)
+        case let .split(f, seed): (train, valid) = try StratifiedSplit.split(all, validationFraction: f, seed: seed, source: ref.path)
         case let .file(vpath, vformat, vhash, _):
             let found = try ContentHash.of(path: vpath)
             guard found == vhash else { throw SessionError.dataChanged(path: vpath, recorded: vhash, found: found) }
