@@ -112,12 +112,10 @@ final class SessionFiles: @unchecked Sendable {
         let url = dir.appendingPathComponent(SessionStore.historyFile)
         do {
             if historyHandle == nil {
-                if !FileManager.default.fileExists(atPath: url.path) { _ = FileManager.default.createFile(atPath: url.path, contents: nil) }
-                guard let h = FileHandle(forWritingAtPath: url.path) else {
+                guard let fd = try SessionFileAccess.openFile(url, flags: O_WRONLY | O_APPEND | O_CREAT) else {
                     throw SessionError.file(path: url.path, reason: "cannot open for appending")
                 }
-                try h.seekToEnd()
-                historyHandle = h
+                historyHandle = FileHandle(fileDescriptor: fd, closeOnDealloc: true)
             }
             try historyHandle?.write(contentsOf: data)
         } catch let e as SessionError { throw e } catch {
@@ -258,7 +256,7 @@ final class SessionFiles: @unchecked Sendable {
         var notices: [String] = []
         for (next, final) in [(weightsNext, SessionStore.weightsFile), (optimizerNext, SessionStore.optimizerFile)] {
             let url = dir.appendingPathComponent(next)
-            guard let data = FileManager.default.contents(atPath: url.path) else { continue }
+            guard let data = try SessionFileAccess.read(url) else { continue }
             let n = try? checkpointNumber(data, path: url.path)
             if n == record.checkpoint {
                 guard rename(url.path, dir.appendingPathComponent(final).path) == 0 else {
@@ -304,13 +302,13 @@ final class SessionFiles: @unchecked Sendable {
     static func readCheckpoint(dir: URL, record: SessionRecord) throws -> (weights: Data, weightsPath: String, optimizer: Data, optimizerPath: String) {
         func read(_ final: String, _ next: String) throws -> (Data, String) {
             let nextURL = dir.appendingPathComponent(next)
-            if let data = FileManager.default.contents(atPath: nextURL.path),
+            if let data = try SessionFileAccess.read(nextURL),
                (try? checkpointNumber(data, path: nextURL.path)) == record.checkpoint {
                 return (data, nextURL.path)
             }
             let url = dir.appendingPathComponent(final)
-            guard let data = FileManager.default.contents(atPath: url.path) else {
-                throw SessionError.file(path: url.path, reason: FileManager.default.fileExists(atPath: url.path) ? "cannot read the file" : "missing")
+            guard let data = try SessionFileAccess.read(url) else {
+                throw SessionError.file(path: url.path, reason: "missing")
             }
             let n = try checkpointNumber(data, path: url.path)
             guard n == record.checkpoint else {

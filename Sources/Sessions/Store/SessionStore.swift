@@ -112,10 +112,14 @@ public struct SessionStore: Sendable {
 
     static func readRecord(dir: URL, name: String) throws -> SessionRecord {
         let url = dir.appendingPathComponent(sessionFile)
-        guard let data = FileManager.default.contents(atPath: url.path) else {
-            let exists = FileManager.default.fileExists(atPath: url.path)
-            throw SessionError.file(path: url.path, reason: exists ? "cannot read the file" : "missing (is \(dir.path) a session folder?)")
+        guard let data = try SessionFileAccess.read(url) else {
+            throw SessionError.file(path: url.path, reason: "missing (is \(dir.path) a session folder?)")
         }
+        return try decodeRecord(data, url: url, name: name)
+    }
+
+    /// A record from the bytes of `url` (a session.json), validated; errors name the file and field.
+    static func decodeRecord(_ data: Data, url: URL, name: String) throws -> SessionRecord {
         let object: Any
         do { object = try JSONSerialization.jsonObject(with: data) } catch {
             throw SessionError.file(path: url.path, reason: "not valid JSON (\(data.isEmpty ? "the file is empty" : "truncated or corrupt"))")
@@ -141,10 +145,7 @@ public struct SessionStore: Sendable {
 
     static func readHistory(dir: URL) throws -> (records: [HistoryRecord], notices: [String]) {
         let url = dir.appendingPathComponent(historyFile)
-        guard FileManager.default.fileExists(atPath: url.path) else { return ([], []) }
-        guard let data = FileManager.default.contents(atPath: url.path) else {
-            throw SessionError.file(path: url.path, reason: "cannot read the file")
-        }
+        guard let data = try SessionFileAccess.read(url) else { return ([], []) }
         return try HistoryLog.parse(data, path: url.path)
     }
 
