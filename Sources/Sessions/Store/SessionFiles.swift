@@ -139,20 +139,20 @@ final class SessionFiles: @unchecked Sendable {
         let d = dir
         try writer.sync {
             closeHistory(sync: true)
-            let (records, _) = try SessionStore.readHistory(dir: d)
-            let kept = records.filter(keep)
-            if kept.count != records.count {
-                try SessionStore.atomicWrite(try HistoryLog.encode(kept), to: d.appendingPathComponent(SessionStore.historyFile))
+            let parsed = try SessionStore.readHistoryFile(dir: d)
+            let kept = parsed.records.filter(keep)
+            if kept.count != parsed.records.count || !parsed.damagedLines.isEmpty {
+                _ = try SessionStore.rewriteHistory(kept, replacing: parsed, dir: d)
             }
         }
     }
 
     /// Commits a checkpoint: `make(n)` gives the bytes of the weights and optimiser files for
     /// checkpoint number n (it runs here, on the caller's thread, so it may touch the model);
-    /// `change` updates the record (cursor, status) that goes with them. The record changes at
-    /// once; the files are written by the writer in this order: history fsync, the two `.next`
-    /// files, session.json, then the renames. With `maxPendingCheckpoints` already waiting,
-    /// this waits for the writer first.
+    /// `change` updates the record (cursor, status) that goes with them, and the files' sizes
+    /// and checksums go in too. The record changes at once; the files are written by the writer
+    /// in this order: history fsync, the two `.next` files, session.json, then the renames.
+    /// With `maxPendingCheckpoints` already waiting, this waits for the writer first.
     @discardableResult
     func commitCheckpoint(make: (Int) throws -> (weights: Data, optimizer: Data),
                           change: (inout SessionRecord) -> Void) throws -> SessionRecord {

@@ -95,7 +95,7 @@ public struct SessionStore: Sendable {
         return try Self.readRecord(dir: dir, name: name)
     }
 
-    /// The session's history; a torn last line is dropped with a notice.
+    /// The session's history; a torn last line is dropped, and damaged lines skipped, with a notice.
     public func history(_ name: String) throws -> (records: [HistoryRecord], notices: [String]) {
         let dir = try directory(for: name)
         guard exists(name) else { throw SessionError.notFound(name) }
@@ -144,9 +144,29 @@ public struct SessionStore: Sendable {
     }
 
     static func readHistory(dir: URL) throws -> (records: [HistoryRecord], notices: [String]) {
+        let parsed = try readHistoryFile(dir: dir)
+        return (parsed.records, parsed.notices)
+    }
+
+    static func readHistoryFile(dir: URL) throws -> HistoryLog.Parsed {
         let url = dir.appendingPathComponent(historyFile)
-        guard let data = try SessionFileAccess.read(url) else { return ([], []) }
-        return try HistoryLog.parse(data, path: url.path)
+        guard let data = try SessionFileAccess.read(url) else { return HistoryLog.Parsed(records: [], notices: [], damagedLines: []) }
+        return HistoryLog.parse(data, path: url.path)
+    }
+
+    /// Rewrites the history with `records` (what was kept of `parsed`); when `parsed` had
+    /// damaged lines, the file as it was is kept beside it as `history.jsonl.damaged` first,
+    /// so what the damaged lines held is not lost; returns a note saying so.
+    static func rewriteHistory(_ records: [HistoryRecord], replacing parsed: HistoryLog.Parsed, dir: URL) throws -> String? {
+        let url = dir.appendingPathComponent(historyFile)
+        var notice: String?
+        if !parsed.damagedLines.isEmpty, let original = try SessionFileAccess.read(url) {
+            let aside = dir.appendingPathComponent(historyFile + ".damaged")
+            try atomicWrite(original, to: aside)
+            notice = "the file as it was is kept as \(aside.lastPathComponent)"
+        }
+        try atomicWrite(try HistoryLog.encode(records), to: url)
+        return notice
     }
 
     // MARK: - Creating, removing, renaming, copying
