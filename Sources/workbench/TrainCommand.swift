@@ -135,9 +135,7 @@ struct TrainCommand: AsyncParsableCommand {
             print(try learner.report(valid).render(classNames: learner.labels.classes))
         }
         if let save {
-            let dir = URL(fileURLWithPath: save)
-            try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-            try LearnerIO.save(learner, to: dir.appendingPathComponent(SavedModel.learnerFile))
+            try ModelDirectory.save(learner: learner, to: URL(fileURLWithPath: save))
             print("saved to \(save)")
         }
     }

@@ -378,10 +378,16 @@ public actor SessionManager {
 
     /// Closes every session (stopping jobs at a batch boundary and saving their progress),
     /// ends the event streams and releases the locks. The engine keeps running for others.
-    public func shutdown() async {
-        guard !closing && !closed else { return }
+    /// Returns what failed on the way, e.g. a last checkpoint that could not be written: the
+    /// caller tells the user (the sessions keep their last good checkpoints).
+    @discardableResult
+    public func shutdown() async -> [any Error] {
+        guard !closing && !closed else { return [] }
         closing = true
-        for id in Array(sessions.keys) { try? await closeID(id) }
+        var failures: [any Error] = []
+        for id in Array(sessions.keys) {
+            do { try await closeID(id) } catch { failures.append(error) }
+        }
         closed = true
         sink.finish()
         await pump?.value
@@ -391,6 +397,7 @@ public actor SessionManager {
         settleWaiters = [:]
         for (_, r) in replies { r.resume(throwing: SessionError.shutDown) }
         replies = [:]
+        return failures
     }
 
     /// Runs blocking work off the actor.

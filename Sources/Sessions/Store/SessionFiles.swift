@@ -8,7 +8,7 @@ import Foundation
 ///
 /// The record in memory is the truth for this process; the files follow it in order. A write
 /// that fails in the background is reported by the next call (the engine then fails the
-/// session) and the folder keeps its last good checkpoint.
+/// session), naming the reason and the last good checkpoint, which the folder keeps.
 final class SessionFiles: @unchecked Sendable {
     static let weightsNext = "weights.next.safetensors"
     static let optimizerNext = "optimizer.next.safetensors"
@@ -20,10 +20,13 @@ final class SessionFiles: @unchecked Sendable {
     private var dir: URL
     private var rec: SessionRecord
     private var closed = false
-    /// Guards `failure` and `pending` (taken by writer blocks, never with `mutex` waited for).
+    /// Guards `failure`, `pending` and `durable` (taken by writer blocks, never with `mutex`
+    /// waited for).
     private let state = NSLock()
     private var failure: SessionError?
     private var pending = 0
+    /// The record as session.json on disk holds it: the last good checkpoint.
+    private var durable: SessionRecord
     /// Runs every disk write, in order. `historyHandle` is only touched on it.
     private let writer = DispatchQueue(label: "workbench.session-writer")
     private var historyHandle: FileHandle?
@@ -32,6 +35,7 @@ final class SessionFiles: @unchecked Sendable {
     init(directory: URL, record: SessionRecord, readOnly: Bool) {
         self.dir = directory
         self.rec = record
+        self.durable = record
         self.readOnly = readOnly
     }
 
@@ -59,15 +63,31 @@ final class SessionFiles: @unchecked Sendable {
         if let failure { throw failure }
     }
 
-    private func fail(_ error: any Error) {
-        let e: SessionError
-        switch error {
-        case let s as SessionError: e = s
-        case let EngineError.file(path, reason): e = .file(path: path, reason: reason)
-        default: e = .file(path: dir.path, reason: "write failed: \(error.localizedDescription)")
-        }
+    /// Records the first write that failed (on `writer`), with what the folder kept.
+    private func fail(_ error: any Error, in dir: URL) {
         state.lock(); defer { state.unlock() }
-        if failure == nil { failure = e }
+        guard failure == nil else { return }
+        let kept = "the session keeps its last good checkpoint, \(Self.describe(durable)); progress after it is not saved"
+        func joined(_ reason: String) -> String {
+            (reason.hasSuffix(".") ? String(reason.dropLast()) : reason) + "; " + kept
+        }
+        switch error {
+        case let SessionError.file(path, reason): failure = .file(path: path, reason: joined(reason))
+        case let EngineError.file(path, reason): failure = .file(path: path, reason: joined(reason))
+        default: failure = .file(path: dir.path, reason: joined("write failed: \(error.localizedDescription)"))
+        }
+    }
+
+    /// On `writer`, once session.json holds `record`.
+    private func wrote(_ record: SessionRecord) {
+        state.lock(); defer { state.unlock() }
+        durable = record
+    }
+
+    /// "checkpoint 3 (run 1: 2 epochs done, batch 0 of the next, step 40)".
+    static func describe(_ r: SessionRecord) -> String {
+        let c = r.currentRun.cursor
+        return "checkpoint \(r.checkpoint) (run \(r.currentRun.id): \(c.epochsCompleted) epochs done, batch \(c.batchInEpoch) of the next, step \(c.step))"
     }
 
     /// Called with `mutex` held.
@@ -87,7 +107,10 @@ final class SessionFiles: @unchecked Sendable {
         try body(&r)
         r.modified = Date()
         let d = dir
-        try writer.sync { try Self.writeRecord(r, in: d) }
+        try writer.sync {
+            try Self.writeRecord(r, in: d)
+            wrote(r)
+        }
         rec = r
         return r
     }
@@ -103,7 +126,7 @@ final class SessionFiles: @unchecked Sendable {
         let data = try HistoryLog.encode(records)
         let d = dir
         writer.async { [self] in
-            do { try appendNow(data, in: d) } catch { fail(error) }
+            do { try appendNow(data, in: d) } catch { fail(error, in: d) }
         }
     }
 
@@ -117,6 +140,7 @@ final class SessionFiles: @unchecked Sendable {
                 }
                 historyHandle = FileHandle(fileDescriptor: fd, closeOnDealloc: true)
             }
+            try WriteFaults.check(url)
             try historyHandle?.write(contentsOf: data)
         } catch let e as SessionError { throw e } catch {
             throw SessionError.file(path: url.path, reason: "append failed: \(error.localizedDescription)")
@@ -184,9 +208,12 @@ final class SessionFiles: @unchecked Sendable {
                 try SessionStore.atomicWrite(weights, to: d.appendingPathComponent(Self.weightsNext))
                 try SessionStore.atomicWrite(optimizer, to: d.appendingPathComponent(Self.optimizerNext))
                 try Self.writeRecord(committed, in: d)
+                wrote(committed)
                 try Self.promote(dir: d)
             } catch {
-                fail(error)
+                // The `.next` files of a checkpoint session.json does not name are left for
+                // the next open to discard; a reader never takes them.
+                fail(error, in: d)
             }
             state.lock(); pending -= 1; state.unlock()
         }
