@@ -194,6 +194,7 @@ final class SessionFiles: @unchecked Sendable {
         var r = rec
         change(&r)
         r.checkpoint = n
+        r.checkpointFiles = CheckpointDigests(weights: weights, optimizer: optimizer)
         r.modified = Date()
         rec = r
         let d = dir, committed = r
@@ -245,9 +246,26 @@ final class SessionFiles: @unchecked Sendable {
         dir = newDir
         var r = rec
         r.name = name
-        try writer.sync { try Self.writeRecord(r, in: newDir) }
+        try writer.sync {
+            try Self.writeRecord(r, in: newDir)
+            wrote(r)
+        }
         rec = r
         return newDir
+    }
+
+    /// The record and the checkpoint files that belong to it. A read-only reader takes a
+    /// consistent snapshot of session.json and the files, as another process may be writing
+    /// checkpoints meanwhile (`readSnapshot`), and moves its record to it.
+    func loadCheckpoint() throws -> (record: SessionRecord, weights: Data, weightsPath: String, optimizer: Data, optimizerPath: String) {
+        mutex.lock(); defer { mutex.unlock() }
+        let files: (weights: CheckpointFileData, optimizer: CheckpointFileData)
+        if readOnly {
+            (rec, files) = try Self.readSnapshot(dir: dir, name: rec.name)
+        } else {
+            files = try Self.readCheckpoint(dir: dir, record: rec)
+        }
+        return (rec, files.weights.data, files.weights.path, files.optimizer.data, files.optimizer.path)
     }
 
     /// Waits for the queued writes and allows no more.
@@ -255,96 +273,5 @@ final class SessionFiles: @unchecked Sendable {
         mutex.lock(); defer { mutex.unlock() }
         writer.sync { closeHistory(sync: true) }
         closed = true
-    }
-
-    // MARK: - Checkpoint files
-
-    /// The `checkpoint` number in a safetensors file's metadata.
-    static func checkpointNumber(_ data: Data, path: String) throws -> Int {
-        guard data.count >= 8 else { throw SessionError.file(path: path, reason: "too short for a safetensors file (\(data.count) bytes): truncated?") }
-        let n = data.prefix(8).enumerated().reduce(UInt64(0)) { $0 | (UInt64($1.element) << (8 * UInt64($1.offset))) }
-        guard n <= UInt64(data.count - 8) else {
-            throw SessionError.file(path: path, reason: "header length \(n) runs past the end of the file (\(data.count) bytes): truncated?")
-        }
-        let header = data.subdata(in: data.startIndex + 8 ..< data.startIndex + 8 + Int(n))
-        guard let obj = (try? JSONSerialization.jsonObject(with: header)) as? [String: Any] else {
-            throw SessionError.file(path: path, reason: "the safetensors header is not a JSON object")
-        }
-        guard let meta = obj["__metadata__"] as? [String: String], let text = meta["checkpoint"], let c = Int(text) else {
-            throw SessionError.file(path: path, reason: "no checkpoint number in the metadata: not written by a workbench session")
-        }
-        return c
-    }
-
-    /// After a kill during a checkpoint: a `.next` file of the checkpoint session.json names
-    /// is renamed into place (the checkpoint was committed), any other is deleted (it was
-    /// not). Also removes temporary files of interrupted atomic writes. Returns notices.
-    static func recover(dir: URL, record: SessionRecord) throws -> [String] {
-        var notices: [String] = []
-        for (next, final) in [(weightsNext, SessionStore.weightsFile), (optimizerNext, SessionStore.optimizerFile)] {
-            let url = dir.appendingPathComponent(next)
-            guard let data = try SessionFileAccess.read(url) else { continue }
-            let n = try? checkpointNumber(data, path: url.path)
-            if n == record.checkpoint {
-                guard rename(url.path, dir.appendingPathComponent(final).path) == 0 else {
-                    throw SessionError.file(path: url.path, reason: "cannot rename into place: \(String(cString: strerror(errno)))")
-                }
-                notices.append("\(record.name): completed checkpoint \(record.checkpoint), interrupted before \(final) was renamed into place")
-            } else {
-                try? FileManager.default.removeItem(at: url)
-                notices.append("\(record.name): discarded \(next) of an uncommitted checkpoint; the session is at checkpoint \(record.checkpoint)")
-            }
-        }
-        if let items = try? FileManager.default.contentsOfDirectory(atPath: dir.path) {
-            for item in items where item.hasPrefix(".") && item.contains(".tmp-") {
-                try? FileManager.default.removeItem(at: dir.appendingPathComponent(item))
-            }
-        }
-        SessionStore.syncDirectory(dir)
-        return notices
-    }
-
-    /// The record and the checkpoint files that belong to it. A read-only reader racing a
-    /// writer in another process re-reads session.json and tries again when a checkpoint
-    /// lands between its reads.
-    func loadCheckpoint() throws -> (record: SessionRecord, weights: Data, weightsPath: String, optimizer: Data, optimizerPath: String) {
-        mutex.lock(); defer { mutex.unlock() }
-        var attempts = 0
-        while true {
-            do {
-                let (w, wp, o, op) = try Self.readCheckpoint(dir: dir, record: rec)
-                return (rec, w, wp, o, op)
-            } catch {
-                attempts += 1
-                guard readOnly, attempts < 50, let fresh = try? SessionStore.readRecord(dir: dir, name: rec.name),
-                      fresh.checkpoint != rec.checkpoint else { throw error }
-                rec = fresh
-            }
-        }
-    }
-
-    /// The weights and optimiser files of the record's checkpoint, checked to belong to it.
-    /// Read-only readers take a `.next` file of that checkpoint when a writer is between
-    /// committing session.json and renaming.
-    static func readCheckpoint(dir: URL, record: SessionRecord) throws -> (weights: Data, weightsPath: String, optimizer: Data, optimizerPath: String) {
-        func read(_ final: String, _ next: String) throws -> (Data, String) {
-            let nextURL = dir.appendingPathComponent(next)
-            if let data = try SessionFileAccess.read(nextURL),
-               (try? checkpointNumber(data, path: nextURL.path)) == record.checkpoint {
-                return (data, nextURL.path)
-            }
-            let url = dir.appendingPathComponent(final)
-            guard let data = try SessionFileAccess.read(url) else {
-                throw SessionError.file(path: url.path, reason: "missing")
-            }
-            let n = try checkpointNumber(data, path: url.path)
-            guard n == record.checkpoint else {
-                throw SessionError.file(path: url.path, reason: "belongs to checkpoint \(n), but \(SessionStore.sessionFile) is at checkpoint \(record.checkpoint): the folder was changed by hand or copied in part")
-            }
-            return (data, url.path)
-        }
-        let (w, wp) = try read(SessionStore.weightsFile, weightsNext)
-        let (o, op) = try read(SessionStore.optimizerFile, optimizerNext)
-        return (w, wp, o, op)
     }
 }

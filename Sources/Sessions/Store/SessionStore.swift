@@ -8,14 +8,19 @@ import Foundation
 /// Sessions/<name>/weights.safetensors   the weights at the last checkpoint (standard safetensors)
 /// Sessions/<name>/optimizer.safetensors the optimiser's slots and step count at that checkpoint
 /// Sessions/<name>/history.jsonl         one JSON object per step and per epoch end (HistoryRecord)
-/// Sessions/<name>/.lock                 held (flock) by the process that has it open for writing
+/// Sessions/<name>/.lock                 the PID of the process that has it open for writing (which
+///                                       holds a flock on the folder itself: see SessionLock)
 /// ```
 ///
 /// Every file is written atomically (temporary file, fsync, rename). A checkpoint writes
 /// `weights.next.safetensors` and `optimizer.next.safetensors` (each tagged with the new
 /// checkpoint number), then session.json with that number, then renames the two into place:
 /// opening a session after a kill at any moment finishes or discards the half-done checkpoint,
-/// so the weights, the optimiser state and the cursor always belong together.
+/// so the weights, the optimiser state and the cursor always belong together. session.json
+/// records each checkpoint file's size and checksum: a `.next` file is promoted only when it
+/// is the one its checkpoint wrote, and a damaged file is refused by name.
+///
+/// Nothing in a session folder is reached through a symbolic link (`SessionFileAccess`).
 ///
 /// The default folder is `Sessions/` in the working directory, overridden by the
 /// `WORKBENCH_SESSIONS_DIR` environment variable, itself overridden by `--sessions-dir`.
@@ -177,6 +182,8 @@ public struct SessionStore: Sendable {
         if exists(record.name) { throw SessionError.alreadyExists(record.name) }
         try makeRoot()
         let tmp = root.appendingPathComponent(".creating-\(UUID().uuidString)", isDirectory: true)
+        var record = record
+        record.checkpointFiles = CheckpointDigests(weights: weights, optimizer: optimizer)
         do {
             try FileManager.default.createDirectory(at: tmp, withIntermediateDirectories: false)
             try Self.atomicWrite(weights, to: tmp.appendingPathComponent(Self.weightsFile))
