@@ -78,6 +78,11 @@ final class SessionFiles: @unchecked Sendable {
         }
     }
 
+    private var hasFailed: Bool {
+        state.lock(); defer { state.unlock() }
+        return failure != nil
+    }
+
     /// On `writer`, once session.json holds `record`.
     private func wrote(_ record: SessionRecord) {
         state.lock(); defer { state.unlock() }
@@ -126,6 +131,7 @@ final class SessionFiles: @unchecked Sendable {
         let data = try HistoryLog.encode(records)
         let d = dir
         writer.async { [self] in
+            if hasFailed { return }
             do { try appendNow(data, in: d) } catch { fail(error, in: d) }
         }
     }
@@ -200,6 +206,12 @@ final class SessionFiles: @unchecked Sendable {
         let d = dir, committed = r
         state.lock(); pending += 1; state.unlock()
         writer.async { [self] in
+            // After a failed write nothing more is written: the folder stays at the checkpoint
+            // the failure names.
+            if hasFailed {
+                state.lock(); pending -= 1; state.unlock()
+                return
+            }
             do {
                 if let h = historyHandle {
                     do { try h.synchronize() } catch {
@@ -212,8 +224,8 @@ final class SessionFiles: @unchecked Sendable {
                 wrote(committed)
                 try Self.promote(dir: d)
             } catch {
-                // The `.next` files of a checkpoint session.json does not name are left for
-                // the next open to discard; a reader never takes them.
+                // What of this checkpoint reached the disk is sorted out by the next open
+                // (`recover`): promoted if session.json names it, discarded if not.
                 fail(error, in: d)
             }
             state.lock(); pending -= 1; state.unlock()
