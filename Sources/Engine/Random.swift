@@ -17,7 +17,31 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable, Codable, Equatab
         state = [splitmix(), splitmix(), splitmix(), splitmix()]
     }
 
-    
+    enum CodingKeys: String, CodingKey { case state }
+
+    /// A saved state, checked: one that cannot drive the generator (`problem(with:)`) is a
+    /// decoding error naming the field, never a generator that draws 0 for ever (a shuffle
+    /// with it would never end).
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let state = try c.decode([UInt64].self, forKey: .state)
+        if let why = Self.problem(with: state) {
+            throw DecodingError.dataCorruptedError(forKey: .state, in: c, debugDescription: why)
+        }
+        self.state = state
+    }
+
+    /// Why `state` cannot be a xoshiro256** state, or nil: it has four words, not all zero
+    /// (from all zeros the generator never moves). Every other state lies on its one cycle of
+    /// length 2^256 − 1: the generator never gets stuck.
+    public static func problem(with state: [UInt64]) -> String? {
+        guard state.count == 4 else { return "a xoshiro256** state has 4 words, got \(state.count)" }
+        guard state.contains(where: { $0 != 0 }) else {
+            return "an all-zero xoshiro256** state never changes: the generator would draw 0 for ever"
+        }
+        return nil
+    }
+
     public mutating func next() -> UInt64 {
         let result = rotl(state[1] &* 5, 7) &* 9
         let t = state[1] << 17

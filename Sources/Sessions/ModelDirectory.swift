@@ -1,8 +1,10 @@
 import Engine
 import Foundation
+import Learners
 
 /// A saved classifier: `DIR/weights.safetensors` (the weights) and `DIR/classifier.json`
-/// (tokenizer and vocabulary, labels, padding, model spec). Each file is written atomically.
+/// (tokenizer and vocabulary, labels, padding, model spec); or a learner's
+/// `DIR/learner.safetensors`. The folder is written whole or not at all (`writeFolder`).
 public enum ModelDirectory {
     public static let weightsFile = "weights.safetensors"
     public static let configFile = "classifier.json"
@@ -32,21 +34,9 @@ public enum ModelDirectory {
         return .learner
     }
 
-    /// Creates `dir` if needed for a model of `kind`. Throws, naming the path, when it is a
-    /// file, cannot be created (permission denied, …) or already holds the other kind's model
-    /// (the folder would then hold both).
-    public static func prepare(_ dir: URL, for kind: Kind) throws {
-        try checkTarget(dir, for: kind)
-        do {
-            try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        } catch {
-            let (path, reason) = InputFile.describe(error)
-            throw EngineError.file(path: path ?? dir.path, reason: "cannot create the model folder: \(reason)")
-        }
-    }
-
-    /// The checks of `prepare` that need nothing created: to refuse a target before
-    /// training rather than after.
+    /// Refuses a target that is a file or already holds the other kind's model (the folder
+    /// would then hold both): called before training as well as when saving, so a bad target
+    /// is refused before the work rather than after.
     public static func checkTarget(_ dir: URL, for kind: Kind) throws {
         var isDir: ObjCBool = false
         if FileManager.default.fileExists(atPath: dir.path, isDirectory: &isDir), !isDir.boolValue {
@@ -61,12 +51,79 @@ public enum ModelDirectory {
     }
 
     public static func save(_ c: TextClassifier, to dir: URL) throws {
-        try prepare(dir, for: .neural)
+        try checkTarget(dir, for: .neural)
         let enc = JSONEncoder()
         enc.outputFormatting = [.prettyPrinted, .sortedKeys]
         let json = try enc.encode(Envelope(schemaVersion: schemaVersion, classifier: c.config))
-        try c.model.saveWeights(to: dir.appendingPathComponent(weightsFile), metadata: ["format": "workbench"])
-        try AtomicFile.write(json, to: dir.appendingPathComponent(configFile))
+        try writeFolder(dir) { tmp in
+            try c.model.saveWeights(to: tmp.appendingPathComponent(weightsFile), metadata: ["format": "workbench"])
+            try AtomicFile.write(json, to: tmp.appendingPathComponent(configFile))
+        }
+    }
+
+    /// Saves a learner as a model folder (`learner.safetensors`). Throws `LearnerError` or
+    /// `EngineError.file`.
+    public static func save(learner: any Learner, to dir: URL) throws {
+        try checkTarget(dir, for: .learner)
+        try writeFolder(dir) { tmp in try LearnerIO.save(learner, to: tmp.appendingPathComponent(learnerFile)) }
+    }
+
+    /// Writes a model folder whole or not at all: `write` fills a temporary sibling folder,
+    /// which then takes `dir`'s place, so a reader never finds half a model there (a failed
+    /// write removes the temporary folder and leaves `dir` as it was). An earlier model folder
+    /// at `dir` is replaced; a folder holding anything else is refused rather than mixed into.
+    public static func writeFolder(_ dir: URL, _ write: (URL) throws -> Void) throws {
+        let dir = dir.standardizedFileURL
+        let fm = FileManager.default
+        let parent = dir.deletingLastPathComponent()
+        var isDir: ObjCBool = false
+        let exists = fm.fileExists(atPath: dir.path, isDirectory: &isDir)
+        if exists {
+            guard isDir.boolValue else { throw EngineError.file(path: dir.path, reason: "exists and is not a folder") }
+            let items = (try? fm.contentsOfDirectory(atPath: dir.path)) ?? []
+            let others = items.filter { ![weightsFile, configFile, learnerFile].contains($0) }.sorted()
+            guard others.isEmpty else {
+                throw EngineError.file(path: dir.path, reason: "exists and holds other files (\(others.prefix(3).joined(separator: ", "))\(others.count > 3 ? ", …" : "")): give a new folder, or one that holds a saved model to replace")
+            }
+        }
+        do { try fm.createDirectory(at: parent, withIntermediateDirectories: true) } catch {
+            throw EngineError.file(path: parent.path, reason: "cannot create the folder: \(error.localizedDescription)")
+        }
+        let tmp = parent.appendingPathComponent(".\(dir.lastPathComponent).tmp-\(UUID().uuidString)", isDirectory: true)
+        do {
+            do { try fm.createDirectory(at: tmp, withIntermediateDirectories: false) } catch {
+                throw EngineError.file(path: tmp.path, reason: "cannot create a temporary folder: \(error.localizedDescription)")
+            }
+            try write(tmp)
+            if exists {
+                // Moved aside, not deleted, until the new folder is in place.
+                let old = parent.appendingPathComponent(".\(dir.lastPathComponent).old-\(UUID().uuidString)", isDirectory: true)
+                guard rename(dir.path, old.path) == 0 else {
+                    throw EngineError.file(path: dir.path, reason: "cannot replace the earlier model: \(String(cString: strerror(errno)))")
+                }
+                guard rename(tmp.path, dir.path) == 0 else {
+                    let reason = String(cString: strerror(errno))
+                    _ = rename(old.path, dir.path)
+                    throw EngineError.file(path: dir.path, reason: "cannot move the new model into place: \(reason)")
+                }
+                try? fm.removeItem(at: old)
+            } else {
+                guard rename(tmp.path, dir.path) == 0 else {
+                    throw EngineError.file(path: dir.path, reason: "cannot move the new model into place: \(String(cString: strerror(errno)))")
+                }
+            }
+            let fd = open(parent.path, O_RDONLY)
+            if fd >= 0 { fsync(fd); close(fd) }
+        } catch {
+            try? fm.removeItem(at: tmp)
+            // Name the folder asked for, not the temporary one that is gone.
+            func shown(_ text: String) -> String { text.replacingOccurrences(of: tmp.path, with: dir.path) }
+            switch error {
+            case let EngineError.file(path, reason): throw EngineError.file(path: shown(path), reason: shown(reason))
+            case let LearnerError.file(path, reason): throw LearnerError.file(path: shown(path), reason: shown(reason))
+            default: throw error
+            }
+        }
     }
 
     public static func load(from dir: URL) throws -> TextClassifier {

@@ -443,7 +443,11 @@ public actor SessionWorkbenchService: WorkbenchService {
     public func shutdown() async {
         learnerQueue?.cancel()
         forwarding?.cancel()
-        await manager.shutdown()
+        shutdownFailures = await manager.shutdown().map { "\($0)" }
         continuation.finish()
     }
+
+    /// What failed while shutting down (a last checkpoint that could not be written), for the
+    /// caller to tell once the screen is gone.
+    public private(set) var shutdownFailures: [String] = []
 }

@@ -41,17 +41,24 @@ struct SessionModelOptions: ParsableArguments {
 }
 
 /// Runs `body` with a session manager on the process's engine, then shuts both down (jobs
-/// stop at a batch boundary with their progress saved) before returning or rethrowing.
+/// stop at a batch boundary with their progress saved) before returning or rethrowing. A save
+/// that fails while shutting down is an error too (the command must not exit 0), unless the
+/// error `body` threw already says it.
 func withSessionManager<T: Sendable>(_ store: SessionStore, _ body: (SessionManager) async throws -> T) async throws -> T {
     let manager = SessionManager(store: store)
-    do {
-        let result = try await body(manager)
-        await manager.shutdown()
-        await TrainingEngine.shared.shutdown()
+    let outcome: Result<T, any Error>
+    do { outcome = .success(try await body(manager)) } catch { outcome = .failure(error) }
+    let failures = await manager.shutdown()
+    await TrainingEngine.shared.shutdown()
+    switch outcome {
+    case let .success(result):
+        if let first = failures.first {
+            for f in failures.dropFirst() { printError("error: \(f)") }
+            throw first
+        }
         return result
-    } catch {
-        await manager.shutdown()
-        await TrainingEngine.shared.shutdown()
+    case let .failure(error):
+        for f in failures where !"\(error)".contains("\(f)") { printError("error: \(f)") }
         throw error
     }
 }

@@ -102,8 +102,9 @@ struct SessionsCommand: AsyncParsableCommand {
         func run() async throws {
             let store = dir.store
             let (info, history) = try await withSessionManager(store) { m in
-                (try await m.info(name), try await m.history(name))
+                (try await m.info(name), try store.history(name))
             }
+            for n in history.notices { printError("warning: \(n)") }
             let r = info.record
             let lock = store.lockHolder(name)
             print("session '\(r.name)' — \(info.status)\(lock.held ? " (in use by process \(lock.pid.map(String.init) ?? "?"))" : "")")
@@ -137,7 +138,7 @@ struct SessionsCommand: AsyncParsableCommand {
                     line += String(format: "  %.1fs", e.seconds)
                     print(line)
                 }
-                let steps = history.filter { $0.run == run.id && $0.kind == .step }
+                let steps = history.records.filter { $0.run == run.id && $0.kind == .step }
                 if let first = steps.first, let last = steps.last {
                     print("  history:    \(steps.count) step records (steps \(first.step)–\(last.step)), last loss \(String(format: "%.4f", last.loss))")
                 }

@@ -168,9 +168,7 @@ struct TrainCommand: AsyncParsableCommand {
             print(try learner.report(valid).render(classNames: learner.labels.classes))
         }
         if let save {
-            let dir = URL(fileURLWithPath: save)
-            try ModelDirectory.prepare(dir, for: .learner)
-            try LearnerIO.save(learner, to: dir.appendingPathComponent(SavedModel.learnerFile))
+            try ModelDirectory.save(learner: learner, to: URL(fileURLWithPath: save))
             print("saved to \(save)")
         }
     }

@@ -39,6 +39,7 @@ struct UICommand: AsyncParsableCommand {
             config.onIdle = { count in try? Data("\(count)\n".utf8).write(to: URL(fileURLWithPath: idleFile), options: .atomic) }
         }
         let service: any WorkbenchService
+        var sessions: SessionWorkbenchService?
         if fake {
             service = FakeWorkbenchService()
         } else {
@@ -61,10 +62,17 @@ struct UICommand: AsyncParsableCommand {
                 name = session ?? "zh-reviews"
             }
             setup.fit.epochs = epochs
-            service = try await SessionWorkbenchService.launch(manager: manager, newName: name, setup: setup,
-                                                               preferNew: data != nil || session != nil,
-                                                               themesDirectory: BundledData.themesFolder()?.path)
+            let launched = try await SessionWorkbenchService.launch(manager: manager, newName: name, setup: setup,
+                                                                    preferNew: data != nil || session != nil,
+                                                                    themesDirectory: BundledData.themesFolder()?.path)
+            service = launched
+            sessions = launched
         }
         try await WorkbenchApp.run(backend: NcursesBackend(), service: service, configuration: config)
+        // A save that failed on the way out: said once the screen is gone, and not exit 0.
+        if let failures = await sessions?.shutdownFailures, !failures.isEmpty {
+            for f in failures { printError("error: \(f)") }
+            throw ExitCode.failure
+        }
     }
 }

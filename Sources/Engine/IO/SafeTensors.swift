@@ -161,7 +161,7 @@ public enum AtomicFile {
         }
         do {
             let h = try FileHandle(forWritingTo: tmp)
-            try h.write(contentsOf: data)
+            try WriteFaults.write(data, to: h, destination: url)
             try h.synchronize()
             try h.close()
             guard rename(tmp.path, url.path) == 0 else {

@@ -223,20 +223,20 @@ extension SessionManager {
         if run.learner != nil {
             let url = RunFiles.learnerURL(in: dir, run: run.id)
             model = .learner(try await Self.detached {
-                guard FileManager.default.fileExists(atPath: url.path) else {
+                guard let data = try SessionFileAccess.read(url) else {
                     throw SessionError.file(path: url.path, reason: "run \(run.id)'s model is missing (was it trained to the end?)")
                 }
-                do { return try LearnerIO.load(from: url) } catch let e as LearnerError { throw SessionError.file(path: url.path, reason: e.description) }
+                do { return try LearnerIO.decode(data, path: url.path) } catch let e as LearnerError { throw SessionError.file(path: url.path, reason: e.description) }
             })
         } else {
             let url = RunFiles.weightsURL(in: dir, run: run.id)
             let seed = run.weightSeed
             model = .neural(try await Self.detached {
-                guard FileManager.default.fileExists(atPath: url.path) else {
+                guard let data = try SessionFileAccess.read(url) else {
                     throw SessionError.file(path: url.path, reason: "run \(run.id)'s weights were not kept (it never trained a batch)")
                 }
                 let c = try SessionBuilder.mapEngine { try TextClassifier(config: config, seed: seed) }
-                do { try c.model.loadWeights(from: url) } catch let EngineError.file(path, reason) { throw SessionError.file(path: path, reason: reason) }
+                do { try c.model.loadWeights(from: data, path: url.path) } catch let EngineError.file(path, reason) { throw SessionError.file(path: path, reason: reason) }
                 return LockedClassifier(c)
             })
         }
@@ -321,7 +321,8 @@ public enum RunFiles {
     static func keep(_ source: URL, as target: URL) throws {
         do {
             try FileManager.default.createDirectory(at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
-            try AtomicFile.write(try Data(contentsOf: source), to: target)
+            guard let data = try SessionFileAccess.read(source) else { throw SessionError.file(path: source.path, reason: "missing") }
+            try AtomicFile.write(data, to: target)
         } catch {
             throw SessionError.file(path: target.path, reason: "could not keep the run's weights: \(error)")
         }

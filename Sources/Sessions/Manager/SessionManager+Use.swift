@@ -62,15 +62,14 @@ extension SessionManager {
 
     /// Writes the session's current model (or run `run`'s) as a model folder (`--model-dir`
     /// reads it): a neural model's `classifier.json` and weights, or a learner's
-    /// `learner.safetensors`.
+    /// `learner.safetensors`. The folder is written whole or not at all.
     public func export(_ name: String, to dir: URL, run: Int? = nil) async throws {
         let id = try await openID(name, writable: false)
         switch try await alternateModel(id, console: false, run: run) {
         case let .learner(l)?:
             try await Self.detached {
                 do {
-                    try ModelDirectory.prepare(dir, for: .learner)
-                    try LearnerIO.save(l, to: dir.appendingPathComponent(ModelDirectory.learnerFile))
+                    try ModelDirectory.save(learner: l, to: dir)
                 } catch let e as LearnerError {
                     throw SessionError.file(path: dir.path, reason: e.description)
                 } catch let EngineError.file(path, reason) {

@@ -261,18 +261,22 @@ public actor SessionManager {
     }
 
     /// Reads and, for writing, repairs a session folder: completes or discards an interrupted
-    /// checkpoint, drops a torn history line and history past the checkpoint, and turns an
-    /// interrupted job's status back to idle.
+    /// checkpoint (setting a damaged one aside), drops a torn history line, damaged lines
+    /// (kept aside) and history past the checkpoint, and turns an interrupted job's status back
+    /// to idle.
     static func prepare(dir: URL, name: String, writable: Bool) throws -> (SessionRecord, [String]) {
         var record = try SessionStore.readRecord(dir: dir, name: name)
-        let (history, historyNotices) = try SessionStore.readHistory(dir: dir)
-        var notices = historyNotices
+        let parsed = try SessionStore.readHistoryFile(dir: dir)
+        let history = parsed.records
+        var notices = parsed.notices
         guard writable else { return (record, notices) }
         notices += try SessionFiles.recover(dir: dir, record: record)
         let run = record.currentRun, c = run.cursor
         let kept = history.filter { EngineWorker.isWithin($0, run: run.id, cursor: c) }
-        if kept.count != history.count || !historyNotices.isEmpty {
-            try SessionStore.atomicWrite(try HistoryLog.encode(kept), to: dir.appendingPathComponent(SessionStore.historyFile))
+        if kept.count != history.count || !parsed.notices.isEmpty {
+            if let aside = try SessionStore.rewriteHistory(kept, replacing: parsed, dir: dir) {
+                notices = notices.map { $0.contains(HistoryLog.damagedLinesNotice) ? "\($0); \(aside)" : $0 }
+            }
             if kept.count != history.count {
                 notices.append("\(name): dropped \(history.count - kept.count) history records written after the last checkpoint (step \(c.step))")
             }
@@ -374,10 +378,16 @@ public actor SessionManager {
 
     /// Closes every session (stopping jobs at a batch boundary and saving their progress),
     /// ends the event streams and releases the locks. The engine keeps running for others.
-    public func shutdown() async {
-        guard !closing && !closed else { return }
+    /// Returns what failed on the way, e.g. a last checkpoint that could not be written: the
+    /// caller tells the user (the sessions keep their last good checkpoints).
+    @discardableResult
+    public func shutdown() async -> [any Error] {
+        guard !closing && !closed else { return [] }
         closing = true
-        for id in Array(sessions.keys) { try? await closeID(id) }
+        var failures: [any Error] = []
+        for id in Array(sessions.keys) {
+            do { try await closeID(id) } catch { failures.append(error) }
+        }
         closed = true
         sink.finish()
         await pump?.value
@@ -387,6 +397,7 @@ public actor SessionManager {
         settleWaiters = [:]
         for (_, r) in replies { r.resume(throwing: SessionError.shutDown) }
         replies = [:]
+        return failures
     }
 
     /// Runs blocking work off the actor.

@@ -55,12 +55,26 @@ public struct HistoryRecord: Sendable, Equatable, Codable {
 
 /// Reading and writing `history.jsonl`.
 enum HistoryLog {
+    /// The words of the notice about damaged lines (for finding it among the others).
+    static let damagedLinesNotice = "damaged line"
+
+    /// What a history file holds.
+    struct Parsed {
+        var records: [HistoryRecord]
+        var notices: [String]
+        /// Line numbers of damaged lines that were skipped (not counting a torn last line).
+        var damagedLines: [Int]
+    }
+
     /// Parses the file's bytes. A last line without its newline that does not parse is a
-    /// write torn by a kill: it is dropped with a notice. Any other bad line throws, naming the
-    /// file and line.
-    static func parse(_ data: Data, path: String) throws -> (records: [HistoryRecord], notices: [String]) {
+    /// write torn by a kill: it is dropped with a notice. Any other line that does not parse is
+    /// damage: it is skipped, and one notice names the file and the lines, so one bad line
+    /// costs that line and never the session.
+    static func parse(_ data: Data, path: String) -> Parsed {
         var records: [HistoryRecord] = []
         var notices: [String] = []
+        var damaged: [Int] = []
+        var firstProblem = ""
         let decoder = SessionJSON.decoder
         let bytes = [UInt8](data)
         var start = 0, line = 0
@@ -77,10 +91,15 @@ enum HistoryLog {
                     notices.append("\(path): dropped a torn last line (\(slice.count) bytes, line \(line)): the process was probably killed while writing it")
                     continue
                 }
-                throw SessionError.file(path: path, reason: "line \(line): \(ModelDirectory.describe(error))")
+                if damaged.isEmpty { firstProblem = ModelDirectory.describe(error) }
+                damaged.append(line)
             }
         }
-        return (records, notices)
+        if !damaged.isEmpty {
+            let shown = damaged.prefix(8).map { "line \($0)" }.joined(separator: ", ") + (damaged.count > 8 ? " and \(damaged.count - 8) more" : "")
+            notices.append("\(path): skipped \(damaged.count) \(damagedLinesNotice)\(damaged.count == 1 ? "" : "s") (\(shown); \(firstProblem)); the other records are used")
+        }
+        return Parsed(records: records, notices: notices, damagedLines: damaged)
     }
 
     static func encode(_ records: [HistoryRecord]) throws -> Data {

@@ -34,7 +34,7 @@ public enum SessionError: Error, CustomStringConvertible, Equatable, Sendable {
             return "\(path): \(reason)"
         case let .locked(session, pid):
             let who = pid.map { "process \($0)" } ?? "another process"
-            return "session '\(session)' is in use by \(who) (its .lock file is held); close it there first"
+            return "session '\(session)' is in use by \(who), which holds its lock; close it there first"
         case let .dataChanged(path, recorded, found):
             return "\(path): the data set changed since the session was built on it (content hash \(recorded) recorded, \(found) now); restore the file or create a new session"
         case let .busy(session, status, operation):

@@ -8,7 +8,7 @@ import Foundation
 ///
 /// The record in memory is the truth for this process; the files follow it in order. A write
 /// that fails in the background is reported by the next call (the engine then fails the
-/// session) and the folder keeps its last good checkpoint.
+/// session), naming the reason and the last good checkpoint, which the folder keeps.
 final class SessionFiles: @unchecked Sendable {
     static let weightsNext = "weights.next.safetensors"
     static let optimizerNext = "optimizer.next.safetensors"
@@ -20,10 +20,13 @@ final class SessionFiles: @unchecked Sendable {
     private var dir: URL
     private var rec: SessionRecord
     private var closed = false
-    /// Guards `failure` and `pending` (taken by writer blocks, never with `mutex` waited for).
+    /// Guards `failure`, `pending` and `durable` (taken by writer blocks, never with `mutex`
+    /// waited for).
     private let state = NSLock()
     private var failure: SessionError?
     private var pending = 0
+    /// The record as session.json on disk holds it: the last good checkpoint.
+    private var durable: SessionRecord
     /// Runs every disk write, in order. `historyHandle` is only touched on it.
     private let writer = DispatchQueue(label: "workbench.session-writer")
     private var historyHandle: FileHandle?
@@ -32,6 +35,7 @@ final class SessionFiles: @unchecked Sendable {
     init(directory: URL, record: SessionRecord, readOnly: Bool) {
         self.dir = directory
         self.rec = record
+        self.durable = record
         self.readOnly = readOnly
     }
 
@@ -59,15 +63,36 @@ final class SessionFiles: @unchecked Sendable {
         if let failure { throw failure }
     }
 
-    private func fail(_ error: any Error) {
-        let e: SessionError
-        switch error {
-        case let s as SessionError: e = s
-        case let EngineError.file(path, reason): e = .file(path: path, reason: reason)
-        default: e = .file(path: dir.path, reason: "write failed: \(error.localizedDescription)")
-        }
+    /// Records the first write that failed (on `writer`), with what the folder kept.
+    private func fail(_ error: any Error, in dir: URL) {
         state.lock(); defer { state.unlock() }
-        if failure == nil { failure = e }
+        guard failure == nil else { return }
+        let kept = "the session keeps its last good checkpoint, \(Self.describe(durable)); progress after it is not saved"
+        func joined(_ reason: String) -> String {
+            (reason.hasSuffix(".") ? String(reason.dropLast()) : reason) + "; " + kept
+        }
+        switch error {
+        case let SessionError.file(path, reason): failure = .file(path: path, reason: joined(reason))
+        case let EngineError.file(path, reason): failure = .file(path: path, reason: joined(reason))
+        default: failure = .file(path: dir.path, reason: joined("write failed: \(error.localizedDescription)"))
+        }
+    }
+
+    private var hasFailed: Bool {
+        state.lock(); defer { state.unlock() }
+        return failure != nil
+    }
+
+    /// On `writer`, once session.json holds `record`.
+    private func wrote(_ record: SessionRecord) {
+        state.lock(); defer { state.unlock() }
+        durable = record
+    }
+
+    /// "checkpoint 3 (run 1: 2 epochs done, batch 0 of the next, step 40)".
+    static func describe(_ r: SessionRecord) -> String {
+        let c = r.currentRun.cursor
+        return "checkpoint \(r.checkpoint) (run \(r.currentRun.id): \(c.epochsCompleted) epochs done, batch \(c.batchInEpoch) of the next, step \(c.step))"
     }
 
     /// Called with `mutex` held.
@@ -87,7 +112,10 @@ final class SessionFiles: @unchecked Sendable {
         try body(&r)
         r.modified = Date()
         let d = dir
-        try writer.sync { try Self.writeRecord(r, in: d) }
+        try writer.sync {
+            try Self.writeRecord(r, in: d)
+            wrote(r)
+        }
         rec = r
         return r
     }
@@ -103,7 +131,8 @@ final class SessionFiles: @unchecked Sendable {
         let data = try HistoryLog.encode(records)
         let d = dir
         writer.async { [self] in
-            do { try appendNow(data, in: d) } catch { fail(error) }
+            if hasFailed { return }
+            do { try appendNow(data, in: d) } catch { fail(error, in: d) }
         }
     }
 
@@ -112,13 +141,12 @@ final class SessionFiles: @unchecked Sendable {
         let url = dir.appendingPathComponent(SessionStore.historyFile)
         do {
             if historyHandle == nil {
-                if !FileManager.default.fileExists(atPath: url.path) { _ = FileManager.default.createFile(atPath: url.path, contents: nil) }
-                guard let h = FileHandle(forWritingAtPath: url.path) else {
+                guard let fd = try SessionFileAccess.openFile(url, flags: O_WRONLY | O_APPEND | O_CREAT) else {
                     throw SessionError.file(path: url.path, reason: "cannot open for appending")
                 }
-                try h.seekToEnd()
-                historyHandle = h
+                historyHandle = FileHandle(fileDescriptor: fd, closeOnDealloc: true)
             }
+            try WriteFaults.check(url)
             try historyHandle?.write(contentsOf: data)
         } catch let e as SessionError { throw e } catch {
             throw SessionError.file(path: url.path, reason: "append failed: \(error.localizedDescription)")
@@ -141,20 +169,20 @@ final class SessionFiles: @unchecked Sendable {
         let d = dir
         try writer.sync {
             closeHistory(sync: true)
-            let (records, _) = try SessionStore.readHistory(dir: d)
-            let kept = records.filter(keep)
-            if kept.count != records.count {
-                try SessionStore.atomicWrite(try HistoryLog.encode(kept), to: d.appendingPathComponent(SessionStore.historyFile))
+            let parsed = try SessionStore.readHistoryFile(dir: d)
+            let kept = parsed.records.filter(keep)
+            if kept.count != parsed.records.count || !parsed.damagedLines.isEmpty {
+                _ = try SessionStore.rewriteHistory(kept, replacing: parsed, dir: d)
             }
         }
     }
 
     /// Commits a checkpoint: `make(n)` gives the bytes of the weights and optimiser files for
     /// checkpoint number n (it runs here, on the caller's thread, so it may touch the model);
-    /// `change` updates the record (cursor, status) that goes with them. The record changes at
-    /// once; the files are written by the writer in this order: history fsync, the two `.next`
-    /// files, session.json, then the renames. With `maxPendingCheckpoints` already waiting,
-    /// this waits for the writer first.
+    /// `change` updates the record (cursor, status) that goes with them, and the files' sizes
+    /// and checksums go in too. The record changes at once; the files are written by the writer
+    /// in this order: history fsync, the two `.next` files, session.json, then the renames.
+    /// With `maxPendingCheckpoints` already waiting, this waits for the writer first.
     @discardableResult
     func commitCheckpoint(make: (Int) throws -> (weights: Data, optimizer: Data),
                           change: (inout SessionRecord) -> Void) throws -> SessionRecord {
@@ -172,11 +200,18 @@ final class SessionFiles: @unchecked Sendable {
         var r = rec
         change(&r)
         r.checkpoint = n
+        r.checkpointFiles = CheckpointDigests(weights: weights, optimizer: optimizer)
         r.modified = Date()
         rec = r
         let d = dir, committed = r
         state.lock(); pending += 1; state.unlock()
         writer.async { [self] in
+            // After a failed write nothing more is written: the folder stays at the checkpoint
+            // the failure names.
+            if hasFailed {
+                state.lock(); pending -= 1; state.unlock()
+                return
+            }
             do {
                 if let h = historyHandle {
                     do { try h.synchronize() } catch {
@@ -186,9 +221,12 @@ final class SessionFiles: @unchecked Sendable {
                 try SessionStore.atomicWrite(weights, to: d.appendingPathComponent(Self.weightsNext))
                 try SessionStore.atomicWrite(optimizer, to: d.appendingPathComponent(Self.optimizerNext))
                 try Self.writeRecord(committed, in: d)
+                wrote(committed)
                 try Self.promote(dir: d)
             } catch {
-                fail(error)
+                // What of this checkpoint reached the disk is sorted out by the next open
+                // (`recover`): promoted if session.json names it, discarded if not.
+                fail(error, in: d)
             }
             state.lock(); pending -= 1; state.unlock()
         }
@@ -220,9 +258,26 @@ final class SessionFiles: @unchecked Sendable {
         dir = newDir
         var r = rec
         r.name = name
-        try writer.sync { try Self.writeRecord(r, in: newDir) }
+        try writer.sync {
+            try Self.writeRecord(r, in: newDir)
+            wrote(r)
+        }
         rec = r
         return newDir
+    }
+
+    /// The record and the checkpoint files that belong to it. A read-only reader takes a
+    /// consistent snapshot of session.json and the files, as another process may be writing
+    /// checkpoints meanwhile (`readSnapshot`), and moves its record to it.
+    func loadCheckpoint() throws -> (record: SessionRecord, weights: Data, weightsPath: String, optimizer: Data, optimizerPath: String) {
+        mutex.lock(); defer { mutex.unlock() }
+        let files: (weights: CheckpointFileData, optimizer: CheckpointFileData)
+        if readOnly {
+            (rec, files) = try Self.readSnapshot(dir: dir, name: rec.name)
+        } else {
+            files = try Self.readCheckpoint(dir: dir, record: rec)
+        }
+        return (rec, files.weights.data, files.weights.path, files.optimizer.data, files.optimizer.path)
     }
 
     /// Waits for the queued writes and allows no more.
@@ -230,96 +285,5 @@ final class SessionFiles: @unchecked Sendable {
         mutex.lock(); defer { mutex.unlock() }
         writer.sync { closeHistory(sync: true) }
         closed = true
-    }
-
-    // MARK: - Checkpoint files
-
-    /// The `checkpoint` number in a safetensors file's metadata.
-    static func checkpointNumber(_ data: Data, path: String) throws -> Int {
-        guard data.count >= 8 else { throw SessionError.file(path: path, reason: "too short for a safetensors file (\(data.count) bytes): truncated?") }
-        let n = data.prefix(8).enumerated().reduce(UInt64(0)) { $0 | (UInt64($1.element) << (8 * UInt64($1.offset))) }
-        guard n <= UInt64(data.count - 8) else {
-            throw SessionError.file(path: path, reason: "header length \(n) runs past the end of the file (\(data.count) bytes): truncated?")
-        }
-        let header = data.subdata(in: data.startIndex + 8 ..< data.startIndex + 8 + Int(n))
-        guard let obj = (try? JSONSerialization.jsonObject(with: header)) as? [String: Any] else {
-            throw SessionError.file(path: path, reason: "the safetensors header is not a JSON object")
-        }
-        guard let meta = obj["__metadata__"] as? [String: String], let text = meta["checkpoint"], let c = Int(text) else {
-            throw SessionError.file(path: path, reason: "no checkpoint number in the metadata: not written by a workbench session")
-        }
-        return c
-    }
-
-    /// After a kill during a checkpoint: a `.next` file of the checkpoint session.json names
-    /// is renamed into place (the checkpoint was committed), any other is deleted (it was
-    /// not). Also removes temporary files of interrupted atomic writes. Returns notices.
-    static func recover(dir: URL, record: SessionRecord) throws -> [String] {
-        var notices: [String] = []
-        for (next, final) in [(weightsNext, SessionStore.weightsFile), (optimizerNext, SessionStore.optimizerFile)] {
-            let url = dir.appendingPathComponent(next)
-            guard let data = FileManager.default.contents(atPath: url.path) else { continue }
-            let n = try? checkpointNumber(data, path: url.path)
-            if n == record.checkpoint {
-                guard rename(url.path, dir.appendingPathComponent(final).path) == 0 else {
-                    throw SessionError.file(path: url.path, reason: "cannot rename into place: \(String(cString: strerror(errno)))")
-                }
-                notices.append("\(record.name): completed checkpoint \(record.checkpoint), interrupted before \(final) was renamed into place")
-            } else {
-                try? FileManager.default.removeItem(at: url)
-                notices.append("\(record.name): discarded \(next) of an uncommitted checkpoint; the session is at checkpoint \(record.checkpoint)")
-            }
-        }
-        if let items = try? FileManager.default.contentsOfDirectory(atPath: dir.path) {
-            for item in items where item.hasPrefix(".") && item.contains(".tmp-") {
-                try? FileManager.default.removeItem(at: dir.appendingPathComponent(item))
-            }
-        }
-        SessionStore.syncDirectory(dir)
-        return notices
-    }
-
-    /// The record and the checkpoint files that belong to it. A read-only reader racing a
-    /// writer in another process re-reads session.json and tries again when a checkpoint
-    /// lands between its reads.
-    func loadCheckpoint() throws -> (record: SessionRecord, weights: Data, weightsPath: String, optimizer: Data, optimizerPath: String) {
-        mutex.lock(); defer { mutex.unlock() }
-        var attempts = 0
-        while true {
-            do {
-                let (w, wp, o, op) = try Self.readCheckpoint(dir: dir, record: rec)
-                return (rec, w, wp, o, op)
-            } catch {
-                attempts += 1
-                guard readOnly, attempts < 50, let fresh = try? SessionStore.readRecord(dir: dir, name: rec.name),
-                      fresh.checkpoint != rec.checkpoint else { throw error }
-                rec = fresh
-            }
-        }
-    }
-
-    /// The weights and optimiser files of the record's checkpoint, checked to belong to it.
-    /// Read-only readers take a `.next` file of that checkpoint when a writer is between
-    /// committing session.json and renaming.
-    static func readCheckpoint(dir: URL, record: SessionRecord) throws -> (weights: Data, weightsPath: String, optimizer: Data, optimizerPath: String) {
-        func read(_ final: String, _ next: String) throws -> (Data, String) {
-            let nextURL = dir.appendingPathComponent(next)
-            if let data = FileManager.default.contents(atPath: nextURL.path),
-               (try? checkpointNumber(data, path: nextURL.path)) == record.checkpoint {
-                return (data, nextURL.path)
-            }
-            let url = dir.appendingPathComponent(final)
-            guard let data = FileManager.default.contents(atPath: url.path) else {
-                throw SessionError.file(path: url.path, reason: FileManager.default.fileExists(atPath: url.path) ? "cannot read the file" : "missing")
-            }
-            let n = try checkpointNumber(data, path: url.path)
-            guard n == record.checkpoint else {
-                throw SessionError.file(path: url.path, reason: "belongs to checkpoint \(n), but \(SessionStore.sessionFile) is at checkpoint \(record.checkpoint): the folder was changed by hand or copied in part")
-            }
-            return (data, url.path)
-        }
-        let (w, wp) = try read(SessionStore.weightsFile, weightsNext)
-        let (o, op) = try read(SessionStore.optimizerFile, optimizerNext)
-        return (w, wp, o, op)
     }
 }

@@ -188,10 +188,15 @@ public struct SessionRecord: Sendable, Codable {
     /// Batches between autosaves (a checkpoint is also written at every epoch end).
     public var autosaveEvery: Int
     public var status: SessionStatus
+    /// The sizes and checksums of the checkpoint's weights and optimiser files, so a damaged
+    /// file is told from the one the checkpoint wrote (nil in sessions written before they
+    /// were recorded: their files are checked by their tensors alone).
+    public var checkpointFiles: CheckpointDigests? = nil
 
     enum CodingKeys: String, CodingKey {
         case schemaVersion = "schema_version", id, name, created, modified, dataset, tokenizer, labels
         case maxLength = "max_length", padding, truncating, runs, checkpoint, autosaveEvery = "autosave_every", status
+        case checkpointFiles = "checkpoint_files"
     }
 
     public var currentRun: RunRecord { runs[runs.count - 1] }
@@ -230,6 +235,28 @@ public struct SessionRecord: Sendable, Codable {
             }
             if i > 0, run.id <= runs[i - 1].id { throw fail("\(f).id", "run ids must increase") }
         }
+    }
+}
+
+/// What a checkpoint wrote: the size and XXH64 of its weights and optimiser files.
+public struct CheckpointDigests: Sendable, Equatable, Codable {
+    public var weights: FileDigest
+    public var optimizer: FileDigest
+
+    public init(weights: Data, optimizer: Data) {
+        self.weights = FileDigest(weights)
+        self.optimizer = FileDigest(optimizer)
+    }
+}
+
+/// A file's size and content hash (`ContentHash`'s `xxh64:<16 hex digits>`).
+public struct FileDigest: Sendable, Equatable, Codable {
+    public var bytes: Int
+    public var xxh64: String
+
+    public init(_ data: Data) {
+        bytes = data.count
+        xxh64 = ContentHash.format(data.withUnsafeBytes { XXH64.hash($0) })
     }
 }
 

@@ -8,14 +8,19 @@ import Foundation
 /// Sessions/<name>/weights.safetensors   the weights at the last checkpoint (standard safetensors)
 /// Sessions/<name>/optimizer.safetensors the optimiser's slots and step count at that checkpoint
 /// Sessions/<name>/history.jsonl         one JSON object per step and per epoch end (HistoryRecord)
-/// Sessions/<name>/.lock                 held (flock) by the process that has it open for writing
+/// Sessions/<name>/.lock                 the PID of the process that has it open for writing (which
+///                                       holds a flock on the folder itself: see SessionLock)
 /// ```
 ///
 /// Every file is written atomically (temporary file, fsync, rename). A checkpoint writes
 /// `weights.next.safetensors` and `optimizer.next.safetensors` (each tagged with the new
 /// checkpoint number), then session.json with that number, then renames the two into place:
 /// opening a session after a kill at any moment finishes or discards the half-done checkpoint,
-/// so the weights, the optimiser state and the cursor always belong together.
+/// so the weights, the optimiser state and the cursor always belong together. session.json
+/// records each checkpoint file's size and checksum: a `.next` file is promoted only when it
+/// is the one its checkpoint wrote, and a damaged file is refused by name.
+///
+/// Nothing in a session folder is reached through a symbolic link (`SessionFileAccess`).
 ///
 /// The default folder is `Sessions/` in the working directory, overridden by the
 /// `WORKBENCH_SESSIONS_DIR` environment variable, itself overridden by `--sessions-dir`.
@@ -95,7 +100,7 @@ public struct SessionStore: Sendable {
         return try Self.readRecord(dir: dir, name: name)
     }
 
-    /// The session's history; a torn last line is dropped with a notice.
+    /// The session's history; a torn last line is dropped, and damaged lines skipped, with a notice.
     public func history(_ name: String) throws -> (records: [HistoryRecord], notices: [String]) {
         let dir = try directory(for: name)
         guard exists(name) else { throw SessionError.notFound(name) }
@@ -112,10 +117,14 @@ public struct SessionStore: Sendable {
 
     static func readRecord(dir: URL, name: String) throws -> SessionRecord {
         let url = dir.appendingPathComponent(sessionFile)
-        guard let data = FileManager.default.contents(atPath: url.path) else {
-            let exists = FileManager.default.fileExists(atPath: url.path)
-            throw SessionError.file(path: url.path, reason: exists ? "cannot read the file" : "missing (is \(dir.path) a session folder?)")
+        guard let data = try SessionFileAccess.read(url) else {
+            throw SessionError.file(path: url.path, reason: "missing (is \(dir.path) a session folder?)")
         }
+        return try decodeRecord(data, url: url, name: name)
+    }
+
+    /// A record from the bytes of `url` (a session.json), validated; errors name the file and field.
+    static func decodeRecord(_ data: Data, url: URL, name: String) throws -> SessionRecord {
         let object: Any
         do { object = try JSONSerialization.jsonObject(with: data) } catch {
             throw SessionError.file(path: url.path, reason: "not valid JSON (\(data.isEmpty ? "the file is empty" : "truncated or corrupt"))")
@@ -140,12 +149,29 @@ public struct SessionStore: Sendable {
     }
 
     static func readHistory(dir: URL) throws -> (records: [HistoryRecord], notices: [String]) {
+        let parsed = try readHistoryFile(dir: dir)
+        return (parsed.records, parsed.notices)
+    }
+
+    static func readHistoryFile(dir: URL) throws -> HistoryLog.Parsed {
         let url = dir.appendingPathComponent(historyFile)
-        guard FileManager.default.fileExists(atPath: url.path) else { return ([], []) }
-        guard let data = FileManager.default.contents(atPath: url.path) else {
-            throw SessionError.file(path: url.path, reason: "cannot read the file")
+        guard let data = try SessionFileAccess.read(url) else { return HistoryLog.Parsed(records: [], notices: [], damagedLines: []) }
+        return HistoryLog.parse(data, path: url.path)
+    }
+
+    /// Rewrites the history with `records` (what was kept of `parsed`); when `parsed` had
+    /// damaged lines, the file as it was is kept beside it as `history.jsonl.damaged` first,
+    /// so what the damaged lines held is not lost; returns a note saying so.
+    static func rewriteHistory(_ records: [HistoryRecord], replacing parsed: HistoryLog.Parsed, dir: URL) throws -> String? {
+        let url = dir.appendingPathComponent(historyFile)
+        var notice: String?
+        if !parsed.damagedLines.isEmpty, let original = try SessionFileAccess.read(url) {
+            let aside = dir.appendingPathComponent(historyFile + ".damaged")
+            try atomicWrite(original, to: aside)
+            notice = "the file as it was is kept as \(aside.lastPathComponent)"
         }
-        return try HistoryLog.parse(data, path: url.path)
+        try atomicWrite(try HistoryLog.encode(records), to: url)
+        return notice
     }
 
     // MARK: - Creating, removing, renaming, copying
@@ -156,6 +182,8 @@ public struct SessionStore: Sendable {
         if exists(record.name) { throw SessionError.alreadyExists(record.name) }
         try makeRoot()
         let tmp = root.appendingPathComponent(".creating-\(UUID().uuidString)", isDirectory: true)
+        var record = record
+        record.checkpointFiles = CheckpointDigests(weights: weights, optimizer: optimizer)
         do {
             try FileManager.default.createDirectory(at: tmp, withIntermediateDirectories: false)
             try Self.atomicWrite(weights, to: tmp.appendingPathComponent(Self.weightsFile))

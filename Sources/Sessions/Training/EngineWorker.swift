@@ -273,6 +273,12 @@ final class EngineWorker {
             }
         }
         if finished {
+            // Finished means saved: the run's last checkpoint must be on disk before anyone is
+            // told, or a write that fails in the background would go unreported.
+            do { try ws.files.flush() } catch {
+                fail(ws, "cannot save a checkpoint: \(Self.sessionError(error))")
+                return
+            }
             leaveSchedule(ws)
             setStatus(ws, .finished)
         }
