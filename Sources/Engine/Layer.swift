@@ -44,6 +44,19 @@ public protocol MaskConsumer: Layer {
     var mask: Tensor? { get set }
 }
 
+/// A recurrent layer (SimpleRNN, GRU, LSTM): what Bidirectional needs to wrap two copies.
+public protocol RecurrentLayer: MaskConsumer {
+    var inputDim: Int { get }
+    var units: Int { get }
+    var returnSequences: Bool { get }
+}
+
+/// A layer that draws random numbers while training (the dropouts). Its generator's state is
+/// part of a trainer snapshot, so a resumed run draws the same masks.
+public protocol RandomLayer: Layer {
+    var generator: SeededGenerator { get set }
+}
+
 extension Layer {
     /// The number of trainable scalars.
     public var parameterCount: Int { parameters.reduce(0) { $0 + $1.value.count } }

@@ -21,6 +21,29 @@ enum ModelEditing {
         case .multiHeadAttention: return .multiHeadAttention(heads: 2, keyDim: 32)
         case .positionEmbedding: return .positionEmbedding
         case .transformerEncoder: return .transformerEncoder(heads: 2, keyDim: 32, feedForwardDim: 64)
+        case .bidirectional: return .bidirectional(layer: .lstm(units: 64))
+        case .maxPooling1D: return .maxPooling1D()
+        case .averagePooling1D: return .averagePooling1D()
+        case .flatten: return .flatten
+        case .spatialDropout1D: return .spatialDropout1D(rate: 0.2)
+        }
+    }
+
+    /// The recurrent layer `kind` with `units` (what Bidirectional can wrap), or nil.
+    static func recurrent(_ kind: LayerKind, units: Int, returnSequences: Bool) -> LayerSpec? {
+        switch kind {
+        case .lstm: return .lstm(units: units, returnSequences: returnSequences)
+        case .gru: return .gru(units: units, returnSequences: returnSequences)
+        case .simpleRNN: return .simpleRNN(units: units, returnSequences: returnSequences)
+        default: return nil
+        }
+    }
+
+    /// Units and return_sequences of a recurrent spec.
+    static func recurrentSettings(_ spec: LayerSpec) -> (units: Int, returnSequences: Bool)? {
+        switch spec {
+        case let .lstm(u, s), let .gru(u, s), let .simpleRNN(u, s): return (u, s)
+        default: return nil
         }
     }
 
@@ -32,7 +55,8 @@ enum ModelEditing {
         func needsSequence(_ s: LayerSpec) -> Bool {
             switch s {
             case .simpleRNN, .lstm, .gru, .conv1D, .globalMaxPooling1D, .globalAveragePooling1D, .multiHeadAttention,
-                 .positionEmbedding, .transformerEncoder: return true
+                 .positionEmbedding, .transformerEncoder, .bidirectional, .maxPooling1D, .averagePooling1D,
+                 .spatialDropout1D: return true
             default: return false
             }
         }
@@ -43,10 +67,23 @@ enum ModelEditing {
             case let .simpleRNN(u, _): out[i] = .simpleRNN(units: u, returnSequences: later)
             case let .lstm(u, _): out[i] = .lstm(units: u, returnSequences: later)
             case let .gru(u, _): out[i] = .gru(units: u, returnSequences: later)
+            case let .bidirectional(inner, mode):
+                if let kind = kind(of: inner), let r = recurrentSettings(inner),
+                   let wrapped = recurrent(kind, units: r.units, returnSequences: later) {
+                    out[i] = .bidirectional(layer: wrapped, mergeMode: mode)
+                }
             default: break
             }
         }
         return out
+    }
+
+    /// The pool size of a pooling spec (0 for any other layer).
+    static func poolSize(_ spec: LayerSpec) -> Int {
+        switch spec {
+        case let .maxPooling1D(p, _, _), let .averagePooling1D(p, _, _): return p
+        default: return 0
+        }
     }
 
     enum Refusal: Error, CustomStringConvertible {
@@ -91,6 +128,12 @@ enum ModelEditing {
             case let .conv1D(_, k, st, p, d, a): l[i] = .conv1D(filters: units, kernelSize: k, strides: st, padding: p, dilation: d, activation: a)
             case let .multiHeadAttention(_, k): l[i] = .multiHeadAttention(heads: units, keyDim: k)
             case let .transformerEncoder(_, k, ff): l[i] = .transformerEncoder(heads: units, keyDim: k, feedForwardDim: ff)
+            case let .bidirectional(inner, mode):
+                guard let kind = kind(of: inner), let r = recurrentSettings(inner),
+                      let wrapped = recurrent(kind, units: units, returnSequences: r.returnSequences) else {
+                    throw Refusal.because("\(l[i].label) has no units to change")
+                }
+                l[i] = .bidirectional(layer: wrapped, mergeMode: mode)
             default: throw Refusal.because("\(l[i].kerasClassName) has no units to change")
             }
         case let .setActivation(i, name):
@@ -107,12 +150,41 @@ enum ModelEditing {
             }
         case let .setDropoutRate(i, rate):
             try check(i)
-            guard case .dropout = l[i] else { throw Refusal.because("layer \(i + 1) is not a Dropout layer") }
-            l[i] = .dropout(rate: Float(rate))
+            switch l[i] {
+            case .dropout: l[i] = .dropout(rate: Float(rate))
+            case .spatialDropout1D: l[i] = .spatialDropout1D(rate: Float(rate))
+            default: throw Refusal.because("layer \(i + 1) is not a Dropout or SpatialDropout1D layer")
+            }
         case let .setKernelSize(i, size):
             try check(i)
             guard case let .conv1D(f, _, st, p, d, a) = l[i] else { throw Refusal.because("layer \(i + 1) is not a Conv1D layer") }
             l[i] = .conv1D(filters: f, kernelSize: size, strides: st, padding: p, dilation: d, activation: a)
+        case let .setPoolSize(i, size):
+            try check(i)
+            switch l[i] {
+            case let .maxPooling1D(_, strides, p):
+                // Strides follow the pool unless the spec set them apart from it.
+                l[i] = .maxPooling1D(poolSize: size, strides: strides.flatMap { s in s == poolSize(l[i]) ? nil : s }, padding: p)
+            case let .averagePooling1D(_, strides, p):
+                l[i] = .averagePooling1D(poolSize: size, strides: strides.flatMap { s in s == poolSize(l[i]) ? nil : s }, padding: p)
+            default: throw Refusal.because("layer \(i + 1) is not a MaxPooling1D or AveragePooling1D layer")
+            }
+        case let .setMergeMode(i, mode):
+            try check(i)
+            guard case let .bidirectional(inner, _) = l[i] else { throw Refusal.because("layer \(i + 1) is not a Bidirectional layer") }
+            guard LayerSpec.mergeModes.contains(mode) else {
+                throw Refusal.because("unknown merge mode '\(mode)' (\(LayerSpec.mergeModes.joined(separator: ", ")))")
+            }
+            l[i] = .bidirectional(layer: inner, mergeMode: mode)
+        case let .setWrappedLayer(i, name):
+            try check(i)
+            guard case let .bidirectional(inner, mode) = l[i], let r = recurrentSettings(inner) else {
+                throw Refusal.because("layer \(i + 1) is not a Bidirectional layer")
+            }
+            guard let kind = LayerKind(name: name), let wrapped = recurrent(kind, units: r.units, returnSequences: r.returnSequences) else {
+                throw Refusal.because("Bidirectional wraps lstm, gru or simple_rnn, not '\(name)'")
+            }
+            l[i] = .bidirectional(layer: wrapped, mergeMode: mode)
         case let .applyPreset(name):
             guard let preset = ModelPreset(rawValue: name) else {
                 throw Refusal.because("unknown preset '\(name)' (\(ModelPreset.allCases.map(\.rawValue).joined(separator: ", ")))")

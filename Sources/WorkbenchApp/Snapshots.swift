@@ -100,6 +100,13 @@ enum Snapshots {
                     LayerSetting(kind: .activation, value: a.rawValue, choices: acts)]
         case let .dropout(r): return [LayerSetting(kind: .rate, value: String(format: "%.2f", r))]
         case let .multiHeadAttention(h, _), let .transformerEncoder(h, _, _): return [LayerSetting(kind: .units, label: "heads", value: "\(h)")]
+        case let .bidirectional(inner, mode):
+            let wrappable = LayerSpec.bidirectionalTypeNames
+            return (ModelEditing.recurrentSettings(inner).map { [LayerSetting(kind: .units, value: "\($0.units)")] } ?? [])
+                + [LayerSetting(kind: .mergeMode, value: mode, choices: LayerSpec.mergeModes),
+                   LayerSetting(kind: .wrappedLayer, value: inner.typeName, choices: wrappable)]
+        case let .maxPooling1D(p, _, _), let .averagePooling1D(p, _, _): return [LayerSetting(kind: .poolSize, value: "\(p)")]
+        case let .spatialDropout1D(r): return [LayerSetting(kind: .rate, value: String(format: "%.2f", r))]
         default: return []
         }
     }

@@ -54,20 +54,33 @@ enum GemmWorkload {
                 guard count > 0, m > 0, n > 0, k > 0 else { return }
                 calls.append(GemmCall(layer: name, role: role, shape: GemmShape(transA: tA, transB: tB, m: m, n: n, k: k), calls: count))
             }
+            // A recurrent layer's calls; Bidirectional makes them once per direction.
+            func recurrent(_ rnn: LayerSpec, _ direction: String) -> Bool {
+                let units: Int, gates: Int
+                switch rnn {
+                case let .lstm(u, _): units = u; gates = 4 * u
+                case let .gru(u, _): units = u; gates = 3 * u
+                case let .simpleRNN(u, _): units = u; gates = u
+                default: return false
+                }
+                guard inShape.count == 2 else { return false }
+                let T = inShape[0], D = inShape[1], U = units, G = gates, rows = T * B
+                add("\(direction)input projection X·W", false, false, rows, G, D)
+                add("\(direction)recurrent h·U (per step)", false, false, B, G, U, T - 1)
+                add("\(direction)backward dh = dZ·Uᵀ (per step)", false, true, B, U, G, T - 1)
+                add("\(direction)backward dU = Hᵀ·dZ", true, false, U, G, rows)
+                add("\(direction)backward dW = Xᵀ·dZ", true, false, D, G, rows)
+                add("\(direction)backward dX = dZ·Wᵀ", false, true, rows, D, G)
+                return true
+            }
             switch spec {
-            case .embedding, .globalMaxPooling1D, .globalAveragePooling1D, .dropout, .layerNormalization, .positionEmbedding:
-                break   // gathers, reductions and element-wise work: no sgemm
-            case let .lstm(units, _), let .gru(units, _), let .simpleRNN(units, _):
-                guard inShape.count == 2 else { uncounted.append(name); continue }
-                let T = inShape[0], D = inShape[1], U = units, rows = T * B
-                let G: Int
-                switch spec { case .lstm: G = 4 * U; case .gru: G = 3 * U; default: G = U }
-                add("input projection X·W", false, false, rows, G, D)
-                add("recurrent h·U (per step)", false, false, B, G, U, T - 1)
-                add("backward dh = dZ·Uᵀ (per step)", false, true, B, U, G, T - 1)
-                add("backward dU = Hᵀ·dZ", true, false, U, G, rows)
-                add("backward dW = Xᵀ·dZ", true, false, D, G, rows)
-                add("backward dX = dZ·Wᵀ", false, true, rows, D, G)
+            case .embedding, .globalMaxPooling1D, .globalAveragePooling1D, .dropout, .layerNormalization, .positionEmbedding,
+                 .maxPooling1D, .averagePooling1D, .flatten, .spatialDropout1D:
+                break   // gathers, reductions, copies and element-wise work: no sgemm
+            case .lstm, .gru, .simpleRNN:
+                if !recurrent(spec, "") { uncounted.append(name) }
+            case let .bidirectional(inner, _):
+                if !recurrent(inner, "forward ") || !recurrent(inner, "backward ") { uncounted.append(name) }
             case let .conv1D(filters, kernelSize, _, _, _, _):
                 guard inShape.count == 2, outShape.count == 2 else { uncounted.append(name); continue }
                 let rows = B * outShape[0], kc = kernelSize * inShape[1]

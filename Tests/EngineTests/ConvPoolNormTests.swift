@@ -67,7 +67,8 @@ func buildFixtureLayer(_ c: J, inputShape: [Int]) throws -> Layer {
         let epsilon = cfg["epsilon"].exists ? Float(try cfg["epsilon"].double()) : 1e-3
         return LayerNormalizationLayer(name: name, features: features, epsilon: epsilon)
     default:
-        throw UnsupportedFixture(description: "unknown layer class '\(cls)'")
+        // Bidirectional, the windowed poolings, Flatten, SpatialDropout1D (SequenceLayerTests.swift).
+        return try buildSequenceFixtureLayer(c, inputShape: inputShape)
     }
 }
 

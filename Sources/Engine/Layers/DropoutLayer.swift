@@ -2,7 +2,7 @@
 /// ones are scaled by 1 / (1 − rate); in inference it is the identity. The layer draws its
 /// masks from its own generator seeded with `seed`, so the same seed gives the same sequence
 /// of masks. Backward multiplies dy by the mask of the last forward.
-public final class DropoutLayer: Layer {
+public final class DropoutLayer: RandomLayer {
     public let name: String
     public let rate: Float
     public let seed: UInt64

@@ -14,7 +14,7 @@ import Foundation
 /// Time-major like LSTMLayer: A = X·W + b_x for all steps in one gemm; per step one gemm
 /// Q[t] = h_{t-1}·U + b_h (kept, since r multiplies q_h); backward one gemm per step for
 /// dh_{t-1}, then dW, dU, db, dX over all steps at once.
-public final class GRULayer: MaskConsumer {
+public final class GRULayer: RecurrentLayer {
     public let name: String
     public let units: Int
     public let returnSequences: Bool

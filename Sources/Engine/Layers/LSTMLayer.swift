@@ -13,7 +13,7 @@ import Foundation
 /// Z[t] into the gate activations in place (kept for backward). Backward walks t downwards
 /// computing dZ[t] and dh_{t-1} = dZ[t]·Uᵀ (one gemm per step), then dW, dU, db and dX over all
 /// steps at once.
-public final class LSTMLayer: MaskConsumer {
+public final class LSTMLayer: RecurrentLayer {
     public let name: String
     public let units: Int
     public let returnSequences: Bool

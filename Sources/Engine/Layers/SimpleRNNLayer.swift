@@ -9,7 +9,7 @@ import Foundation
 ///
 /// Works time-major: the input projection of every step is one gemm, each step one gemm for
 /// the whole batch; backward mirrors it (see LSTMLayer for the full scheme).
-public final class SimpleRNNLayer: MaskConsumer {
+public final class SimpleRNNLayer: RecurrentLayer {
     public let name: String
     public let units: Int
     public let returnSequences: Bool

@@ -58,6 +58,41 @@ enum LayerFactory {
             return DropoutLayer(name: name, rate: rate, seed: rng.next())
         case let .layerNormalization(epsilon):
             return LayerNormalizationLayer(name: name, features: try lastDim(), epsilon: epsilon)
+        case let .bidirectional(inner, mergeModeName):
+            guard let mode = BidirectionalLayer.MergeMode(rawValue: mergeModeName) else {
+                throw EngineError.invalidSpec(field: "\(name).merge_mode",
+                                              reason: "expected \(LayerSpec.mergeModes.joined(separator: ", ")), got '\(mergeModeName)'")
+            }
+            let d = try sequence("Bidirectional")
+            // Keras builds the forward copy, then the backward one: weights are drawn in that order.
+            func copy(_ direction: String) throws -> any RecurrentLayer {
+                let copyName = "\(name)/\(direction)_\(inner.typeName)"
+                switch inner {
+                case let .simpleRNN(u, seq): return SimpleRNNLayer(name: copyName, inputDim: d, units: u, returnSequences: seq, rng: &rng)
+                case let .lstm(u, seq): return LSTMLayer(name: copyName, inputDim: d, units: u, returnSequences: seq, rng: &rng)
+                case let .gru(u, seq): return GRULayer(name: copyName, inputDim: d, units: u, returnSequences: seq, rng: &rng)
+                default:
+                    throw EngineError.invalidSpec(field: "\(name).layer",
+                                                  reason: "Bidirectional wraps a SimpleRNN, LSTM or GRU, got \(inner.kerasClassName)")
+                }
+            }
+            let forward = try copy("forward")
+            let backward = try copy("backward")
+            return BidirectionalLayer(name: name, forward: forward, backward: backward, mergeMode: mode, typeName: inner.typeName)
+        case let .maxPooling1D(poolSize, strides, padding), let .averagePooling1D(poolSize, strides, padding):
+            guard let pad = Pooling1D.Padding(rawValue: padding) else {
+                throw EngineError.invalidSpec(field: "\(name).padding", reason: "expected valid or same, got '\(padding)'")
+            }
+            _ = try sequence(spec.kerasClassName)
+            try Pooling1D.validate(name: name, poolSize: poolSize, strides: strides ?? poolSize)
+            if case .maxPooling1D = spec { return MaxPooling1DLayer(name: name, poolSize: poolSize, strides: strides, padding: pad) }
+            return AveragePooling1DLayer(name: name, poolSize: poolSize, strides: strides, padding: pad)
+        case .flatten:
+            return FlattenLayer(name: name)
+        case let .spatialDropout1D(rate):
+            try DropoutLayer.validate(name: name, rate: rate)
+            _ = try sequence("SpatialDropout1D")
+            return SpatialDropout1DLayer(name: name, rate: rate, seed: rng.next())
         }
     }
 
@@ -86,7 +121,9 @@ enum LayerFactory {
         case let .multiHeadAttention(h, k): return attention(h, k)
         case let .transformerEncoder(h, k, ff): return sum(attention(h, k), p(4, d), p(2, d, ff), ff, d)
         case .positionEmbedding: return Checked.product(s)
-        case .globalMaxPooling1D, .globalAveragePooling1D, .dropout: return 0
+        case let .bidirectional(inner, _): return parameterCount(inner, inputShape: s, vocabularySize: v).flatMap { p(2, $0) }
+        case .globalMaxPooling1D, .globalAveragePooling1D, .dropout, .maxPooling1D, .averagePooling1D, .flatten,
+             .spatialDropout1D: return 0
         }
     }
 
@@ -115,7 +152,13 @@ enum LayerFactory {
             return largest(input, p(outSteps, kernelSize, d), p(outSteps, filters))
         case let .multiHeadAttention(h, k): return largest(input, p(h, steps, steps), p(steps, h, k))
         case let .transformerEncoder(h, k, ff): return largest(input, p(h, steps, steps), p(steps, h, k), p(steps, ff))
-        case .positionEmbedding, .layerNormalization, .dropout, .globalMaxPooling1D, .globalAveragePooling1D:
+        case let .bidirectional(inner, _):
+            // Each copy keeps its own caches; the merged output holds up to 2·units per step.
+            let units: Int
+            switch inner { case let .simpleRNN(u, _), let .lstm(u, _), let .gru(u, _): units = u; default: units = 0 }
+            return largest(workingElements(inner, inputShape: s), p(steps, 2, units))
+        case .positionEmbedding, .layerNormalization, .dropout, .globalMaxPooling1D, .globalAveragePooling1D,
+             .maxPooling1D, .averagePooling1D, .flatten, .spatialDropout1D:
             return input
         }
     }
@@ -124,8 +167,10 @@ enum LayerFactory {
     /// the time axis survives; a layer that drops the time axis ends it.
     static func propagatedMask(after layer: Layer, incoming: Tensor?, outputRank: Int) -> Tensor? {
         if let e = layer as? EmbeddingLayer { return e.maskZero ? e.outputMask : nil }
-        // Keras's Conv1D does not support masks: the mask stops there.
-        guard let incoming, outputRank == 3, !(layer is Conv1DLayer) else { return nil }
+        // Keras's Conv1D and the windowed poolings (which change the number of steps) do not
+        // support masks: the mask stops there.
+        guard let incoming, outputRank == 3, !(layer is Conv1DLayer), !(layer is MaxPooling1DLayer),
+              !(layer is AveragePooling1DLayer) else { return nil }
         return incoming
     }
 }

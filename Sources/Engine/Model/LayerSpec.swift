@@ -20,6 +20,16 @@ public enum LayerSpec: Sendable, Equatable, Hashable {
     case positionEmbedding
     /// Self-attention + residual + LayerNorm + feed-forward + residual + LayerNorm.
     case transformerEncoder(heads: Int, keyDim: Int, feedForwardDim: Int)
+    /// Two copies of a SimpleRNN, LSTM or GRU (`layer`), one reading the sequence backwards,
+    /// their outputs merged by `mergeMode`: concat, sum, ave or mul. JSON:
+    /// `{"type": "bidirectional", "layer": {"type": "lstm", "units": 32}, "merge_mode": "concat"}`.
+    indirect case bidirectional(layer: LayerSpec, mergeMode: String = "concat")
+    /// Windows of `poolSize` steps, `strides` apart (nil: `poolSize`, as Keras); padding valid or same.
+    case maxPooling1D(poolSize: Int = 2, strides: Int? = nil, padding: String = "valid")
+    case averagePooling1D(poolSize: Int = 2, strides: Int? = nil, padding: String = "valid")
+    case flatten
+    /// Dropout of whole channels of a sequence.
+    case spatialDropout1D(rate: Float)
 
     /// The `type` tag in JSON, and Keras's class name.
     public var typeName: String {
@@ -37,6 +47,11 @@ public enum LayerSpec: Sendable, Equatable, Hashable {
         case .multiHeadAttention: return "multi_head_attention"
         case .positionEmbedding: return "position_embedding"
         case .transformerEncoder: return "transformer_encoder"
+        case .bidirectional: return "bidirectional"
+        case .maxPooling1D: return "max_pooling1d"
+        case .averagePooling1D: return "average_pooling1d"
+        case .flatten: return "flatten"
+        case .spatialDropout1D: return "spatial_dropout1d"
         }
     }
 
@@ -55,13 +70,23 @@ public enum LayerSpec: Sendable, Equatable, Hashable {
         case .multiHeadAttention: return "MultiHeadAttention"
         case .positionEmbedding: return "PositionEmbedding"
         case .transformerEncoder: return "TransformerEncoder"
+        case .bidirectional: return "Bidirectional"
+        case .maxPooling1D: return "MaxPooling1D"
+        case .averagePooling1D: return "AveragePooling1D"
+        case .flatten: return "Flatten"
+        case .spatialDropout1D: return "SpatialDropout1D"
         }
     }
 
     public static let typeNames = ["embedding", "dense", "simple_rnn", "lstm", "gru", "conv1d",
                                    "global_max_pooling1d", "global_average_pooling1d", "dropout",
                                    "layer_normalization", "multi_head_attention", "position_embedding",
-                                   "transformer_encoder"]
+                                   "transformer_encoder", "bidirectional", "max_pooling1d", "average_pooling1d",
+                                   "flatten", "spatial_dropout1d"]
+
+    /// The layer types Bidirectional can wrap.
+    public static let bidirectionalTypeNames = ["simple_rnn", "lstm", "gru"]
+    public static let mergeModes = BidirectionalLayer.MergeMode.allCases.map(\.rawValue)
 
     /// Throws when a value is out of range, naming the field (`layers[i].field`).
     public func validate(index i: Int) throws {
@@ -89,8 +114,26 @@ public enum LayerSpec: Sendable, Equatable, Hashable {
                 return ("padding", "expected valid, same or causal, got '\(padding)'")
             }
             return nil
-        case let .dropout(rate):
+        case let .dropout(rate), let .spatialDropout1D(rate):
             guard rate >= 0, rate < 1 else { return ("rate", "must be in [0, 1), got \(rate)") }
+            return nil
+        case let .bidirectional(layer, mergeMode):
+            guard Self.bidirectionalTypeNames.contains(layer.typeName) else {
+                return ("layer", "Bidirectional wraps a simple_rnn, lstm or gru layer, got \(layer.typeName)")
+            }
+            if let p = layer.problem { return ("layer.\(p.field)", p.reason) }
+            guard Self.mergeModes.contains(mergeMode) else {
+                return ("merge_mode", "expected \(Self.mergeModes.joined(separator: ", ")), got '\(mergeMode)'")
+            }
+            return nil
+        case let .maxPooling1D(poolSize, strides, padding), let .averagePooling1D(poolSize, strides, padding):
+            if let p = first(size(poolSize, "pool_size", Limits.maxInputLength),
+                             strides.flatMap { size($0, "strides", Limits.maxInputLength) }) {
+                return p
+            }
+            guard Pooling1D.Padding(rawValue: padding) != nil else {
+                return ("padding", "expected valid or same, got '\(padding)'")
+            }
             return nil
         case let .layerNormalization(eps):
             guard eps > 0, eps.isFinite else { return ("epsilon", "must be positive, got \(eps)") }
@@ -100,7 +143,7 @@ public enum LayerSpec: Sendable, Equatable, Hashable {
         case let .transformerEncoder(heads, keyDim, ff):
             return first(size(heads, "num_heads", Limits.maxHeads), size(keyDim, "key_dim", Limits.maxUnits),
                          size(ff, "feed_forward_dim", Limits.maxUnits))
-        case .globalMaxPooling1D, .globalAveragePooling1D, .positionEmbedding: return nil
+        case .globalMaxPooling1D, .globalAveragePooling1D, .positionEmbedding, .flatten: return nil
         }
     }
 
@@ -126,6 +169,14 @@ public enum LayerSpec: Sendable, Equatable, Hashable {
         case let .multiHeadAttention(h, k): return "MultiHeadAttention(heads=\(h), key_dim=\(k))"
         case .positionEmbedding: return "PositionEmbedding"
         case let .transformerEncoder(h, k, ff): return "TransformerEncoder(heads=\(h), key_dim=\(k), ff=\(ff))"
+        case let .bidirectional(layer, mode): return "Bidirectional(\(layer.label)\(mode == "concat" ? "" : ", \(mode)"))"
+        case let .maxPooling1D(p, s, pad), let .averagePooling1D(p, s, pad):
+            var parts = ["\(p)"]
+            if let s, s != p { parts.append("strides=\(s)") }
+            if pad != "valid" { parts.append(pad) }
+            return "\(kerasClassName)(" + parts.joined(separator: ", ") + ")"
+        case .flatten: return "Flatten"
+        case let .spatialDropout1D(rate): return "SpatialDropout1D(\(rate))"
         }
     }
 }
@@ -135,7 +186,7 @@ extension LayerSpec: Codable {
         case type, dim, maskZero = "mask_zero", units, activation, useBias = "use_bias"
         case returnSequences = "return_sequences", filters, kernelSize = "kernel_size", strides, padding
         case dilation = "dilation_rate", rate, epsilon, heads = "num_heads", keyDim = "key_dim"
-        case feedForwardDim = "feed_forward_dim"
+        case feedForwardDim = "feed_forward_dim", layer, mergeMode = "merge_mode", poolSize = "pool_size"
     }
 
     public init(from decoder: Decoder) throws {
@@ -171,11 +222,23 @@ extension LayerSpec: Codable {
         case "position_embedding": self = .positionEmbedding
         case "transformer_encoder":
             self = .transformerEncoder(heads: try int(.heads), keyDim: try int(.keyDim), feedForwardDim: try int(.feedForwardDim))
+        case "bidirectional":
+            self = .bidirectional(layer: try c.decode(LayerSpec.self, forKey: .layer),
+                                  mergeMode: try c.decodeIfPresent(String.self, forKey: .mergeMode) ?? "concat")
+        case "max_pooling1d", "average_pooling1d":
+            let poolSize = try c.decodeIfPresent(Int.self, forKey: .poolSize) ?? 2
+            let strides = try c.decodeIfPresent(Int.self, forKey: .strides)
+            let padding = try c.decodeIfPresent(String.self, forKey: .padding) ?? "valid"
+            self = type == "max_pooling1d" ? .maxPooling1D(poolSize: poolSize, strides: strides, padding: padding)
+                : .averagePooling1D(poolSize: poolSize, strides: strides, padding: padding)
+        case "flatten": self = .flatten
+        case "spatial_dropout1d": self = .spatialDropout1D(rate: try c.decode(Float.self, forKey: .rate))
         default:
             throw DecodingError.dataCorruptedError(forKey: .type, in: c,
                 debugDescription: "unknown layer type '\(type)' (expected one of: \(LayerSpec.typeNames.joined(separator: ", ")))")
         }
         // Out-of-range sizes are refused here, naming the field, before anything is built from them.
+        // (A wrapped layer's own fields were checked when it was decoded.)
         if let p = problem {
             let key = Key(rawValue: p.field) ?? .type
             throw DecodingError.dataCorruptedError(forKey: key, in: c, debugDescription: p.reason)
@@ -201,6 +264,11 @@ extension LayerSpec: Codable {
         case .positionEmbedding: break
         case let .transformerEncoder(h, k, ff):
             try c.encode(h, forKey: .heads); try c.encode(k, forKey: .keyDim); try c.encode(ff, forKey: .feedForwardDim)
+        case let .bidirectional(layer, mode): try c.encode(layer, forKey: .layer); try c.encode(mode, forKey: .mergeMode)
+        case let .maxPooling1D(p, s, pad), let .averagePooling1D(p, s, pad):
+            try c.encode(p, forKey: .poolSize); try c.encodeIfPresent(s, forKey: .strides); try c.encode(pad, forKey: .padding)
+        case .flatten: break
+        case let .spatialDropout1D(rate): try c.encode(rate, forKey: .rate)
         }
     }
 }

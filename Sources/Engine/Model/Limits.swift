@@ -18,7 +18,7 @@
 /// | `maxEncodedElements` | 512 Mi numbers (2 GiB) | a data set encoded for training: examples × max_length |
 /// | `maxSafeTensorsHeaderBytes` | 100,000,000 | the JSON header of a weights file (as the reference reader) |
 ///
-/// Kernel sizes, strides and dilation rates are bounded by `maxInputLength`.
+/// Kernel sizes, pool sizes, strides and dilation rates are bounded by `maxInputLength`.
 public enum Limits {
     public static let maxInputLength = 100_000
     public static let maxVocabularySize = 10_000_000

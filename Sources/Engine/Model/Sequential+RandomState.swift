@@ -1,16 +1,16 @@
 extension Sequential {
-    /// The state of every layer that draws random numbers while training (dropout), by layer
-    /// name: part of a trainer snapshot.
+    /// The state of every layer that draws random numbers while training (the dropouts), by
+    /// layer name: part of a trainer snapshot.
     public var generatorStates: [String: SeededGenerator] {
         var out: [String: SeededGenerator] = [:]
-        for case let d as DropoutLayer in layers { out[d.name] = d.generator }
+        for case let d as any RandomLayer in layers { out[d.name] = d.generator }
         return out
     }
 
     /// Restores `generatorStates`. Every random layer must be present, and no other names;
     /// nothing changes when it throws.
     public func restoreGeneratorStates(_ states: [String: SeededGenerator]) throws {
-        let dropouts = layers.compactMap { $0 as? DropoutLayer }
+        let dropouts = layers.compactMap { $0 as? any RandomLayer }
         let expected = Set(dropouts.map(\.name))
         guard Set(states.keys) == expected else {
             let missing = expected.subtracting(states.keys).sorted(), extra = Set(states.keys).subtracting(expected).sorted()

@@ -35,6 +35,9 @@ enum Commands {
         Info(name: "rate", usage: "<r>", help: "set the dropout rate of the selected layer"),
         Info(name: "kernel", usage: "<n>", help: "set the kernel size of the selected layer"),
         Info(name: "activation", usage: "<name>", help: "set the activation of the selected layer"),
+        Info(name: "pool", usage: "<n>", help: "set the pool size of the selected pooling layer"),
+        Info(name: "merge", usage: "<concat|sum|ave|mul>", help: "set how the selected Bidirectional merges its directions"),
+        Info(name: "wraps", usage: "<lstm|gru|simple_rnn>", help: "set the recurrent layer the selected Bidirectional wraps"),
         Info(name: "smoothing", usage: "<0–0.99>", help: "chart smoothing weight"),
         Info(name: "log", usage: "[on|off]", help: "logarithmic y axis"),
         Info(name: "xaxis", usage: "[step|relative|wall]", help: "what the x axis measures"),
@@ -170,6 +173,9 @@ extension WorkbenchState {
         case "rate": return setting(.rate)
         case "kernel": return setting(.kernelSize)
         case "activation": return setting(.activation)
+        case "pool": return setting(.poolSize)
+        case "merge": return setting(.mergeMode)
+        case "wraps": return setting(.wrappedLayer)
         case "smoothing":
             guard let v = Double(argument), v.isFinite else { return needs("a number from 0 to 0.99") }
             chart.setSmoothing(v)

@@ -8,6 +8,9 @@ struct FakeModel: Hashable, Sendable {
         var rate: Double = 0.5
         var activation: String = "linear"
         var keyDim: Int = 32
+        var pool: Int = 2
+        var mergeMode: String = "concat"
+        var wrapped: LayerKind = .lstm
 
         static func make(_ kind: LayerKind) -> Layer {
             switch kind {
@@ -18,7 +21,10 @@ struct FakeModel: Hashable, Sendable {
             case .multiHeadAttention, .transformerEncoder: return Layer(kind: kind, units: 2, keyDim: 32)
             case .positionEmbedding: return Layer(kind: kind, units: 0)
             case .dropout: return Layer(kind: kind, units: 0, rate: 0.5)
-            case .globalMaxPooling1D, .globalAveragePooling1D, .layerNormalization: return Layer(kind: kind, units: 0)
+            case .globalMaxPooling1D, .globalAveragePooling1D, .layerNormalization, .flatten: return Layer(kind: kind, units: 0)
+            case .bidirectional: return Layer(kind: kind, units: 64)
+            case .maxPooling1D, .averagePooling1D: return Layer(kind: kind, units: 0, pool: 2)
+            case .spatialDropout1D: return Layer(kind: kind, units: 0, rate: 0.2)
             }
         }
 
@@ -29,7 +35,10 @@ struct FakeModel: Hashable, Sendable {
             case .conv1D: return "Conv1D(\(units), \(kernel)\(activation == "linear" ? "" : ", " + activation))"
             case .dropout: return "Dropout(\(Fmt.fixed(rate, 2)))"
             case .multiHeadAttention, .transformerEncoder: return "\(kind.displayName)(\(units)×\(keyDim))"
-            case .globalMaxPooling1D, .globalAveragePooling1D, .layerNormalization, .positionEmbedding: return kind.displayName
+            case .globalMaxPooling1D, .globalAveragePooling1D, .layerNormalization, .positionEmbedding, .flatten: return kind.displayName
+            case .bidirectional: return "Bidirectional(\(wrapped.displayName)(\(units))\(mergeMode == "concat" ? "" : ", " + mergeMode))"
+            case .maxPooling1D, .averagePooling1D: return "\(kind.displayName)(\(pool))"
+            case .spatialDropout1D: return "SpatialDropout1D(\(Fmt.fixed(rate, 2)))"
             }
         }
 
@@ -43,14 +52,20 @@ struct FakeModel: Hashable, Sendable {
             case .conv1D: return [LayerSetting(kind: .units, label: "filters", value: "\(units)"),
                                   LayerSetting(kind: .kernelSize, value: "\(kernel)"),
                                   LayerSetting(kind: .activation, value: activation, choices: activations)]
-            case .dropout: return [LayerSetting(kind: .rate, value: Fmt.fixed(rate, 2))]
+            case .dropout, .spatialDropout1D: return [LayerSetting(kind: .rate, value: Fmt.fixed(rate, 2))]
             case .multiHeadAttention, .transformerEncoder: return [LayerSetting(kind: .units, label: "heads", value: "\(units)")]
-            case .globalMaxPooling1D, .globalAveragePooling1D, .layerNormalization, .positionEmbedding: return []
+            case .bidirectional: return [LayerSetting(kind: .units, value: "\(units)"),
+                                         LayerSetting(kind: .mergeMode, value: mergeMode, choices: FakeModel.mergeModes),
+                                         LayerSetting(kind: .wrappedLayer, value: wrapped.rawValue, choices: FakeModel.wrappable.map(\.rawValue))]
+            case .maxPooling1D, .averagePooling1D: return [LayerSetting(kind: .poolSize, value: "\(pool)")]
+            case .globalMaxPooling1D, .globalAveragePooling1D, .layerNormalization, .positionEmbedding, .flatten: return []
             }
         }
     }
 
     static let activations = ["linear", "relu", "gelu", "tanh", "sigmoid", "softmax"]
+    static let mergeModes = ["concat", "sum", "ave", "mul"]
+    static let wrappable: [LayerKind] = [.lstm, .gru, .simpleRNN]
 
     static let presets: [(name: String, summary: String, body: [Layer])] = [
         ("seed", "Embedding 10 → LSTM 10 (the seed's model)",
@@ -111,15 +126,29 @@ struct FakeModel: Hashable, Sendable {
             case .dense:
                 params = f * layer.units + layer.units
                 shape[shape.count - 1] = layer.units
-            case .simpleRNN, .lstm, .gru:
+            case .simpleRNN, .lstm, .gru, .bidirectional:
                 if let e = needsSequence() { return .failure(e) }
                 let u = layer.units
-                switch layer.kind {
+                switch layer.kind == .bidirectional ? layer.wrapped : layer.kind {
                 case .simpleRNN: params = u * (f + u) + u
                 case .lstm: params = 4 * (u * (f + u) + u)
                 default: params = 3 * (u * (f + u) + 2 * u)
                 }
                 shape = [u]
+                if layer.kind == .bidirectional {
+                    params *= 2
+                    if layer.mergeMode == "concat" { shape = [2 * u] }
+                }
+            case .maxPooling1D, .averagePooling1D:
+                if let e = needsSequence() { return .failure(e) }
+                guard shape[0] >= layer.pool else {
+                    return .failure(EditInputError("pool size \(layer.pool) is longer than the \(shape[0]) steps it gets"))
+                }
+                shape = [shape[0] / layer.pool, f]
+            case .flatten:
+                shape = [shape.reduce(1, *)]
+            case .spatialDropout1D:
+                if let e = needsSequence() { return .failure(e) }
             case .conv1D:
                 if let e = needsSequence() { return .failure(e) }
                 let steps = shape[0] - layer.kernel + 1
@@ -216,7 +245,9 @@ struct FakeModel: Hashable, Sendable {
             switch layerIndex(layer) {
             case let .failure(e): return .failure(e)
             case let .success(i):
-                guard m.body[i].kind == .dropout else { return .failure(EditInputError("\(m.body[i].label) has no rate")) }
+                guard m.body[i].kind == .dropout || m.body[i].kind == .spatialDropout1D else {
+                    return .failure(EditInputError("\(m.body[i].label) has no rate"))
+                }
                 guard rate >= 0, rate < 1 else { return .failure(EditInputError("the rate must be at least 0 and below 1")) }
                 m.body[i].rate = rate
             }
@@ -227,6 +258,36 @@ struct FakeModel: Hashable, Sendable {
                 guard m.body[i].kind == .conv1D else { return .failure(EditInputError("\(m.body[i].label) has no kernel")) }
                 guard size > 0 else { return .failure(EditInputError("the kernel size must be above 0")) }
                 m.body[i].kernel = size
+            }
+        case let .setPoolSize(layer, size):
+            switch layerIndex(layer) {
+            case let .failure(e): return .failure(e)
+            case let .success(i):
+                guard [.maxPooling1D, .averagePooling1D].contains(m.body[i].kind) else {
+                    return .failure(EditInputError("\(m.body[i].label) has no pool size"))
+                }
+                guard size > 0 else { return .failure(EditInputError("the pool size must be above 0")) }
+                m.body[i].pool = size
+            }
+        case let .setMergeMode(layer, mode):
+            switch layerIndex(layer) {
+            case let .failure(e): return .failure(e)
+            case let .success(i):
+                guard m.body[i].kind == .bidirectional else { return .failure(EditInputError("\(m.body[i].label) has no merge mode")) }
+                guard Self.mergeModes.contains(mode) else {
+                    return .failure(EditInputError("unknown merge mode \"\(mode)\" (known: \(Self.mergeModes.joined(separator: ", ")))"))
+                }
+                m.body[i].mergeMode = mode
+            }
+        case let .setWrappedLayer(layer, kindName):
+            switch layerIndex(layer) {
+            case let .failure(e): return .failure(e)
+            case let .success(i):
+                guard m.body[i].kind == .bidirectional else { return .failure(EditInputError("\(m.body[i].label) wraps no layer")) }
+                guard let kind = LayerKind(name: kindName), Self.wrappable.contains(kind) else {
+                    return .failure(EditInputError("Bidirectional wraps lstm, gru or simple_rnn, not \"\(kindName)\""))
+                }
+                m.body[i].wrapped = kind
             }
         case let .applyPreset(name):
             guard let p = Self.presets.first(where: { $0.name == name.lowercased() }) else {

@@ -12,6 +12,12 @@ public enum ModelEdit: Hashable, Sendable, CustomStringConvertible {
     case setActivation(layer: Int, activation: String)
     case setDropoutRate(layer: Int, rate: Double)
     case setKernelSize(layer: Int, size: Int)
+    /// Pool size of MaxPooling1D / AveragePooling1D.
+    case setPoolSize(layer: Int, size: Int)
+    /// Bidirectional's merge mode (concat, sum, ave, mul).
+    case setMergeMode(layer: Int, mode: String)
+    /// The recurrent layer a Bidirectional wraps (lstm, gru, simple_rnn), keeping its units.
+    case setWrappedLayer(layer: Int, kind: String)
     /// Replaces the model with a named preset (see `WorkbenchSnapshot.presets`).
     case applyPreset(String)
 
@@ -24,6 +30,9 @@ public enum ModelEdit: Hashable, Sendable, CustomStringConvertible {
         case let .setActivation(layer, a): return "set activation of layer \(layer) to \(a)"
         case let .setDropoutRate(layer, rate): return "set rate of layer \(layer) to \(rate)"
         case let .setKernelSize(layer, size): return "set kernel of layer \(layer) to \(size)"
+        case let .setPoolSize(layer, size): return "set pool size of layer \(layer) to \(size)"
+        case let .setMergeMode(layer, mode): return "set merge mode of layer \(layer) to \(mode)"
+        case let .setWrappedLayer(layer, kind): return "set the layer wrapped by layer \(layer) to \(kind)"
         case let .applyPreset(name): return "preset \(name)"
         }
     }
@@ -47,6 +56,15 @@ public enum ModelEdit: Hashable, Sendable, CustomStringConvertible {
         case .activation:
             guard !v.isEmpty else { return .failure(EditInputError("activation must be a name such as relu")) }
             return .success(.setActivation(layer: layer, activation: v))
+        case .poolSize:
+            guard let n = Int(v), n > 0 else { return .failure(EditInputError("pool size must be a whole number above 0, not \"\(v)\"")) }
+            return .success(.setPoolSize(layer: layer, size: n))
+        case .mergeMode:
+            guard !v.isEmpty else { return .failure(EditInputError("merge mode must be one of concat, sum, ave, mul")) }
+            return .success(.setMergeMode(layer: layer, mode: v.lowercased()))
+        case .wrappedLayer:
+            guard !v.isEmpty else { return .failure(EditInputError("the wrapped layer must be one of lstm, gru, simple_rnn")) }
+            return .success(.setWrappedLayer(layer: layer, kind: v))
         }
     }
 }

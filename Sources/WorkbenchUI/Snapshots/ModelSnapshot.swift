@@ -13,6 +13,11 @@ public enum LayerKind: String, CaseIterable, Hashable, Sendable {
     case multiHeadAttention = "multi_head_attention"
     case positionEmbedding = "position_embedding"
     case transformerEncoder = "transformer_encoder"
+    case bidirectional
+    case maxPooling1D = "max_pooling1d"
+    case averagePooling1D = "average_pooling1d"
+    case flatten
+    case spatialDropout1D = "spatial_dropout1d"
 
     /// The Keras class name ("LSTM", "GlobalMaxPooling1D").
     public var displayName: String {
@@ -30,6 +35,11 @@ public enum LayerKind: String, CaseIterable, Hashable, Sendable {
         case .multiHeadAttention: return "MultiHeadAttention"
         case .positionEmbedding: return "PositionEmbedding"
         case .transformerEncoder: return "TransformerEncoder"
+        case .bidirectional: return "Bidirectional"
+        case .maxPooling1D: return "MaxPooling1D"
+        case .averagePooling1D: return "AveragePooling1D"
+        case .flatten: return "Flatten"
+        case .spatialDropout1D: return "SpatialDropout1D"
         }
     }
 
@@ -54,12 +64,18 @@ public enum LayerSettingKind: String, CaseIterable, Hashable, Sendable {
     case kernelSize = "kernel"
     /// Activation name ("relu", "tanh", …).
     case activation
+    /// MaxPooling1D / AveragePooling1D window (strides follow it, as Keras's default).
+    case poolSize = "pool"
+    /// How Bidirectional merges its two directions: concat, sum, ave, mul.
+    case mergeMode = "merge"
+    /// The recurrent layer Bidirectional wraps: lstm, gru, simple_rnn.
+    case wrappedLayer = "wraps"
 }
 
 /// One editable setting of a layer, as the inline prompt shows it.
 public struct LayerSetting: Hashable, Sendable {
     public var kind: LayerSettingKind
-    /// The name shown ("units", "filters", "dim", "rate", "kernel", "activation").
+    /// The name shown ("units", "filters", "dim", "rate", "kernel", "activation", "pool", "merge", "wraps").
     public var label: String
     /// The current value as text ("64", "0.5", "relu").
     public var value: String

@@ -1,0 +1,574 @@
+#!/usr/bin/env python3
+"""Keras golden fixtures for Bidirectional, MaxPooling1D, AveragePooling1D, Flatten and
+SpatialDropout1D, written into Tests/Fixtures/keras/ in the schema of the existing files
+(see Tests/Fixtures/keras/README.md).
+
+    python3 Tests/Fixtures/keras-generator/generate_keras_fixtures.py            # all files
+    python3 Tests/Fixtures/keras-generator/generate_keras_fixtures.py pooling1d  # one file
+
+Run with any Python 3.11: the script makes its own virtual environment (.venv-fixtures/ at the
+repository root, git-ignored) with the pinned TensorFlow and Keras of requirements.txt beside
+it, installs them from PyPI the first time, and re-runs itself there. `--venv DIR` puts the
+environment elsewhere; `--no-venv` uses the running interpreter as it is.
+
+Every number comes from real Keras (TensorFlow backend) on the CPU, with op determinism on and
+fixed thread counts; the inputs and weights are drawn from NumPy with a fixed seed per case, so
+a rerun writes the same files.
+"""
+
+import argparse
+import hashlib
+import os
+import pathlib
+import platform
+import subprocess
+import sys
+
+HERE = pathlib.Path(__file__).resolve().parent
+REPO = HERE.parents[2]
+OUT = REPO / "Tests" / "Fixtures" / "keras"
+REQUIREMENTS = HERE / "requirements.txt"
+FILES = ["bidirectional", "pooling1d", "flatten", "spatial_dropout", "layer_models"]
+
+
+# ---------------------------------------------------------------------------------------------
+# The virtual environment
+
+def in_venv(venv: pathlib.Path) -> bool:
+    return pathlib.Path(sys.prefix).resolve() == venv.resolve()
+
+
+def bootstrap(venv: pathlib.Path) -> None:
+    """Creates `venv` when missing, installs requirements.txt into it when it changed since the
+    last install, and re-executes this script with the environment's Python."""
+    python = venv / "bin" / "python"
+    if not python.exists():
+        print(f"creating {venv}", file=sys.stderr)
+        subprocess.check_call([sys.executable, "-m", "venv", str(venv)])
+    stamp = venv / ".fixture-requirements.sha256"
+    want = hashlib.sha256(REQUIREMENTS.read_bytes()).hexdigest()
+    if not stamp.exists() or stamp.read_text().strip() != want:
+        print(f"installing {REQUIREMENTS.relative_to(REPO)} into {venv} (PyPI)", file=sys.stderr)
+        subprocess.check_call([str(python), "-m", "pip", "install", "--quiet", "--upgrade", "pip"])
+        subprocess.check_call([str(python), "-m", "pip", "install", "--quiet", "-r", str(REQUIREMENTS)])
+        stamp.write_text(want + "\n")
+    os.execv(str(python), [str(python), str(pathlib.Path(__file__).resolve()), *sys.argv[1:]])
+
+
+# ---------------------------------------------------------------------------------------------
+# Keras, set up for reproducible CPU numbers
+
+def setup_keras():
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    os.environ["KERAS_BACKEND"] = "tensorflow"
+    os.environ["CUDA_VISIBLE_DEVICES"] = ""
+    import numpy as np
+    import tensorflow as tf
+    tf.config.threading.set_intra_op_parallelism_threads(2)
+    tf.config.threading.set_inter_op_parallelism_threads(1)
+    tf.config.experimental.enable_op_determinism()
+    import keras
+    return np, tf, keras
+
+
+np = tf = keras = None
+
+
+def versions():
+    return {
+        "tensorflow": tf.__version__,
+        "keras": keras.__version__,
+        "keras_backend": keras.backend.backend(),
+        "numpy": np.__version__,
+        "python": platform.python_version(),
+        "machine": platform.machine(),
+        "keras_epsilon": keras.backend.epsilon(),
+        "TF_ENABLE_ONEDNN_OPTS": os.environ.get("TF_ENABLE_ONEDNN_OPTS", "unset (TF default: oneDNN on)"),
+        "threads": "intra_op=2, inter_op=1, op determinism enabled",
+    }
+
+
+COMMON_NOTES = {
+    "tensor_encoding": "Every tensor is {\"shape\": [...], \"values\": nested lists}; flattening `values` in row-major (C) order gives the buffer. INPUTS (x, weights, initial_weights, dloss_doutput, y) are float32 numbers written EXACTLY (the shortest decimal of the float32 widened to float64), so parsing them as Float or as Double gives the exact value Keras used. float32 RESULTS are written with the shortest decimal that round-trips to the same float32 (parse as Float); float64 results with the shortest decimal that round-trips to float64.",
+    "float32_vs_float64": "Inputs and weights are generated once as float32. results.float32 is Keras run in float32; results.float64 is the same problem (the same float32 numbers widened to float64) run with dtype float64. Compare a float32 engine to results.float32 with rtol~1e-5/atol~1e-6 (a bit looser for gradients); results.float64 is the high-precision reference.",
+    "layer_loss": "For single-layer fixtures the scalar loss is loss = sum(output * dloss_doutput), where dloss_doutput (stored, same shape as the output) is a fixed random tensor; so dL/doutput == dloss_doutput and the stored gradients are the vector-Jacobian products for that upstream gradient. grads[name] is dL/dweight in the weight's own shape; grad_input is dL/dx.",
+    "weight_names": "Single-layer files name each weight as the Swift engine does (the part of Keras's variable path after the layer's own name, without the `<type>_cell` level): kernel, forward_lstm/kernel, backward_gru/bias, ...",
+}
+
+
+# ---------------------------------------------------------------------------------------------
+# Values and JSON
+
+class F32:
+    """A float32 result: written with the shortest decimal that round-trips to float32."""
+    __slots__ = ("v",)
+
+    def __init__(self, v):
+        self.v = np.float32(v)
+
+
+def exact(a):
+    """An input tensor (float32, written exactly) or integer tensor."""
+    a = np.asarray(a)
+    if a.dtype.kind in "iub":
+        return {"shape": list(a.shape), "values": a.astype(np.int64).tolist()}
+    return {"shape": list(a.shape), "values": a.astype(np.float32).astype(np.float64).tolist()}
+
+
+def result(a, dtype):
+    """A result tensor: float32 shortest-round-trip or float64."""
+    a = np.asarray(a)
+    if dtype == "float32":
+        def walk(x):
+            return F32(x) if x.ndim == 0 else [walk(e) for e in x]
+        return {"shape": list(a.shape), "values": walk(a.astype(np.float32))}
+    return {"shape": list(a.shape), "values": a.astype(np.float64).tolist()}
+
+
+def scalar(v, dtype):
+    return F32(v) if dtype == "float32" else float(v)
+
+
+def plain(o):
+    """A Keras config as plain JSON values (tuples to lists, NumPy scalars to Python ones)."""
+    if isinstance(o, dict):
+        return {str(k): plain(v) for k, v in o.items()}
+    if isinstance(o, (list, tuple)):
+        return [plain(v) for v in o]
+    if isinstance(o, np.generic):
+        return o.item()
+    return o
+
+
+def fmt_scalar(v):
+    if isinstance(v, F32):
+        s = str(v.v)
+        assert s not in ("nan", "inf", "-inf"), s
+        return s
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if v is None:
+        return "null"
+    if isinstance(v, int):
+        return str(v)
+    if isinstance(v, float):
+        assert np.isfinite(v), v
+        return repr(v)
+    if isinstance(v, str):
+        import json
+        return json.dumps(v)
+    raise TypeError(type(v))
+
+
+def is_tensor(o):
+    return isinstance(o, dict) and set(o) == {"shape", "values"}
+
+
+def inline(o):
+    if isinstance(o, list):
+        return "[" + ", ".join(inline(e) for e in o) + "]"
+    if isinstance(o, dict):
+        return "{" + ", ".join(fmt_scalar(k) + ": " + inline(v) for k, v in o.items()) + "}"
+    return fmt_scalar(o)
+
+
+def dump(o, ind=0):
+    """JSON laid out as the existing fixture files: indent 1, tensors' values one line per
+    outer row when they have three or more axes."""
+    pad, inner = " " * ind, " " * (ind + 1)
+    if is_tensor(o):
+        vals = o["values"]
+        if len(o["shape"]) >= 3 and vals:
+            body = ",\n".join(" " * (ind + 2) + inline(r) for r in vals)
+            v = "[\n" + body + "\n" + inner + "]"
+        else:
+            v = inline(vals)
+        return "{\n" + inner + '"shape": ' + inline(o["shape"]) + ",\n" + inner + '"values": ' + v + "\n" + pad + "}"
+    if isinstance(o, dict):
+        if not o:
+            return "{}"
+        return "{\n" + ",\n".join(inner + fmt_scalar(k) + ": " + dump(v, ind + 1) for k, v in o.items()) + "\n" + pad + "}"
+    if isinstance(o, list):
+        if all(not isinstance(e, (dict, list)) for e in o):
+            return inline(o)
+        return "[\n" + ",\n".join(inner + dump(e, ind + 1) for e in o) + "\n" + pad + "]"
+    return fmt_scalar(o)
+
+
+def write(name, description, layout_notes, cases, common=True, extra=None):
+    doc = {
+        "fixture": name,
+        "set": "public",
+        "generator": "Tests/Fixtures/keras-generator/generate_keras_fixtures.py",
+        "versions": versions(),
+        "description": description,
+        "layout_notes": layout_notes,
+    }
+    if common:
+        doc["common_notes"] = COMMON_NOTES
+    doc.update(extra or {})
+    doc["cases"] = cases
+    path = OUT / f"{name}.json"
+    path.write_text(dump(doc) + "\n")
+    print(f"wrote {path.relative_to(REPO)} ({len(cases)} cases, {path.stat().st_size:,} bytes)", file=sys.stderr)
+
+
+# ---------------------------------------------------------------------------------------------
+# Single layers
+
+def engine_weight_name(path, layer_name):
+    """`bidirectional/forward_lstm/lstm_cell/kernel` → `forward_lstm/kernel`."""
+    parts = path.split("/")
+    if parts and parts[0] == layer_name:
+        parts = parts[1:]
+    return "/".join(p for p in parts if not p.endswith("_cell"))
+
+
+def run_layer(make, x, weights, dloss, mask, dtype, training=False):
+    """Output, loss = sum(output * dloss), weight and input gradients of a fresh layer from
+    `make(dtype)` holding `weights` (in layer.weights order)."""
+    layer = make(dtype)
+    xt = tf.constant(x.astype(dtype))
+    kwargs = {} if mask is None else {"mask": tf.constant(mask.astype(bool))}
+    layer(xt, **kwargs)  # builds it
+    if weights:
+        layer.set_weights([w.astype(dtype) for w in weights])
+    with tf.GradientTape() as tape:
+        tape.watch(xt)
+        y = layer(xt, training=training, **kwargs)
+        loss = tf.reduce_sum(y * tf.constant(dloss.astype(dtype)))
+    grads = tape.gradient(loss, [xt] + list(layer.trainable_weights))
+    return layer, y.numpy(), loss.numpy(), grads[0].numpy(), [g.numpy() for g in grads[1:]]
+
+
+def layer_case(name, make, x, seed, call="layer(x)", mask=None, note=None, optional=False, weight_scale=0.6):
+    """One single-layer case: random float32 weights (every weight, biases too) in the shapes
+    Keras built, a random upstream gradient, float32 and float64 results."""
+    rng = np.random.default_rng(seed)
+    probe = make("float32")
+    kwargs = {} if mask is None else {"mask": tf.constant(mask.astype(bool))}
+    y0 = probe(tf.constant(x), **kwargs)
+    weights = [rng.uniform(-weight_scale, weight_scale, size=tuple(w.shape)).astype(np.float32) for w in probe.weights]
+    names = [engine_weight_name(w.path, probe.name) for w in probe.weights]
+    dloss = rng.standard_normal(size=tuple(y0.shape)).astype(np.float32)
+    case = {
+        "name": name,
+        "optional": optional,
+        "layer": {"class_name": type(probe).__name__, "config": plain(probe.get_config())},
+        "call": call,
+        "seed": seed,
+        "inputs": {"x": exact(x)},
+        "weight_order": names,
+        "weights": {n: exact(w) for n, w in zip(names, weights)},
+        "dloss_doutput": exact(dloss),
+        "results": {},
+    }
+    if mask is not None:
+        case["inputs"]["mask"] = exact(mask.astype(np.int64))
+    for dtype in ("float32", "float64"):
+        _, y, loss, gx, gw = run_layer(make, x, weights, dloss, mask, dtype)
+        case["results"][dtype] = {
+            "output": result(y, dtype),
+            "loss": scalar(loss, dtype),
+            "grads": {n: result(g, dtype) for n, g in zip(names, gw)},
+            "grad_input": result(gx, dtype),
+            "extras": {},
+        }
+    if note:
+        case["note"] = note
+    return case
+
+
+def random_x(seed, shape):
+    return np.random.default_rng(seed).uniform(-1, 1, size=shape).astype(np.float32)
+
+
+RNNS = {"LSTM": "lstm", "GRU": "gru", "SimpleRNN": "simple_rnn"}
+
+
+def bidirectional():
+    L = keras.layers
+    cases = []
+    seed = 15000
+    b, t, d, u = 2, 4, 3, 2
+    for cls, type_name in RNNS.items():
+        for rs in (False, True):
+            for mode in ("concat", "sum", "ave", "mul"):
+                seed += 1
+
+                def make(dtype, cls=cls, type_name=type_name, rs=rs, mode=mode):
+                    inner = getattr(L, cls)(u, return_sequences=rs, name=type_name, dtype=dtype)
+                    return L.Bidirectional(inner, merge_mode=mode, name="bidirectional", dtype=dtype)
+                x = random_x(seed, (b, t, d))
+                cases.append(layer_case(f"Bidirectional_{cls}_{mode}_return_sequences{str(rs).lower()}_b{b}_t{t}_d{d}_u{u}",
+                                        make, x, seed))
+    # Masks: row 0 padded at the end, row 1 at the start (Keras's pad_sequences default).
+    mask = np.array([[1, 1, 1, 0, 0], [0, 0, 1, 1, 1], [1, 1, 1, 1, 1]], dtype=np.int64)
+    for cls, rs, mode in (("LSTM", True, "concat"), ("LSTM", False, "concat"), ("GRU", True, "sum"),
+                          ("GRU", False, "mul"), ("SimpleRNN", True, "ave")):
+        seed += 1
+
+        def make(dtype, cls=cls, rs=rs, mode=mode):
+            inner = getattr(L, cls)(u, return_sequences=rs, name=RNNS[cls], dtype=dtype)
+            return L.Bidirectional(inner, merge_mode=mode, name="bidirectional", dtype=dtype)
+        x = random_x(seed, (3, 5, d))
+        cases.append(layer_case(f"Bidirectional_{cls}_{mode}_return_sequences{str(rs).lower()}_masked", make, x, seed,
+                                call="layer(x, mask=inputs.mask)  (mask: true = real timestep)", mask=mask, optional=True,
+                                note="Both copies skip masked steps (the backward copy sees the mask reversed). With return_sequences=True Keras forces zero_output_for_mask=True on both copies: the output at a masked step is 0 in both halves."))
+    write("bidirectional", "Bidirectional(SimpleRNN / GRU / LSTM) forward/backward, every merge mode, return_sequences false and true; optional masked cases.",
+          {
+              "structure": "Two copies of the wrapped layer with their own weights: forward_<type> reads x as it is; backward_<type> is the same layer with go_backwards=True, i.e. it reads x reversed in time. With return_sequences=True the backward copy's output sequence is reversed back (flip on the time axis) before merging, so step t of both halves belongs to input step t; with return_sequences=False each copy gives its final state.",
+              "merge_mode": "concat: [y_f, y_b] on the last axis (2*units); sum: y_f + y_b; ave: (y_f + y_b)/2; mul: y_f * y_b.",
+              "weights": "weight_order = forward copy's weights then backward copy's, each in the wrapped layer's order (kernel, recurrent_kernel, bias), named forward_<type>/<weight> and backward_<type>/<weight>. Layouts as lstm.json / gru.json (reset_after=True, bias [2, 3*units]) / simple_rnn.json.",
+              "mask": "Optional masked cases: mask [batch, time], 1 = real step. Both copies skip masked steps (state carried); with return_sequences=True the output at a masked step is 0 (Keras sets zero_output_for_mask = return_sequences on the wrapped layers).",
+          }, cases)
+
+
+def pooling1d():
+    L = keras.layers
+    cases = []
+    seed = 15100
+    configs = [(2, None, "valid"), (2, None, "same"), (3, 2, "valid"), (3, 2, "same"), (3, 1, "same"),
+               (2, 3, "valid"), (2, 3, "same"), (4, 1, "valid"), (5, 2, "same"), (7, None, "valid")]
+    for cls in ("MaxPooling1D", "AveragePooling1D"):
+        for pool, strides, padding in configs:
+            seed += 1
+
+            def make(dtype, cls=cls, pool=pool, strides=strides, padding=padding):
+                return getattr(L, cls)(pool_size=pool, strides=strides, padding=padding, name="pool", dtype=dtype)
+            x = random_x(seed, (2, 7, 3))
+            cases.append(layer_case(f"{cls}_pool{pool}_strides{strides or pool}_{padding}_2x7x3", make, x, seed))
+    # Ties: TensorFlow's max-pool gradient goes to one of the tied steps.
+    seed += 1
+    x = np.array([[[1, 2], [3, 2], [3, 0], [1, 0], [2, 2]]], dtype=np.float32)
+    cases.append(layer_case("MaxPooling1D_pool2_strides1_valid_ties", lambda dtype: L.MaxPooling1D(2, strides=1, name="pool", dtype=dtype),
+                            x, seed, optional=True,
+                            note="Tied maxima within a window (channel 0 steps 1-2, channel 1 steps 0-1 and 3-4): the gradient of each output goes to the FIRST step holding the window's maximum."))
+    write("pooling1d", "MaxPooling1D / AveragePooling1D (channels_last) with several pool sizes, strides and both paddings, on a length (7) that no pool divides; an optional case with tied maxima.",
+          {
+              "geometry": "Windows of pool_size steps, strides apart (strides=None means pool_size). valid: out = floor((L - pool_size)/strides) + 1, window t covers [t*strides, t*strides + pool_size). same: out = ceil(L/strides); total = max((out-1)*strides + pool_size - L, 0); left = floor(total/2) (the odd extra step goes at the end); window t covers [t*strides - left, ... + pool_size) clipped to [0, L).",
+              "MaxPooling1D": "Maximum over the window's real steps (padding never wins). Gradient: to the step holding the maximum (see the ties case); overlapping windows add up.",
+              "AveragePooling1D": "Mean over the window's REAL steps only: with padding='same' an edge window that reaches into the padding divides by the number of real steps it covers, not by pool_size (TensorFlow's SAME average pooling). Gradient: dy/count to each real step of the window; overlapping windows add up.",
+          }, cases)
+
+
+def flatten():
+    L = keras.layers
+    cases = []
+    for seed, shape in ((15201, (2, 4, 3)), (15202, (3, 5)), (15203, (2, 1, 6))):
+        x = random_x(seed, shape)
+        cases.append(layer_case("Flatten_" + "x".join(map(str, shape)), lambda dtype: L.Flatten(name="flatten", dtype=dtype), x, seed))
+    write("flatten", "Flatten of a sequence [batch, steps, channels] and of a [batch, features] input.",
+          {"Flatten": "[batch, d1, d2, ...] -> [batch, d1*d2*...], row-major (channels_last: all channels of step 0, then step 1, ...). A rank-2 input is unchanged. Gradient: dy reshaped back."},
+          cases)
+
+
+def spatial_dropout():
+    L = keras.layers
+    cases = []
+    for seed, rate, shape in ((15301, 0.3, (2, 5, 4)), (15302, 0.5, (3, 2, 6))):
+        x = random_x(seed, shape)
+        cases.append(layer_case(f"SpatialDropout1D_rate{rate}_inference_" + "x".join(map(str, shape)),
+                                lambda dtype, rate=rate: L.SpatialDropout1D(rate, name="spatial_dropout1d", dtype=dtype),
+                                x, seed, call="layer(x, training=False)"))
+    # Training: Keras's random numbers cannot be reproduced, so record what the masks look like.
+    stats = []
+    for seed, rate in ((15311, 0.2), (15312, 0.5), (15313, 0.7)):
+        keras.utils.set_random_seed(seed)
+        b, t, c = 400, 6, 50
+        layer = L.SpatialDropout1D(rate, seed=seed)
+        y = layer(tf.ones((b, t, c)), training=True).numpy()
+        column_constant = bool(np.all(y == y[:, :1, :]))
+        values = sorted(set(np.unique(y).tolist()))
+        kept_scale = np.float32(1) / (np.float32(1) - np.float32(rate))
+        stats.append({
+            "rate": rate,
+            "seed": seed,
+            "input": f"ones of shape [{b}, {t}, {c}]",
+            "call": "keras.utils.set_random_seed(seed); SpatialDropout1D(rate, seed=seed)(x, training=True)",
+            "dropped_fraction": float(np.mean(y[:, 0, :] == 0)),
+            "distinct_output_values": [F32(v) for v in values],
+            "kept_value_float32": F32(kept_scale),
+            "each_example_channel_constant_over_steps": column_constant,
+            "examples_x_channels": b * c,
+        })
+    write("spatial_dropout", "SpatialDropout1D: inference is the identity (output = x, grad_input = dloss_doutput); in training, statistics of Keras's masks.",
+          {
+              "inference": "training=False: output = x, grad_input = dloss_doutput.",
+              "training": "training=True: noise_shape (batch, 1, channels): each (example, channel) is dropped at every step with probability rate, or kept at every step and scaled by 1/(1 - rate). training_statistics records Keras's masks on an all-ones input: the fraction of (example, channel) pairs dropped, the distinct output values (0 and 1/(1-rate) in float32) and that every (example, channel) column is constant over the steps. Keras's random numbers are not part of the fixture.",
+          }, cases, extra={"training_statistics": stats})
+
+
+# ---------------------------------------------------------------------------------------------
+# Small models: forward, gradients and three optimiser steps
+
+def model_case(name, layers_fn, vocab, length, batch, loss, optimizer_fn, opt_record, init_seed, data_seed, mask_rows=()):
+    """Builds `layers_fn(dtype)` on integer input [batch, length], with Keras's default
+    initialisers under keras.utils.set_random_seed(init_seed). Records the same fields as
+    models.json."""
+    rng = np.random.default_rng(data_seed)
+    x = rng.integers(1, vocab, size=(batch, length)).astype(np.int32)
+    for r, pad in mask_rows:                  # leading zeros (pre-padding) in some rows
+        x[r, :pad] = 0
+    if loss == "binary_crossentropy":
+        y = rng.integers(0, 2, size=(batch, 1)).astype(np.float32)
+    else:
+        y = rng.integers(0, 3, size=(batch,)).astype(np.int32)
+
+    def build(dtype, weights=None):
+        keras.utils.set_random_seed(init_seed)
+        model = keras.Sequential([keras.Input((length,), dtype="int32")] + layers_fn(dtype), name="sequential")
+        if weights is not None:
+            model.set_weights([w.astype(dtype) for w in weights])
+        return model
+
+    base = build("float32")
+    initial = [w.numpy().astype(np.float32) for w in base.weights]
+    order = [w.path for w in base.weights]
+    case = {
+        "name": name,
+        "model": {
+            "layers": [{"class_name": type(l).__name__, "config": plain(l.get_config())} for l in base.layers],
+            "input_length": length,
+            "loss": loss,
+            "note": "",
+        },
+        "data": {"vocab_size_V": vocab, "random_token_ids": True},
+        "inputs": {"x": exact(x), "y": exact(y)},
+        "init_seed": init_seed,
+        "weight_order": order,
+        "initial_weights": {p: exact(w) for p, w in zip(order, initial)},
+        "optimizer": opt_record,
+        "results": {},
+    }
+    loss_fn = {"binary_crossentropy": keras.losses.BinaryCrossentropy,
+               "sparse_categorical_crossentropy": keras.losses.SparseCategoricalCrossentropy}[loss]
+    # float32 only: the float64 reference of three training runs would triple the file.
+    for dtype in ("float32",):
+        model = build(dtype, initial)
+        names = [l.name for l in model.layers]
+        xt, yt = tf.constant(x), tf.constant(y.astype(dtype) if loss == "binary_crossentropy" else y)
+        with tf.GradientTape(persistent=True) as tape:
+            h, acts = xt, []
+            for l in model.layers:
+                h = l(h, training=False)
+                acts.append(h)
+            logits = acts[-1]._keras_logits if hasattr(acts[-1], "_keras_logits") else None
+            value = loss_fn()(yt, acts[-1])
+        grads = tape.gradient(value, model.trainable_weights)
+        gacts = tape.gradient(value, acts[:-1])
+        del tape
+        res = {
+            "activations": {n: result(a.numpy(), dtype) for n, a in zip(names, acts)},
+            "output": result(acts[-1].numpy(), dtype),
+            "loss": scalar(value.numpy(), dtype),
+            "grads": {p: result(g.numpy() if not isinstance(g, tf.IndexedSlices) else tf.convert_to_tensor(g).numpy(), dtype)
+                      for p, g in zip(order, grads)},
+            "grad_activations": {n: result(g.numpy(), dtype) for n, g in zip(names[:-1], gacts) if g is not None},
+        }
+        if logits is not None:
+            res["output_logits"] = result(logits.numpy(), dtype)
+
+        # Real Keras training: compile + train_on_batch, what fit does.
+        model = build(dtype, initial)
+        model.compile(optimizer=optimizer_fn(), loss=loss_fn(), jit_compile=False)
+        before, after = [], {}
+        for step in (1, 2, 3):
+            before.append(scalar(model.train_on_batch(xt, yt), dtype))
+            after[str(step)] = {p: result(w.numpy(), dtype) for p, w in zip(order, model.weights)}
+        res["training"] = {
+            "embedding_gradient_was_sparse": True,
+            "how": "model.compile(optimizer, loss) then model.train_on_batch(x, y) x3",
+            "loss_before_step": before,
+            "weights_after_step": after,
+            "output_after_3_steps": result(model(xt, training=False).numpy(), dtype),
+        }
+        # Textbook optimiser: dense gradients applied in an eager loop.
+        model = build(dtype, initial)
+        opt = optimizer_fn()
+        before, after = [], {}
+        for step in (1, 2, 3):
+            with tf.GradientTape() as tape:
+                value = loss_fn()(yt, model(xt, training=True))
+            grads = [tf.convert_to_tensor(g) for g in tape.gradient(value, model.trainable_weights)]
+            opt.apply_gradients(zip(grads, model.trainable_weights))
+            before.append(scalar(value.numpy(), dtype))
+            after[str(step)] = {p: result(w.numpy(), dtype) for p, w in zip(order, model.weights)}
+        res["training_dense_gradients"] = {
+            "embedding_gradient_was_sparse": False,
+            "how": "eager loop: GradientTape grads, Embedding grad converted to a dense tensor, optimizer.apply_gradients x3",
+            "loss_before_step": before,
+            "weights_after_step": after,
+            "output_after_3_steps": result(model(xt, training=False).numpy(), dtype),
+        }
+        case["results"][dtype] = res
+    return case
+
+
+def layer_models():
+    L = keras.layers
+    V, T, B = 10, 6, 4
+
+    def adam(lr):
+        return (lambda: keras.optimizers.Adam(learning_rate=lr),
+                {"class_name": "Adam", "learning_rate": lr, "beta_1": 0.9, "beta_2": 0.999, "epsilon": 1e-7})
+
+    cases = []
+    opt, rec = adam(0.01)
+    cases.append(model_case(
+        "emb_bilstm_concat_sigmoid_adam_lr0.01",
+        lambda dt: [L.Embedding(V, 4, name="embedding", dtype=dt),
+                    L.Bidirectional(L.LSTM(3, name="lstm", dtype=dt), name="bidirectional", dtype=dt),
+                    L.Dense(1, activation="sigmoid", name="dense", dtype=dt)],
+        V, T, B, "binary_crossentropy", opt, rec, init_seed=1501, data_seed=1511))
+    opt, rec = adam(0.01)
+    cases.append(model_case(
+        "emb_masked_bigru_seq_sum_avgpool_same_flatten_softmax3_adam_lr0.01",
+        lambda dt: [L.Embedding(V, 4, mask_zero=True, name="embedding", dtype=dt),
+                    L.Bidirectional(L.GRU(3, return_sequences=True, name="gru", dtype=dt), merge_mode="sum", name="bidirectional", dtype=dt),
+                    L.AveragePooling1D(4, strides=2, padding="same", name="pool", dtype=dt),
+                    L.Flatten(name="flatten", dtype=dt),
+                    L.Dense(3, activation="softmax", name="dense", dtype=dt)],
+        V, T, B, "sparse_categorical_crossentropy", opt, rec, init_seed=1502, data_seed=1512, mask_rows=((0, 2), (2, 4))))
+    opt, rec = adam(0.01)
+    cases.append(model_case(
+        "emb_conv_maxpool_flatten_sigmoid_adam_lr0.01",
+        lambda dt: [L.Embedding(V, 4, name="embedding", dtype=dt),
+                    L.Conv1D(5, 2, activation="relu", name="conv1d", dtype=dt),
+                    L.MaxPooling1D(2, name="pool", dtype=dt),
+                    L.Flatten(name="flatten", dtype=dt),
+                    L.Dense(1, activation="sigmoid", name="dense", dtype=dt)],
+        V, T, B, "binary_crossentropy", opt, rec, init_seed=1503, data_seed=1513))
+    opt, rec = adam(0.01)
+    cases.append(model_case(
+        "emb_masked_bisimplernn_mul_sigmoid_adam_lr0.01",
+        lambda dt: [L.Embedding(V, 4, mask_zero=True, name="embedding", dtype=dt),
+                    L.Bidirectional(L.SimpleRNN(3, name="simple_rnn", dtype=dt), merge_mode="mul", name="bidirectional", dtype=dt),
+                    L.Dense(1, activation="sigmoid", name="dense", dtype=dt)],
+        V, T, B, "binary_crossentropy", opt, rec, init_seed=1504, data_seed=1514, mask_rows=((1, 3), (3, 1))))
+    write("layer_models", "Small end-to-end models with the new layers, in the record of models.json: Embedding-Bidirectional(LSTM)-Dense(sigmoid); Embedding(mask_zero)-Bidirectional(GRU, seq, sum)-AveragePooling1D(same)-Flatten-Dense(3, softmax); Embedding-Conv1D-MaxPooling1D-Flatten-Dense(sigmoid); Embedding(mask_zero)-Bidirectional(SimpleRNN, mul)-Dense(sigmoid). Adam(lr 0.01). results.float32 only.",
+          {
+              "record": "As models.json (see its layout_notes and the README): initial_weights from Keras's default initialisers under keras.utils.set_random_seed(init_seed), keyed by Keras variable paths (sequential/bidirectional/forward_lstm/lstm_cell/kernel, ...) in weight_order; activations and grad_activations by layer name; training = compile + train_on_batch x3 (Embedding gradient as per-occurrence slices, see models.json's adam_embedding_quirk); training_dense_gradients = the same Adam fed dense gradients.",
+              "masks": "The mask_zero cases have leading zeros (pre-padding) in some rows. Bidirectional passes the mask to both copies; pooling and Flatten drop it.",
+          }, cases)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("files", nargs="*", metavar="FILE", help=f"which files to write: {', '.join(FILES)} (default: all)")
+    parser.add_argument("--venv", type=pathlib.Path, default=REPO / ".venv-fixtures", help="the virtual environment to use or make")
+    parser.add_argument("--no-venv", action="store_true", help="run in the current interpreter")
+    args = parser.parse_args()
+    unknown = [f for f in args.files if f not in FILES]
+    if unknown:
+        parser.error(f"unknown fixture file(s) {', '.join(unknown)} (known: {', '.join(FILES)})")
+    if not args.no_venv and not in_venv(args.venv):
+        bootstrap(args.venv)
+    global np, tf, keras
+    np, tf, keras = setup_keras()
+    for name in args.files or FILES:
+        globals()[name]()
+
+
+if __name__ == "__main__":
+    main()
