@@ -1,0 +1,42 @@
+import Foundation
+
+/// A folder of this process's own for the inputs that must be files (the data readers and
+/// the session store read paths, not bytes): in /dev/shm when there is one, so writing an
+/// input costs no disk I/O. Left behind on exit (libFuzzer ends the process from its own code).
+public enum ScratchFile {
+    public static let folder: URL = {
+        let base = FileManager.default.fileExists(atPath: "/dev/shm") ? "/dev/shm" : NSTemporaryDirectory()
+        let url = URL(fileURLWithPath: base).appendingPathComponent("workbench-fuzz-\(getpid())", isDirectory: true)
+        try? FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url
+    }()
+
+    /// Writes `bytes` to `name` inside the folder (subfolders made as needed) and returns its path.
+    public static func write(_ bytes: UnsafeRawBufferPointer, to name: String) -> String {
+        let url = folder.appendingPathComponent(name)
+        try? FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+        let path = url.path
+        guard let f = fopen(path, "wb") else { fatalError("fuzz harness: cannot write \(path)") }
+        if let base = bytes.baseAddress, bytes.count > 0 { fwrite(base, 1, bytes.count, f) }
+        fclose(f)
+        return path
+    }
+}
+
+/// The harness's input as a buffer; the first byte, when `selector` is asked for, picks a
+/// variant (options, format) and the rest is the content.
+public struct FuzzInput {
+    public let bytes: UnsafeRawBufferPointer
+
+    public init(_ start: UnsafeRawPointer, _ count: Int) {
+        bytes = UnsafeRawBufferPointer(start: start, count: count)
+    }
+
+    public var data: Data { Data(bytes) }
+
+    /// The first byte modulo `choices`, and the rest.
+    public func split(choices: Int) -> (choice: Int, rest: UnsafeRawBufferPointer) {
+        guard let first = bytes.first else { return (0, bytes) }
+        return (Int(first) % choices, UnsafeRawBufferPointer(rebasing: bytes.dropFirst()))
+    }
+}
