@@ -65,6 +65,10 @@ struct UICommand: AsyncParsableCommand {
                                                                preferNew: data != nil || session != nil,
                                                                themesDirectory: BundledData.themesFolder()?.path)
         }
-        try await WorkbenchApp.run(backend: NcursesBackend(), service: service, configuration: config)
+        // SIGTERM, SIGHUP or SIGINT: the workbench quits as on `q` (training stops at a batch
+        // boundary with its progress saved) and exits with 128 + the signal, like `train`.
+        if let sig = try await WorkbenchApp.run(backend: NcursesBackend(deferEndSignals: true), service: service, configuration: config) {
+            throw ExitCode(128 + sig)
+        }
     }
 }
