@@ -40,3 +40,22 @@ public struct FuzzInput {
         return (Int(first) % choices, UnsafeRawBufferPointer(rebasing: bytes.dropFirst()))
     }
 }
+
+extension FuzzInput {
+    /// A safetensors-style file (8-byte little-endian header length, JSON header, data) from
+    /// the input. With a first byte of 0 the rest is the file as it is; otherwise the rest is
+    /// the JSON header, a NUL byte, then the data, and the length goes in front, so that
+    /// mutations of the header keep the file's framing and reach the header's checks.
+    public var safetensorsFile: Data {
+        let (choice, rest) = split(choices: 2)
+        if choice == 0 { return Data(rest) }
+        let header = rest.firstIndex(of: 0).map { rest[..<$0] } ?? rest[...]
+        let body = rest.firstIndex(of: 0).map { rest[($0 + 1)...] } ?? rest[rest.endIndex...]
+        var out = Data()
+        var length = UInt64(header.count).littleEndian
+        withUnsafeBytes(of: &length) { out.append(contentsOf: $0) }
+        out.append(contentsOf: header)
+        out.append(contentsOf: body)
+        return out
+    }
+}

@@ -5,7 +5,7 @@ import Learners
 /// its kind built from it (`LearnerIO.load`), and one prediction when that succeeds.
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzz(_ start: UnsafeRawPointer, _ count: Int) -> CInt {
-    let data = FuzzInput(start, count).data
+    let data = FuzzInput(start, count).safetensorsFile   // see FuzzInput.safetensorsFile
     if let learner = try? LearnerIO.decode(data, path: "learner.safetensors") {
         for text in ["great food", "awful room 房间"] { _ = learner.predictProbabilities(text) }
     }

@@ -5,7 +5,7 @@ import FuzzSupport
 /// session's weights are loaded (names, shapes and counts checked against the model's).
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzz(_ start: UnsafeRawPointer, _ count: Int) -> CInt {
-    let data = FuzzInput(start, count).data
+    let data = FuzzInput(start, count).safetensorsFile   // see FuzzInput.safetensorsFile
     _ = try? SafeTensors.decode(data, path: "weights.safetensors")
     if let model = SmallModel.model { _ = try? model.loadWeights(from: data, path: "weights.safetensors") }
     return 0

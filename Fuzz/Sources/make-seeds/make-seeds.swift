@@ -18,6 +18,13 @@ struct MakeSeeds {
             try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
             try bytes.write(to: dir.appendingPathComponent(name))
         }
+        /// A safetensors-style seed, both ways the harnesses read one: the file as it is (first
+        /// byte 0), and the header, a NUL, then the data (first byte 1; see FuzzInput.safetensorsFile).
+        func putSafetensors(_ harness: String, _ name: String, _ file: Data) throws {
+            try put(harness, name, Data([0]) + file)
+            let length = file.prefix(8).enumerated().reduce(0) { $0 | (Int($1.element) << (8 * $1.offset)) }
+            try put(harness, name + "-header", Data([1]) + file.dropFirst(8).prefix(length) + Data([0]) + file.dropFirst(8 + length))
+        }
         /// A data-reader seed: the selector byte (which options the harness uses), then the file.
         func data(_ selector: UInt8, _ text: String) -> Data { Data([selector]) + Data(text.utf8) }
 
@@ -46,14 +53,14 @@ struct MakeSeeds {
         // A weights file of the model the safetensors harness loads into.
         let model = try Sequential(spec: ModelSpec(inputLength: 4, vocabularySize: 10, layers: [.embedding(dim: 3), .globalAveragePooling1D,
                                                                                            .dense(units: 1, activation: .sigmoid)]), seed: 1)
-        try put("fuzz-safetensors", "weights.safetensors", try model.weightsData(metadata: ["format": "workbench"]))
+        try putSafetensors("fuzz-safetensors", "weights.safetensors", try model.weightsData(metadata: ["format": "workbench"]))
 
         // A learner file of each kind, trained on a few lines.
         let train = examples.map { LabelledText(label: $0, text: $1) } + examples.map { LabelledText(label: $0, text: $1 + " again") }
         for spec in ["logreg", "svm", "nb", "tree:depth=3", "forest:trees=2:depth=3", "fasttext:epochs=1:dim=4:bucket=64"] {
             guard let recipe = try LearnerRecipe.parse(spec) else { continue }
             let learner = try recipe.fit(train, seed: 1).learner
-            try put("fuzz-learner-archive", recipe.kind.rawValue + ".safetensors", try LearnerIO.encode(learner))
+            try putSafetensors("fuzz-learner-archive", recipe.kind.rawValue + ".safetensors", try LearnerIO.encode(learner))
         }
 
         // A session.json: a session created (not trained) on a few lines, with a tiny model.
@@ -112,9 +119,9 @@ struct MakeSeeds {
         _ = try Theme.parse(String(decoding: try Data(contentsOf: corpus.appendingPathComponent("fuzz-theme-toml/theme.toml")), as: UTF8.self), path: "theme.toml")
         _ = try KeyMap.standard.applyingOverrides(String(decoding: try Data(contentsOf: corpus.appendingPathComponent("fuzz-keymap-toml/keys.toml")), as: UTF8.self), path: "keys.toml")
         _ = try SessionStore(root: corpus).record("fuzz-session-json")
-        _ = try model.loadWeights(from: try Data(contentsOf: corpus.appendingPathComponent("fuzz-safetensors/weights.safetensors")), path: "weights")
-        for file in try FileManager.default.contentsOfDirectory(atPath: corpus.appendingPathComponent("fuzz-learner-archive").path) {
-            _ = try LearnerIO.load(from: corpus.appendingPathComponent("fuzz-learner-archive").appendingPathComponent(file))
+        _ = try model.loadWeights(from: try Data(contentsOf: corpus.appendingPathComponent("fuzz-safetensors/weights.safetensors")).dropFirst(), path: "weights")
+        for file in try FileManager.default.contentsOfDirectory(atPath: corpus.appendingPathComponent("fuzz-learner-archive").path) where !file.hasSuffix("-header") {
+            _ = try LearnerIO.decode(try Data(contentsOf: corpus.appendingPathComponent("fuzz-learner-archive").appendingPathComponent(file)).dropFirst())
         }
         print("seeds written to \(corpus.path)")
     }
