@@ -18,6 +18,8 @@ public final class FakeBackend: TerminalBackend {
     public private(set) var idlePolls = 0
     /// Error `start` throws, to test start-up failures.
     public var startError: TerminalUIError?
+    /// What `endRequest` reports, as if a signal had come (tests set it).
+    public var endRequest: Int32?
 
     public init(size: Size = Size(width: 100, height: 30), colorMode: ColorMode = .palette256,
                 keys: [Key] = []) {

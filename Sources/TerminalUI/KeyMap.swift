@@ -1,5 +1,3 @@
-import TOMLKit
-
 /// The key table. One list of `KeyBinding`s drives dispatch (`action(for:context:)`), the
 /// status bar (`hints(for:)`) and the help overlay (`helpLines()`), so they never disagree.
 /// A user file can rebind actions (`applyingOverrides`).
@@ -178,7 +176,7 @@ public struct KeyMap: Hashable, Sendable {
                       let index = map.bindings.firstIndex(where: { $0.action == action }) else {
                     throw TerminalUIError.unknownKey(path: path, key: dotted, known: KeyAction.allCases.map(\.rawValue))
                 }
-                var items: [TOMLValueConvertible] = []
+                var items: [TOMLValue] = []
                 if let a = value.array {
                     for item in a { items.append(item) }
                 } else {

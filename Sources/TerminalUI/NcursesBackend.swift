@@ -18,6 +18,7 @@ public final class NcursesBackend: TerminalBackend {
     public private(set) var locale = ""
 
     private let mouse: Bool
+    private let deferEndSignals: Bool
     private var screen: OpaquePointer?
     private var previous: CellGrid?
     private var forceFull = false
@@ -26,8 +27,18 @@ public final class NcursesBackend: TerminalBackend {
     private var cursorVisible: Int32 = -1
 
     /// `mouse: false` leaves the mouse to the terminal (text selection without Shift).
-    public init(mouse: Bool = true) {
+    /// `deferEndSignals: true` holds the first SIGTERM, SIGHUP or SIGINT back for the UI loop
+    /// (`endRequest`), which then quits as the user would, so a job can stop at a batch
+    /// boundary and save; a second one restores the terminal and ends the process at once, as
+    /// any of them does without it. The loop must poll `endRequest` when it asks for this.
+    public init(mouse: Bool = true, deferEndSignals: Bool = false) {
         self.mouse = mouse
+        self.deferEndSignals = deferEndSignals
+    }
+
+    public var endRequest: Int32? {
+        let sig = TerminalRestore.endRequest
+        return sig == 0 ? nil : sig
     }
 
     deinit { stop() }
@@ -66,7 +77,7 @@ public final class NcursesBackend: TerminalBackend {
         }
         // Our handlers go in first: ncurses then leaves SIGINT/SIGTERM alone instead of
         // installing its own (which would exit with status 1 rather than die of the signal).
-        TerminalRestore.install(saved: saved)
+        TerminalRestore.install(saved: saved, deferEndSignals: deferEndSignals)
         // newterm, unlike initscr, returns nil for an unusable TERM instead of exiting.
         guard let scr = newterm(nil, wb_stdout(), wb_stdin()) else {
             TerminalRestore.uninstall()
@@ -355,11 +366,18 @@ private enum TerminalRestore {
     }()
 
     nonisolated(unsafe) static var installed = false
+    /// Whether the first SIGTERM, SIGHUP or SIGINT is held back (`endRequest`) rather than
+    /// ending the process.
+    nonisolated(unsafe) static var deferEndSignals = false
+    /// The signal held back, 0 for none. An aligned 32-bit store: the handler's only write.
+    nonisolated(unsafe) static var endRequest: Int32 = 0
 
     /// Installs the handlers; they restore the terminal once `active` is set.
-    static func install(saved settings: termios) {
+    static func install(saved settings: termios, deferEndSignals: Bool) {
         saved = settings
         installed = true
+        self.deferEndSignals = deferEndSignals
+        endRequest = 0
         for sig in signals {
             var action = sigaction()
             action.__sigaction_handler.sa_sigaction = restoreTerminalOnSignal
@@ -379,6 +397,12 @@ private enum TerminalRestore {
 
 private func restoreTerminalOnSignal(_ sig: Int32, _ info: UnsafeMutablePointer<siginfo_t>?,
                                      _ context: UnsafeMutableRawPointer?) {
+    // The first request to end, held back for the UI loop; the handler stays for a second.
+    if TerminalRestore.deferEndSignals && TerminalRestore.active && TerminalRestore.endRequest == 0
+        && (sig == SIGTERM || sig == SIGHUP || sig == SIGINT) {
+        TerminalRestore.endRequest = sig
+        return
+    }
     if TerminalRestore.active {
         TerminalRestore.active = false
         var t = TerminalRestore.saved

@@ -17,4 +17,12 @@ public protocol TerminalBackend: AnyObject {
     func readKey(timeoutMs: Int) -> Key?
     /// Gives the terminal back as it was. Safe to call more than once.
     func stop()
+    /// A signal that asked the program to end (SIGTERM, SIGHUP, SIGINT) and that the backend
+    /// held back for the UI loop to act on: quit as the user would, saving what needs saving,
+    /// then exit with 128 + the signal. Nil when none came (or the backend does not defer them).
+    var endRequest: Int32? { get }
+}
+
+extension TerminalBackend {
+    public var endRequest: Int32? { nil }
 }

@@ -25,8 +25,6 @@
 // role's attributes. An unknown section, role or field, or a bad colour or attribute, is an
 // error naming the file and the dotted key; callers show it and keep the default theme.
 
-import TOMLKit
-
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -100,7 +98,7 @@ extension Theme {
 
     private static let roleNames = ThemeRole.allCases.map(\.rawValue)
 
-    private static func section(_ value: TOMLValueConvertible, _ name: String, path: String) throws -> TOMLTable {
+    private static func section(_ value: TOMLValue, _ name: String, path: String) throws -> TOMLTable {
         guard let t = value.table else {
             throw TerminalUIError.invalidValue(path: path, key: name, expected: "a table ([\(name)])",
                                                found: TOMLFile.describe(value))
@@ -108,7 +106,7 @@ extension Theme {
         return t
     }
 
-    private static func parseColors(_ value: TOMLValueConvertible, section name: String, path: String,
+    private static func parseColors(_ value: TOMLValue, section name: String, path: String,
                                     eightColor: Bool, into colors: inout [ThemeRole: RoleColors]) throws {
         let table = try section(value, name, path: path)
         for key in table.keys.sorted() {
@@ -140,7 +138,7 @@ extension Theme {
         }
     }
 
-    private static func color(_ v: TOMLValueConvertible, key: String, path: String,
+    private static func color(_ v: TOMLValue, key: String, path: String,
                               eightColor: Bool) throws -> TerminalColor {
         let expected = eightColor
             ? "a colour 0-7, \"default\" or one of \(TerminalColor.basicNames.joined(separator: ", "))"
@@ -153,7 +151,7 @@ extension Theme {
         throw TerminalUIError.invalidValue(path: path, key: key, expected: expected, found: TOMLFile.describe(v))
     }
 
-    private static func parseAttributes(_ value: TOMLValueConvertible, section name: String, path: String,
+    private static func parseAttributes(_ value: TOMLValue, section name: String, path: String,
                                         into attributes: inout [ThemeRole: TextAttributes]) throws {
         let table = try section(value, name, path: path)
         let expected = "an attribute or a list of them: " + TextAttributes.names.map(\.name).joined(separator: ", ")
@@ -163,7 +161,7 @@ extension Theme {
             guard let role = ThemeRole(rawValue: key) else {
                 throw TerminalUIError.unknownKey(path: path, key: dotted, known: roleNames)
             }
-            var items: [TOMLValueConvertible] = []
+            var items: [TOMLValue] = []
             if let a = v.array {
                 for item in a { items.append(item) }
             } else {
@@ -210,14 +208,7 @@ enum TOMLFile {
         if toml.utf8.contains(0) {
             throw TerminalUIError.file(path: path, reason: "contains a NUL byte; expected TOML text")
         }
-        do {
-            return try TOMLTable(string: toml)
-        } catch let e as TOMLParseError {
-            throw TerminalUIError.syntax(path: path, line: e.source.begin.line, column: e.source.begin.column,
-                                         reason: e.description)
-        } catch {
-            throw TerminalUIError.file(path: path, reason: "\(error)")
-        }
+        return try TOMLTable.parse(toml, path: path)
     }
 
     /// "Themes/light.toml" → "light".
@@ -227,15 +218,14 @@ enum TOMLFile {
     }
 
     /// A value for an error message: strings quoted, others with their TOML type.
-    static func describe(_ v: TOMLValueConvertible) -> String {
-        switch v.type {
-        case .string: return "\"\(v.string ?? "")\""
-        case .int: return v.int.map { String($0) } ?? "an integer"
-        case .double: return "a float (\(v.double.map { String($0) } ?? "?"))"
-        case .bool: return "a boolean (\(v.bool.map { String($0) } ?? "?"))"
+    static func describe(_ v: TOMLValue) -> String {
+        switch v {
+        case let .string(s): return "\"\(s)\""
+        case let .integer(i): return String(i)
+        case let .float(d): return "a float (\(d))"
+        case let .boolean(b): return "a boolean (\(b))"
         case .table: return "a table"
         case .array: return "an array"
-        default: return "a \(v.type)"
         }
     }
 }

@@ -29,7 +29,9 @@ struct ProgressPrinter {
                     : "ETA \(Self.duration(eta))"
                 let line = String(format: "%5d/%d %@ %@ - accuracy: %.4f - loss: %.4f - %.0f samples/s",
                                   b.batch, b.batchesPerEpoch, bar, timing, b.accuracy, b.loss, b.samplesPerSecond)
-                FileHandle.standardOutput.write(Data(("\r\u{1B}[K" + line).utf8))
+                // `try?`: after SIGHUP the terminal may be gone, and a failed write must not trap
+                // before training has stopped and saved.
+                try? FileHandle.standardOutput.write(contentsOf: Data(("\r\u{1B}[K" + line).utf8))
             } else if b.batchesPerEpoch >= 200 && b.batch - lastPlainBatch >= b.batchesPerEpoch / 4 && b.batch < b.batchesPerEpoch {
                 lastPlainBatch = b.batch
                 print(String(format: "epoch %d batch %d/%d loss %.4f accuracy %.4f %.0f samples/s",

@@ -63,7 +63,8 @@ func withSessionManager<T: Sendable>(_ store: SessionStore, _ body: (SessionMana
     }
 }
 
-/// Standard error, for notices and warnings.
+/// Standard error, for notices and warnings. A failed write (the terminal gone after SIGHUP)
+/// is dropped rather than trapping.
 func printError(_ s: String) {
-    FileHandle.standardError.write(Data((s + "\n").utf8))
+    try? FileHandle.standardError.write(contentsOf: Data((s + "\n").utf8))
 }

@@ -75,8 +75,11 @@ struct TrainCommand: AsyncParsableCommand {
     @Option(help: "Training data (label<TAB>text, CSV, TSV, JSONL or a folder per class); required unless continuing a session.") var data: String?
     @Option(help: "Validation data; without it --split holds out part of --data.") var validation: String?
     @Option(help: "Fraction of --data held out for validation when --validation is not given.") var split: Double = 0.1
-    @Option(help: "Model: a preset (\(ModelPreset.allCases.map(\.rawValue).joined(separator: ", "))), a learner (\(LearnerKind.allCases.map(\.rawValue).joined(separator: ", ")), settings after colons as in compare), or a JSON spec file.")
-    var model: String = "lstm"
+    @Option(help: "Model (default lstm): a preset (\(ModelPreset.allCases.map(\.rawValue).joined(separator: ", "))), a learner (\(LearnerKind.allCases.map(\.rawValue).joined(separator: ", ")), settings after colons as in compare), or a JSON spec file.")
+    var model: String?
+    /// The model to build: `--model`, else the lstm preset. (Whether `--model` was given at
+    /// all matters when a session's current run is a learner: see `runSession`.)
+    var modelChoice: String { model ?? ModelPreset.lstm.rawValue }
     @Option(help: "Epochs (default 3); when continuing a session: epochs to train beyond those done.") var epochs: Int?
     @Option(help: "Batch size.") var batchSize = 32
     @Option(help: "Learning rate.") var learningRate: Float = 0.001
@@ -99,7 +102,7 @@ struct TrainCommand: AsyncParsableCommand {
         let epochs = self.epochs ?? 3
         if let save {
             // Refused now rather than after training.
-            let isLearner = try LearnerSpec.parse(model, base: LearnerSettings()) != nil
+            let isLearner = try LearnerSpec.parse(modelChoice, base: LearnerSettings()) != nil
             try ModelDirectory.checkTarget(URL(fileURLWithPath: save), for: isLearner ? .learner : .neural)
         }
         let trainSet = try dataOptions.read(data)
@@ -114,11 +117,11 @@ struct TrainCommand: AsyncParsableCommand {
         } else {
             (train, valid) = try StratifiedSplit.split(trainSet, validationFraction: split, seed: seed, source: data)
         }
-        if let (kind, settings) = try LearnerSpec.parse(model, base: LearnerSettings()) {
+        if let (kind, settings) = try LearnerSpec.parse(modelChoice, base: LearnerSettings()) {
             try trainLearner(kind, settings, train: train, valid: valid)
             return
         }
-        let classifier = try TrainCommand.build(train: train, text: text, model: model, seed: seed, source: data)
+        let classifier = try TrainCommand.build(train: train, text: text, model: modelChoice, seed: seed, source: data)
         print("data: \(train.count) training, \(valid.count) validation examples; classes: \(classifier.classNames.joined(separator: ", "))")
         print("tokens: \(text.tokenizer), vocabulary \(classifier.config.tokenizer.vocabularySize) (ids below \(classifier.config.model.vocabularySize) kept), length \(text.maxLength)")
         print(classifier.model.summary())
@@ -162,7 +165,7 @@ struct TrainCommand: AsyncParsableCommand {
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         for w in trained.warnings { FileHandle.standardError.write(Data("warning: \(w)\n".utf8)) }
         let learner = trained.learner
-        print(String(format: "%@ (%@ tokens) trained in %.2fs", model, learner.tokenizer.name, seconds))
+        print(String(format: "%@ (%@ tokens) trained in %.2fs", modelChoice, learner.tokenizer.name, seconds))
         if !valid.isEmpty {
             print("\nvalidation (\(valid.count) examples):")
             print(try learner.report(valid).render(classNames: learner.labels.classes))

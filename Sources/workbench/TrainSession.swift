@@ -8,29 +8,56 @@ import TextData
 
 extension TrainCommand {
     /// `train --session NAME`: creates the session from the options, or continues it.
+    ///
+    /// SIGINT, SIGTERM and SIGHUP stop training at the next batch boundary with the progress
+    /// saved (a learner, which trains in one go, finishes and is saved first); the command then
+    /// exits with 128 + the signal (130, 143, 129) rather than 0, so a script can tell.
     func runSession(_ name: String) async throws {
         let store = sessionOptions.dir.store
         let recipe: LearnerRecipe?
-        do { recipe = try LearnerRecipe.parse(model) } catch let e as LearnerError { throw ValidationError(e.description) }
-        try await withSessionManager(store) { manager in
-            let events = await manager.events()
+        do { recipe = try LearnerRecipe.parse(modelChoice) } catch let e as LearnerError { throw ValidationError(e.description) }
+        let stoppedBy: Int32? = try await withSessionManager(store) { manager in
+            // Listening from the start: creating a session reads and encodes the data, and a
+            // signal then must not end the process half way either.
+            let signals = StopSignals { sig in
+                printError("\n\(StopSignals.name(sig)): stopping at the next batch boundary with the progress saved; send it again to quit at once")
+                Task {
+                    do { try await manager.stop(name) } catch {
+                        printError("(the current run is a learner: it trains in one go, so it finishes and is saved first)")
+                    }
+                }
+            }
+            defer { signals.cancel() }
             if let recipe {
-                try await trainLearnerRun(recipe, session: name, manager: manager, store: store, events: events)
-                return
+                try await trainLearnerRun(recipe, session: name, manager: manager, store: store, signals: signals)
+                return signals.received
             }
             var additional: Int? = nil
             if store.exists(name) {
                 let info = try await manager.open(name)
-                for n in info.notices { printError("notice: \(n)") }
                 let record = info.record
                 if let data, URL(fileURLWithPath: data).standardizedFileURL.path != record.dataset.path {
                     throw ValidationError("session '\(name)' was built on \(record.dataset.path); --data \(data) is another data set (create a new session to train on it)")
                 }
+                if let learner = record.currentRun.learner {
+                    // Decided before anything is printed: see `afterLearnerRun`.
+                    switch try afterLearnerRun(name, run: record.currentRun, learner: learner, classes: record.labels.count) {
+                    case .trainLearner:
+                        for n in info.notices { printError("notice: \(n)") }
+                        try await trainLearnerRun(learner, session: name, manager: manager, store: store, signals: signals, newRun: false)
+                        return signals.received
+                    case let .newNeuralRun(layers, loss):
+                        let run = try await manager.changeModel(name, layers: layers, loss: loss)
+                        print("session '\(name)': run \(record.currentRun.id) was a \(learner.kind.title) (\(learner.spec)); run \(run) trains \(modelChoice) from fresh weights")
+                    }
+                }
+                for n in info.notices { printError("notice: \(n)") }
                 additional = epochs
                 if let a = sessionOptions.autosaveEvery { try await manager.updateTraining(name, autosaveEvery: a) }
-                let run = record.currentRun
-                print("session '\(name)' (\(store.root.appendingPathComponent(name).path)): run \(run.id), \(info.epochsCompleted) of \(run.fit.epochs) epochs done"
-                      + (info.batchInEpoch > 0 ? ", \(info.batchInEpoch) batches into the next" : ""))
+                let current = try await manager.info(name)
+                let run = current.record.currentRun
+                print("session '\(name)' (\(store.root.appendingPathComponent(name).path)): run \(run.id), \(current.epochsCompleted) of \(run.fit.epochs) epochs done"
+                      + (current.batchInEpoch > 0 ? ", \(current.batchInEpoch) batches into the next" : ""))
                 print("data: \(record.dataset.path) (\(record.dataset.hash))")
                 print("model: \(run.model.layers.map(\.label).joined(separator: " → ")); optimizer: \(run.optimizer.summary)")
                 print("(a session keeps its data, tokenizer, model and settings: options other than --epochs and --autosave-every apply when it is created)")
@@ -45,17 +72,10 @@ extension TrainCommand {
                 let run = record.currentRun
                 print("optimizer: \(run.optimizer.summary), batch \(run.fit.batchSize), \(run.fit.epochs) epochs, seed \(run.fit.seed); autosave every \(record.autosaveEvery) batches")
             }
-
-            // Ctrl-C stops at the next batch boundary with the progress saved; a second one quits.
-            signal(SIGINT, SIG_IGN)
-            let interrupt = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
-            interrupt.setEventHandler {
-                printError("\nstopping at the next batch (progress is saved); Ctrl-C again to quit at once")
-                signal(SIGINT, SIG_DFL)
-                Task { try? await manager.stop(name) }
+            if let sig = signals.received {
+                print("not training: \(StopSignals.name(sig)) arrived before training started")
+                return sig
             }
-            interrupt.resume()
-            defer { interrupt.cancel(); signal(SIGINT, SIG_DFL) }
 
             let before = try await manager.info(name)
             // Saturating: the manager refuses a total over Limits.maxEpochs below.
@@ -63,10 +83,13 @@ extension TrainCommand {
                 ?? before.record.currentRun.fit.epochs
             if before.epochsCompleted >= planned {
                 print("nothing to train: \(before.epochsCompleted) of \(planned) epochs done (--epochs N trains N more)")
-                return
+                return nil
             }
             // Events from here on: the job's start, its batches and epochs, and its end.
+            let events = await manager.events()
             try await manager.train(name, additionalEpochs: additional)
+            // A signal that came while the job was being queued asked to stop an idle session.
+            if signals.received != nil { try? await manager.stop(name) }
             var progress = ProgressPrinter(epochs: planned)
             var seenActive = false
             loop: for await event in events {
@@ -94,30 +117,73 @@ extension TrainCommand {
             case .queued, .training:
                 break
             }
+            return signals.received
         }
+        if let sig = stoppedBy { throw ExitCode(128 + sig) }
+    }
+
+    /// What `train --session NAME` does when the session's current run is a learner.
+    enum AfterLearnerRun {
+        /// The learner run never finished (its process ended mid-fit): train it now.
+        case trainLearner
+        /// `--model PRESET` or a spec file: a new neural run with that model.
+        case newNeuralRun([LayerSpec], loss: LossKind?)
+    }
+
+    /// Without `--model`, a trained learner run is refused rather than followed by a neural
+    /// run. `train --session NAME` means "carry on with this session's training", and a
+    /// learner has nothing to carry on: it trained in one go and has no epochs. Starting a
+    /// neural run instead would throw away nothing but would train a model the user never
+    /// chose (a session created by a learner run got the lstm preset as a placeholder) on a
+    /// command that did not name one; so the message says how to ask for one explicitly.
+    func afterLearnerRun(_ name: String, run: RunRecord, learner: LearnerRecipe, classes: Int) throws -> AfterLearnerRun {
+        let presets = ModelPreset.allCases.map(\.rawValue).joined(separator: ", ")
+        if let model {
+            // A learner recipe never gets here (`trainLearnerRun` takes it).
+            if let preset = ModelPreset(rawValue: model) { return .newNeuralRun(preset.layers(classes: classes), loss: nil) }
+            guard FileManager.default.fileExists(atPath: model) else {
+                throw ValidationError("--model '\(model)' is neither a preset (\(presets)), a learner, nor a file")
+            }
+            let spec = try TrainCommand.loadSpec(model, inputLength: run.model.inputLength, vocabularySize: run.model.vocabularySize)
+            return .newNeuralRun(spec.layers, loss: spec.loss)
+        }
+        if !run.isComplete && epochs == nil { return .trainLearner }
+        let what = run.isComplete ? "is trained (a learner trains in one go, not in epochs): there is nothing to continue"
+                                  : "trains in one go, not in epochs: --epochs does not apply"
+        throw ValidationError("""
+            session '\(name)': the current run (run \(run.id)) is a \(learner.kind.title) (\(learner.spec)), which \(what).
+            To train a neural model as a new run: workbench train --session \(name) --model PRESET (\(presets), or a JSON spec file) [--epochs N]
+            To train another learner: workbench train --session \(name) --model \(LearnerKind.allCases.map(\.rawValue).joined(separator: "|"))[:settings]
+            """)
     }
 
     /// `train --session NAME --model svm|…`: creates the session if needed (its neural
-    /// model is the lstm preset, for later), then trains the learner as a new run.
+    /// model is the lstm preset, for later), then trains the learner as a new run (or, with
+    /// `newRun` false, the current run, a learner that never finished).
     private func trainLearnerRun(_ recipe: LearnerRecipe, session name: String, manager: SessionManager, store: SessionStore,
-                                 events: AsyncStream<SessionEvent>) async throws {
+                                 signals: StopSignals, newRun: Bool = true) async throws {
         if store.exists(name) {
             let info = try await manager.open(name)
-            for n in info.notices { printError("notice: \(n)") }
+            if newRun { for n in info.notices { printError("notice: \(n)") } }
             if let data, URL(fileURLWithPath: data).standardizedFileURL.path != info.record.dataset.path {
                 throw ValidationError("session '\(name)' was built on \(info.record.dataset.path); --data \(data) is another data set (create a new session to train on it)")
             }
             print("session '\(name)' (\(store.root.appendingPathComponent(name).path)): \(info.record.runs.count) run(s) so far")
         } else {
-            var setup = try sessionSetup(model: "lstm")
+            var setup = try sessionSetup(model: ModelPreset.lstm.rawValue)
             setup.fit.epochs = epochs ?? 3
             let info = try await manager.create(name, setup: setup)
             print("created session '\(name)' in \(store.root.appendingPathComponent(name).path)")
             print("data: \(info.record.dataset.path), \(info.record.currentRun.cursor.trainCount) training examples (\(Self.validationText(info.record.dataset.validation))); classes: \(info.record.labels.classes.joined(separator: ", "))")
         }
+        if let sig = signals.received {
+            print("not training: \(StopSignals.name(sig)) arrived before training started")
+            return
+        }
         print("training \(recipe.kind.title) (\(recipe.spec))…")
         let started = Date()
-        let run = try await manager.useLearner(name, recipe: recipe)
+        let run = newRun ? try await manager.useLearner(name, recipe: recipe) : try await manager.info(name).record.currentRun.id
+        let events = await manager.events()
         try await manager.train(name)
         var seenActive = false   // statuses from before the job (the new run's idle) may still be queued
         loop: for await event in events where event.session == name {
@@ -159,7 +225,7 @@ extension TrainCommand {
 
     /// The new session's setup from the command's options.
     func sessionSetup(model: String? = nil) throws -> SessionSetup {
-        let model = model ?? self.model
+        let model = model ?? modelChoice
         guard let data else { throw ValidationError("--data is required to create a new session") }
         guard let kind = OptimizerSpec.Kind(rawValue: optimizer) else {
             throw ValidationError("unknown optimizer '\(optimizer)' (adam, adamw, sgd, rmsprop)")

@@ -68,11 +68,14 @@ struct UICommand: AsyncParsableCommand {
             service = launched
             sessions = launched
         }
-        try await WorkbenchApp.run(backend: NcursesBackend(), service: service, configuration: config)
+        // SIGTERM, SIGHUP or SIGINT: the workbench quits as on `q` (training stops at a batch
+        // boundary with its progress saved) and exits with 128 + the signal, like `train`.
+        let signal = try await WorkbenchApp.run(backend: NcursesBackend(deferEndSignals: true), service: service, configuration: config)
         // A save that failed on the way out: said once the screen is gone, and not exit 0.
         if let failures = await sessions?.shutdownFailures, !failures.isEmpty {
             for f in failures { printError("error: \(f)") }
             throw ExitCode.failure
         }
+        if let signal { throw ExitCode(128 + signal) }
     }
 }

@@ -72,7 +72,8 @@ final class TmuxSession {
     let name = "wbtest-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
     let idleFile: URL
 
-    init() throws {
+    /// `epochs`: per training run of the new session (long ones for tests that interrupt it).
+    init(epochs: Int = 2) throws {
         guard Self.which("tmux") != nil else {
             Issue.record("tmux is not installed (apt-get install tmux; .ci/run installs it)")
             throw CancellationError()
@@ -86,7 +87,7 @@ final class TmuxSession {
         try (lines.joined(separator: "\n") + "\n").write(to: root.appendingPathComponent("small.tsv"), atomically: true, encoding: .utf8)
         let exe = try Self.workbench()
         let command = "cd '\(root.path)' && env WORKBENCH_IDLE_FILE='\(idleFile.path)' LANG=C.UTF-8 TERM=xterm-256color OPENBLAS_NUM_THREADS=1 "
-            + "'\(exe.path)' ui --sessions-dir S --data small.tsv --session small --model seed --epochs 2; echo EXIT=$?; sleep 600"
+            + "'\(exe.path)' ui --sessions-dir S --data small.tsv --session small --model seed --epochs \(epochs); echo EXIT=$?; sleep 600"
         try tmux(["new-session", "-d", "-s", name, "-x", "120", "-y", "40", command])
     }
 

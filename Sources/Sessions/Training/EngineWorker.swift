@@ -106,7 +106,7 @@ final class EngineWorker {
             leaveSchedule(ws)
             let target: SessionStatus = isComplete(ws) ? .finished : .idle
             do {
-                if ws.unsaved > 0 && !ws.files.readOnly { try checkpoint(ws, status: target) }
+                try saveForStop(ws, status: target)
                 try ws.files.flush()
             } catch {
                 fail(ws, "cannot save a checkpoint: \(Self.sessionError(error))")
@@ -302,6 +302,19 @@ final class EngineWorker {
                                                           batchInEpoch: cursor.batchInEpoch, step: cursor.step)))
     }
 
+    /// Saves unsaved progress as a checkpoint with `status`; with nothing unsaved (the job
+    /// stopped right after an autosave or an epoch end), still records `status` when the last
+    /// checkpoint has another: one written mid-job says training, and a session stopped
+    /// cleanly must not open as one whose process died while training.
+    private func saveForStop(_ ws: Workspace, status: SessionStatus) throws {
+        guard !ws.files.readOnly else { return }
+        if ws.unsaved > 0 {
+            try checkpoint(ws, status: status)
+        } else if ws.files.record.status != status {
+            _ = try ws.files.update { $0.status = status }
+        }
+    }
+
     static func metadata(_ id: String, _ n: Int, _ run: Int) -> [String: String] {
         ["format": "workbench", "session": id, "checkpoint": String(n), "run": String(run)]
     }
@@ -350,7 +363,7 @@ final class EngineWorker {
         for ws in workspaces.values {
             let wasJob = ws.status.isActive || ws.status == .paused
             let target: SessionStatus = isComplete(ws) ? .finished : .idle
-            if ws.unsaved > 0 && !ws.files.readOnly { _ = try? checkpoint(ws, status: target) }
+            _ = try? saveForStop(ws, status: target)
             try? ws.files.flush()
             if wasJob { setStatus(ws, target) }
         }

@@ -49,6 +49,8 @@ public final class WorkbenchApp {
     /// Requests sent to the service and not answered yet.
     public private(set) var pendingCalls = 0
     public private(set) var isRunning = false
+    /// The signal that ended the loop (the backend's `endRequest`), nil if the user quit.
+    public private(set) var endSignal: Int32?
 
     private let backend: any TerminalBackend
     private let service: any WorkbenchService
@@ -81,10 +83,12 @@ public final class WorkbenchApp {
 
     // MARK: Running
 
-    /// Runs the workbench until the user quits: takes over the terminal, loops, asks the
-    /// service to shut down, and always gives the terminal back.
+    /// Runs the workbench until the user quits or a signal asks it to end: takes over the
+    /// terminal, loops, asks the service to shut down (training stops at a batch boundary and
+    /// is saved), and always gives the terminal back. Returns the signal, if one ended it.
+    @discardableResult
     public static func run(backend: any TerminalBackend, service: any WorkbenchService,
-                           configuration: Configuration = Configuration()) async throws {
+                           configuration: Configuration = Configuration()) async throws -> Int32? {
         let app = WorkbenchApp(backend: backend, service: service, configuration: configuration)
         defer { backend.stop() }
         try app.start()
@@ -92,6 +96,7 @@ public final class WorkbenchApp {
             await app.pause()
         }
         await app.shutdown()
+        return app.endSignal
     }
 
     /// Takes over the terminal, starts listening to the service and asks for the session.
@@ -112,6 +117,12 @@ public final class WorkbenchApp {
     @discardableResult
     public func step(timeoutMs: Int? = nil) -> Bool {
         guard isRunning, !state.isQuitting else { return false }
+        // Asked to end (SIGTERM, SIGHUP…): quit without the question, nobody may be there to answer.
+        if let sig = backend.endRequest {
+            endSignal = sig
+            state.requestQuit(ask: false).forEach(perform)
+            return false
+        }
         let stepStart = clock.now
         defer { lastStepDuration = clock.now - stepStart }
         // Keys: wait for the first (no longer than the next frame is due), then take the rest.
