@@ -14,15 +14,24 @@ struct Workbench: AsyncParsableCommand {
                       SessionsCommand.self, CompareCommand.self, BenchCommand.self, EngineBenchCommand.self, UIBenchCommand.self, KeysCommand.self],
         defaultSubcommand: UICommand.self)
 
-    /// ArgumentParser's `main`, with every error made fit to print (`printable`).
+    /// ArgumentParser's `main`, with every error made fit to print (`printable`). An error
+    /// while parsing the command line comes with the usage text (exit 64); one while the
+    /// command runs is about the data, files or model, so it prints its reason alone (exit 1).
     static func main() async {
+        var command: ParsableCommand
         do {
-            var command = try parseAsRoot()
+            command = try parseAsRoot()
+        } catch {
+            exit(withError: printable(error))
+        }
+        do {
             if var asyncCommand = command as? AsyncParsableCommand {
                 try await asyncCommand.run()
             } else {
                 try command.run()
             }
+        } catch let error as ValidationError {
+            exit(withError: PrintableError(message: Quoted.terminalSafe(error.message)))
         } catch {
             exit(withError: printable(error))
         }

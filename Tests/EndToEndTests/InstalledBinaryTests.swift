@@ -73,6 +73,18 @@ import TestSupport
         #expect(missing.status != 0 && missing.err.contains("no-such-set"))
     }
 
+    /// A mistake on the command line comes with the usage text (exit 64); an error while the
+    /// command runs prints its reason alone (exit 1).
+    @Test func runtimeErrorsPrintTheirReasonWithoutUsage() throws {
+        let (root, exe, elsewhere) = try install()
+        defer { try? FileManager.default.removeItem(at: root) }
+        let parse = try run(exe, ["train", "--bogus"], in: elsewhere)
+        #expect(parse.status == 64 && parse.err.contains("Usage:"), "\(parse.err)")
+        let runtime = try run(exe, ["train", "--data", "en-tweets", "--max-length", "0"], in: elsewhere)
+        #expect(runtime.status == 1, "\(runtime.err)")
+        #expect(runtime.err.contains("--max-length") && !runtime.err.contains("Usage:"), "\(runtime.err)")
+    }
+
     @Test func saysWhereItLookedWhenTheDataIsMissing() throws {
         let (root, exe, elsewhere) = try install(withData: false)
         defer { try? FileManager.default.removeItem(at: root) }
