@@ -4,24 +4,10 @@ import TestSupport
 
 /// The headless commands as a script would use them, through the built binary.
 @Suite struct CLITests {
-    func run(_ args: [String], in dir: URL, stdin: String? = nil) throws -> (status: Int32, out: String, err: String) {
-        let p = Process()
-        p.executableURL = try TmuxSession.workbench()
-        p.arguments = args
-        p.currentDirectoryURL = dir
+    func run(_ args: [String], in dir: URL, stdin: String? = nil) async throws -> ChildOutput {
         var env = ProcessInfo.processInfo.environment
         env["OPENBLAS_NUM_THREADS"] = "1"
-        p.environment = env
-        let out = Pipe(), err = Pipe(), input = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        p.standardInput = input
-        try p.run()
-        if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
-        try input.fileHandleForWriting.close()
-        let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
+        return try await ChildProcess.run(try TmuxSession.workbench(), args, in: dir, environment: env, stdin: stdin)
     }
 
     func smallData() throws -> URL {
@@ -33,18 +19,18 @@ import TestSupport
         return dir
     }
 
-    @Test func learnerTrainEvalPredict() throws {
+    @Test func learnerTrainEvalPredict() async throws {
         let dir = try smallData()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let train = try run(["train", "--data", "train.tsv", "--validation", "test.tsv", "--model", "svm", "--save", "m"], in: dir)
+        let train = try await run(["train", "--data", "train.tsv", "--validation", "test.tsv", "--model", "svm", "--save", "m"], in: dir)
         #expect(train.status == 0, "\(train.err)")
         #expect(train.out.contains("accuracy"))
         #expect(FileManager.default.fileExists(atPath: dir.appendingPathComponent("m/learner.safetensors").path))
-        let eval = try run(["eval", "--model-dir", "m", "--data", "test.tsv", "--json"], in: dir)
+        let eval = try await run(["eval", "--model-dir", "m", "--data", "test.tsv", "--json"], in: dir)
         #expect(eval.status == 0, "\(eval.err)")
         let report = try JSONSerialization.jsonObject(with: Data(eval.out.utf8)) as? [String: Any]
         #expect((report?["accuracy"] as? Double ?? 0) > 0.5)
-        let predict = try run(["predict", "--model-dir", "m", "--json"], in: dir, stdin: "房间很干净\n太差了\n")
+        let predict = try await run(["predict", "--model-dir", "m", "--json"], in: dir, stdin: "房间很干净\n太差了\n")
         #expect(predict.status == 0, "\(predict.err)")
         let rows = predict.out.split(separator: "\n")
         #expect(rows.count == 2)
@@ -56,10 +42,10 @@ import TestSupport
         }
     }
 
-    @Test func benchMeasuresLearnersBesideTheNeuralModels() throws {
+    @Test func benchMeasuresLearnersBesideTheNeuralModels() async throws {
         let dir = try smallData()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let r = try run(["bench", "--data", dir.path, "--models", "svm,fasttext:epochs=2:ngrams=2", "--json", "--no-sgemm",
+        let r = try await run(["bench", "--data", dir.path, "--models", "svm,fasttext:epochs=2:ngrams=2", "--json", "--no-sgemm",
                          "--predict-calls", "20"], in: dir)
         #expect(r.status == 0, "\(r.err)")
         let report = try JSONSerialization.jsonObject(with: Data(r.out.utf8)) as? [String: Any]
@@ -77,32 +63,32 @@ import TestSupport
         }
     }
 
-    @Test func benchNamesAnUnknownModelOrSetting() throws {
+    @Test func benchNamesAnUnknownModelOrSetting() async throws {
         let dir = try smallData()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let unknown = try run(["bench", "--data", dir.path, "--models", "svm,transformer-xl", "--json"], in: dir)
+        let unknown = try await run(["bench", "--data", dir.path, "--models", "svm,transformer-xl", "--json"], in: dir)
         #expect(unknown.status != 0)
         #expect(unknown.out.isEmpty)
         #expect(unknown.err.contains("unknown bench model 'transformer-xl'") && unknown.err.contains("lstm")
                 && unknown.err.contains("fasttext"), "\(unknown.err)")
-        let setting = try run(["bench", "--data", dir.path, "--models", "svm:gamma=2"], in: dir)
+        let setting = try await run(["bench", "--data", dir.path, "--models", "svm:gamma=2"], in: dir)
         #expect(setting.status != 0)
         #expect(setting.err.contains("unknown setting 'gamma' for svm"), "\(setting.err)")
     }
 
-    @Test func withoutATerminalTheWorkbenchPointsToTheHeadlessCommands() throws {
+    @Test func withoutATerminalTheWorkbenchPointsToTheHeadlessCommands() async throws {
         let dir = try smallData()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let r = try run([], in: dir)
+        let r = try await run([], in: dir)
         #expect(r.status != 0)
         #expect(r.err.contains("needs a terminal") && r.err.contains("workbench train"))
     }
 
-    @Test func badInputNamesTheFileAndLine() throws {
+    @Test func badInputNamesTheFileAndLine() async throws {
         let dir = try smallData()
         defer { try? FileManager.default.removeItem(at: dir) }
         try "pos\tfine\nno tab on this line\n".write(to: dir.appendingPathComponent("bad.tsv"), atomically: true, encoding: .utf8)
-        let r = try run(["train", "--data", "bad.tsv", "--model", "nb"], in: dir)
+        let r = try await run(["train", "--data", "bad.tsv", "--model", "nb"], in: dir)
         #expect(r.status != 0)
         #expect(r.err.contains("bad.tsv:2"), "\(r.err)")
     }

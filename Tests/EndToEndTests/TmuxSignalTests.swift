@@ -5,17 +5,17 @@ import Testing
 /// it found it, saves the training done so far, and exits with 128 + the signal.
 @Suite(.serialized) struct TmuxSignalTests {
     @Test(arguments: [(SIGTERM, 143), (SIGHUP, 129)])
-    func aSignalWhileTrainingSavesRestoresTheTerminalAndExitsNonZero(_ sig: Int32, _ expected: Int) throws {
+    func aSignalWhileTrainingSavesRestoresTheTerminalAndExitsNonZero(_ sig: Int32, _ expected: Int) async throws {
         let t = try TmuxSession(epochs: 500)
         defer { t.kill() }
-        try t.waitForScreen("dataset pane with the data file") { $0.contains("small.tsv") && $0.contains("Model") }
-        try t.press("t")
+        try await t.waitForScreen("dataset pane with the data file") { $0.contains("small.tsv") && $0.contains("Model") }
+        try await t.press("t")
         let session = t.root.appendingPathComponent("S/small")
-        try t.waitForScreen("some batches trained", timeout: 60) { _ in (Self.loggedSteps(session).last ?? 0) >= 5 }
+        try await t.waitForScreen("some batches trained", timeout: 60) { _ in (Self.loggedSteps(session).last ?? 0) >= 5 }
         let pid = try #require(t.workbenchPID(), "the workbench process under the tmux pane")
 
         kill(pid, sig)
-        try t.waitForScreen("the program to exit", timeout: 60) { $0.contains("EXIT=") }
+        try await t.waitForScreen("the program to exit", timeout: 60) { $0.contains("EXIT=") }
         let screen = t.screen()
         #expect(screen.contains("EXIT=\(expected)"), "\(screen)")
         // The terminal is back: the UI's screen is gone, only the shell's output is left.

@@ -8,55 +8,55 @@ import TestSupport
 /// writes its idle count to WORKBENCH_IDLE_FILE, so after a key the test waits for the UI to
 /// settle rather than sleeping; screen conditions are polled with a deadline.
 @Suite(.serialized) struct TmuxWorkbenchTests {
-    @Test func trainClassifyResizeSaveQuit() throws {
+    @Test func trainClassifyResizeSaveQuit() async throws {
         let t = try TmuxSession()
         defer { t.kill() }
 
-        try t.waitForScreen("dataset pane with the data file") { $0.contains("small.tsv") && $0.contains("Model") }
+        try await t.waitForScreen("dataset pane with the data file") { $0.contains("small.tsv") && $0.contains("Model") }
         #expect(t.screen().contains("no data yet"), "the chart starts empty")
         #expect(t.statusLine().contains("small") && t.statusLine().contains("idle"), "status: \(t.statusLine())")
 
         // Train: the status line and the chart change.
-        try t.press("t")
-        try t.waitForScreen("training to finish", timeout: 120) { _ in t.statusLine().contains("finished") }
+        try await t.press("t")
+        try await t.waitForScreen("training to finish", timeout: 120) { _ in t.statusLine().contains("finished") }
         #expect(!t.screen().contains("no data yet"), "the chart shows the run")
         #expect(t.screen().contains("train") && t.screen().contains("val"), "legend with train and validation")
 
         // Console: type a sentence, see a probability per class.
-        try t.press("4")
-        try t.type("房间很干净，服务很好")
-        try t.waitForScreen("probabilities in the console") { s in
+        try await t.press("4")
+        try await t.type("房间很干净，服务很好")
+        try await t.waitForScreen("probabilities in the console") { s in
             s.contains("房间很干净") && s.range(of: #"(neg|pos) +[█▏▎▍▌▋▊▉·]+ +[01]\.\d\d"#, options: .regularExpression) != nil
         }
-        try t.press("Escape")
+        try await t.press("Escape")
 
         // A learner as the next run: the model pane draws it, t trains it, the chart gains it.
-        try t.command("preset svm")
-        try t.waitForScreen("the SVM in the model pane") { $0.contains("LinearSVM(C=1.0") && $0.contains("TF-IDF") }
-        try t.press("t")
-        try t.waitForScreen("the SVM trained", timeout: 60) { s in t.statusLine().contains("finished") && s.contains("run 2 svm") }
+        try await t.command("preset svm")
+        try await t.waitForScreen("the SVM in the model pane") { $0.contains("LinearSVM(C=1.0") && $0.contains("TF-IDF") }
+        try await t.press("t")
+        try await t.waitForScreen("the SVM trained", timeout: 60) { s in t.statusLine().contains("finished") && s.contains("run 2 svm") }
         // The leaderboard lists both runs; the console answers with run 1 again on request.
-        try t.press("R")
-        try t.waitForScreen("the leaderboard") { s in
+        try await t.press("R")
+        try await t.waitForScreen("the leaderboard") { s in
             s.contains("Runs, best first") && s.contains("run 2  svm") && s.contains("run 1  Embedding(10)")
         }
-        try t.press("Escape")
-        try t.command("use 1")
-        try t.waitForScreen("the console on run 1") { $0.contains("Console · run 1 Embedding(10)") }
+        try await t.press("Escape")
+        try await t.command("use 1")
+        try await t.waitForScreen("the console on run 1") { $0.contains("Console · run 1 Embedding(10)") }
 
         // Resize to the minimum and below, then back.
-        try t.resize(40, 12)
-        try t.waitForScreen("a 40×12 layout") { s in s.split(separator: "\n").count <= 12 && !s.contains("too small") }
-        try t.resize(39, 11)
-        try t.waitForScreen("the too-small notice") { $0.contains("too small") }
-        try t.resize(120, 40)
-        try t.waitForScreen("the full layout again") { $0.contains("small.tsv") && $0.contains("Console") }
+        try await t.resize(40, 12)
+        try await t.waitForScreen("a 40×12 layout") { s in s.split(separator: "\n").count <= 12 && !s.contains("too small") }
+        try await t.resize(39, 11)
+        try await t.waitForScreen("the too-small notice") { $0.contains("too small") }
+        try await t.resize(120, 40)
+        try await t.waitForScreen("the full layout again") { $0.contains("small.tsv") && $0.contains("Console") }
 
         // Save, quit; the session is on disk.
-        try t.press("s")
-        try t.waitForScreen("saved message") { _ in t.statusLine().contains("saved") || t.statusLine().contains("nothing") }
-        try t.press("q")
-        try t.waitForScreen("the program to exit", timeout: 30) { $0.contains("EXIT=0") }
+        try await t.press("s")
+        try await t.waitForScreen("saved message") { _ in t.statusLine().contains("saved") || t.statusLine().contains("nothing") }
+        try await t.press("q")
+        try await t.waitForScreen("the program to exit", timeout: 30) { $0.contains("EXIT=0") }
         let dir = t.root.appendingPathComponent("S/small")
         for f in ["session.json", "weights.safetensors", "optimizer.safetensors", "history.jsonl"] {
             #expect(FileManager.default.fileExists(atPath: dir.appendingPathComponent(f).path), "\(f) saved")
@@ -108,40 +108,40 @@ final class TmuxSession {
     }
 
     /// Waits until the UI has gone idle after what was just done (its idle count moves).
-    func waitIdle(after before: Int, timeout: Double = 10) throws {
+    func waitIdle(after before: Int, timeout: Double = 10) async throws {
         let deadline = Date().addingTimeInterval(timeout)
         while idleCount() <= before {
             if Date() > deadline { Issue.record("the UI did not go idle within \(timeout)s"); throw CancellationError() }
-            usleep(5_000)
+            try await Task.sleep(for: .milliseconds(5))
         }
     }
 
-    func press(_ key: String) throws {
+    func press(_ key: String) async throws {
         let before = idleCount()
         try tmux(["send-keys", "-t", name, key])
-        try waitIdle(after: before)
+        try await waitIdle(after: before)
     }
 
-    func type(_ text: String) throws {
+    func type(_ text: String) async throws {
         let before = idleCount()
         try tmux(["send-keys", "-t", name, "-l", text])
-        try waitIdle(after: before)
+        try await waitIdle(after: before)
     }
 
     /// Runs a `:` command line.
-    func command(_ line: String) throws {
-        try press(":")
-        try type(line)
-        try press("Enter")
+    func command(_ line: String) async throws {
+        try await press(":")
+        try await type(line)
+        try await press("Enter")
     }
 
-    func resize(_ w: Int, _ h: Int) throws {
+    func resize(_ w: Int, _ h: Int) async throws {
         let before = idleCount()
         try tmux(["resize-window", "-t", name, "-x", "\(w)", "-y", "\(h)"])
-        try waitIdle(after: before)
+        try await waitIdle(after: before)
     }
 
-    func waitForScreen(_ what: String, timeout: Double = 20, _ ok: (String) -> Bool) throws {
+    func waitForScreen(_ what: String, timeout: Double = 20, _ ok: (String) -> Bool) async throws {
         let deadline = Date().addingTimeInterval(timeout)
         while true {
             let s = screen()
@@ -150,7 +150,7 @@ final class TmuxSession {
                 Issue.record("timed out waiting for \(what); screen:\n\(s)")
                 throw CancellationError()
             }
-            usleep(20_000)
+            try await Task.sleep(for: .milliseconds(20))
         }
     }
 
