@@ -122,6 +122,12 @@ struct TrainCommand: AsyncParsableCommand {
         return opt
     }
 
+    /// Optimiser mistakes are command-line mistakes: refused while parsing (usage, exit 64),
+    /// before any data is read.
+    func validate() throws {
+        _ = try optimizerSpec()
+    }
+
     func run() async throws {
         if let session = sessionOptions.session {
             try await runSession(session)

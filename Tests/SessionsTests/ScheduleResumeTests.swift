@@ -41,6 +41,18 @@ import Testing
             #expect(await m.waitUntilSettled("s") == .finished)
         }
         try expectSameTraining(oneGo.root.appendingPathComponent("s"), split.root.appendingPathComponent("s"))
+        // The schedule took effect: the same run at the schedule's first rate, held constant, ends elsewhere.
+        var constant = Self.optimizer
+        constant.learningRate = Self.optimizer.learningRate
+        let flat = SessionStore(root: tmp.file("C"))
+        try await withManager(flat) { m in
+            try await m.create("s", setup: Synthetic.setup(data: data, epochs: 2, layers: Synthetic.pooled, autosaveEvery: 1000, optimizer: constant))
+            try await m.train("s")
+            #expect(await m.waitUntilSettled("s") == .finished)
+        }
+        let weightsA = try tensors(oneGo.root.appendingPathComponent("s").appendingPathComponent(SessionStore.weightsFile))
+        let weightsC = try tensors(flat.root.appendingPathComponent("s").appendingPathComponent(SessionStore.weightsFile))
+        #expect(!weightsA.isEmpty && weightsA != weightsC)
         // The velocity is part of the saved state.
         let state = try tensors(split.root.appendingPathComponent("s").appendingPathComponent(SessionStore.optimizerFile))
         #expect(state.keys.contains { $0.hasPrefix("momentum/") })
