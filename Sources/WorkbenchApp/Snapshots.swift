@@ -14,7 +14,7 @@ enum Snapshots {
                                  outputShape: model.outputShapes[i].shapeDescription, parameterCount: layer.parameterCount,
                                  settings: settings(spec))
         }
-        var settingsList = [NamedValue("lr", "\(optimizer.learningRate)")]
+        var settingsList = [NamedValue("lr", optimizer.schedule.summary)]
         switch optimizer.kind {
         case .adam, .adamw:
             settingsList += [NamedValue("β1", "\(optimizer.beta1)"), NamedValue("β2", "\(optimizer.beta2)"), NamedValue("ε", "\(optimizer.epsilon)")]

@@ -85,6 +85,10 @@ struct TrainCommand: AsyncParsableCommand {
     @Option(help: "Learning rate.") var learningRate: Float = 0.001
     @Option(help: "Optimizer: adam, adamw, sgd, rmsprop.") var optimizer = "adam"
     @Option(help: "Clip gradients to this global norm.") var clipNorm: Float?
+    @Option(help: ArgumentHelp("Learning-rate schedule (Keras's), starting from --learning-rate: exponential:decay_steps=N:decay_rate=F[:staircase], piecewise:boundaries=N,N:values=F,F,F, cosine:decay_steps=N[:alpha=F][:warmup_steps=N:warmup_target=F].", valueName: "schedule"))
+    var lrSchedule: String?
+    @Option(help: "Momentum for sgd and rmsprop (0 ≤ F < 1; default 0).") var momentum: Float?
+    @Flag(help: "Nesterov momentum (sgd with --momentum).") var nesterov = false
     @Flag(help: "Adam as Keras on TensorFlow runs it: Embedding second moments from per-occurrence squared gradients (default: textbook Adam).")
     var kerasAdam = false
     @Option(help: "Random seed (weights, shuffling, split).") var seed: UInt64 = 42
@@ -92,6 +96,37 @@ struct TrainCommand: AsyncParsableCommand {
     @OptionGroup var text: TextOptions
     @OptionGroup var dataOptions: DataOptions
     @OptionGroup var sessionOptions: SessionTrainOptions
+
+    /// The optimiser the options describe; a mistake in them is a usage error naming the option.
+    func optimizerSpec() throws -> OptimizerSpec {
+        guard let kind = OptimizerSpec.Kind(rawValue: optimizer) else {
+            throw ValidationError("unknown optimizer '\(optimizer)' (adam, adamw, sgd, rmsprop)")
+        }
+        var opt = OptimizerSpec(kind: kind, learningRate: learningRate)
+        opt.globalClipNorm = clipNorm
+        if let momentum {
+            guard kind == .sgd || kind == .rmsprop else { throw ValidationError("--momentum applies to sgd and rmsprop, not \(kind.rawValue)") }
+            guard momentum.isFinite, momentum >= 0, momentum < 1 else { throw ValidationError("--momentum must be in [0, 1), got \(momentum)") }
+            opt.momentum = momentum
+        }
+        if nesterov {
+            guard kind == .sgd, opt.momentum > 0 else { throw ValidationError("--nesterov needs --optimizer sgd with --momentum > 0") }
+            opt.nesterov = true
+        }
+        do {
+            if let lrSchedule { opt.schedule = try LearningRateSchedule(parsing: lrSchedule, initial: learningRate) }
+            try opt.validate()
+        } catch EngineError.invalidSpec(let field, let reason) {
+            throw ValidationError("\(field): \(reason)")
+        }
+        return opt
+    }
+
+    /// Optimiser mistakes are command-line mistakes: refused while parsing (usage, exit 64),
+    /// before any data is read.
+    func validate() throws {
+        _ = try optimizerSpec()
+    }
 
     func run() async throws {
         if let session = sessionOptions.session {
@@ -125,11 +160,7 @@ struct TrainCommand: AsyncParsableCommand {
         print("data: \(train.count) training, \(valid.count) validation examples; classes: \(classifier.classNames.joined(separator: ", "))")
         print("tokens: \(text.tokenizer), vocabulary \(classifier.config.tokenizer.vocabularySize) (ids below \(classifier.config.model.vocabularySize) kept), length \(text.maxLength)")
         print(classifier.model.summary())
-        guard let kind = OptimizerSpec.Kind(rawValue: optimizer) else {
-            throw ValidationError("unknown optimizer '\(optimizer)' (adam, adamw, sgd, rmsprop)")
-        }
-        var opt = OptimizerSpec(kind: kind, learningRate: learningRate)
-        opt.globalClipNorm = clipNorm
+        var opt = try optimizerSpec()
         opt.kerasSparseEmbeddingMoments = kerasAdam
         print("optimizer: \(opt.summary), batch \(batchSize), \(epochs) epochs, seed \(seed)")
         let trainer = try Trainer(model: classifier.model, optimizer: Optimizer(opt),

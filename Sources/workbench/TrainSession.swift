@@ -227,11 +227,7 @@ extension TrainCommand {
     func sessionSetup(model: String? = nil) throws -> SessionSetup {
         let model = model ?? modelChoice
         guard let data else { throw ValidationError("--data is required to create a new session") }
-        guard let kind = OptimizerSpec.Kind(rawValue: optimizer) else {
-            throw ValidationError("unknown optimizer '\(optimizer)' (adam, adamw, sgd, rmsprop)")
-        }
-        var opt = OptimizerSpec(kind: kind, learningRate: learningRate)
-        opt.globalClipNorm = clipNorm
+        let opt = try optimizerSpec()
         var format: DatasetFormat? = nil
         if let f = dataOptions.format {
             guard let parsed = DatasetFormat(rawValue: f) else {

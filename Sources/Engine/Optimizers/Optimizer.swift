@@ -6,7 +6,13 @@ public struct OptimizerSpec: Codable, Sendable, Equatable {
     public enum Kind: String, Codable, Sendable, CaseIterable { case sgd, adam, adamw, rmsprop }
 
     public var kind: Kind
-    public var learningRate: Float
+    /// The learning rate at each step: a constant or a Keras schedule.
+    public var schedule: LearningRateSchedule
+    /// The rate of the first step; setting it makes the schedule that constant.
+    public var learningRate: Float {
+        get { schedule.initialValue }
+        set { schedule = .constant(newValue) }
+    }
     /// Adam / AdamW.
     public var beta1: Float = 0.9
     public var beta2: Float = 0.999
@@ -30,9 +36,9 @@ public struct OptimizerSpec: Codable, Sendable, Equatable {
     public init(kind: Kind, learningRate: Float? = nil) {
         self.kind = kind
         switch kind {
-        case .sgd: self.learningRate = learningRate ?? 0.01
-        case .adam, .rmsprop: self.learningRate = learningRate ?? 0.001
-        case .adamw: self.learningRate = learningRate ?? 0.001; weightDecay = 0.004
+        case .sgd: self.schedule = .constant(learningRate ?? 0.01)
+        case .adam, .rmsprop: self.schedule = .constant(learningRate ?? 0.001)
+        case .adamw: self.schedule = .constant(learningRate ?? 0.001); weightDecay = 0.004
         }
     }
 
@@ -45,7 +51,26 @@ public struct OptimizerSpec: Codable, Sendable, Equatable {
 
     enum CodingKeys: String, CodingKey {
         case kind, learningRate, beta1, beta2, epsilon, momentum, nesterov, weightDecay, rho, centered, globalClipNorm
-        case kerasSparseEmbeddingMoments
+        case kerasSparseEmbeddingMoments, learningRateSchedule
+    }
+
+    /// `learningRate` is always written (the first step's rate) so older readers still load a
+    /// spec; `learningRateSchedule` only when the rate is not constant.
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(kind, forKey: .kind)
+        try c.encode(learningRate, forKey: .learningRate)
+        if case .constant = schedule {} else { try c.encode(schedule, forKey: .learningRateSchedule) }
+        try c.encode(beta1, forKey: .beta1)
+        try c.encode(beta2, forKey: .beta2)
+        try c.encode(epsilon, forKey: .epsilon)
+        try c.encode(momentum, forKey: .momentum)
+        try c.encode(nesterov, forKey: .nesterov)
+        try c.encode(weightDecay, forKey: .weightDecay)
+        try c.encode(rho, forKey: .rho)
+        try c.encode(centered, forKey: .centered)
+        try c.encodeIfPresent(globalClipNorm, forKey: .globalClipNorm)
+        try c.encode(kerasSparseEmbeddingMoments, forKey: .kerasSparseEmbeddingMoments)
     }
 
     /// Every field but `kind` may be left out and takes its default, so specs written by
@@ -64,6 +89,7 @@ public struct OptimizerSpec: Codable, Sendable, Equatable {
         centered = try c.decodeIfPresent(Bool.self, forKey: .centered) ?? centered
         globalClipNorm = try c.decodeIfPresent(Float.self, forKey: .globalClipNorm)
         kerasSparseEmbeddingMoments = try c.decodeIfPresent(Bool.self, forKey: .kerasSparseEmbeddingMoments) ?? false
+        if let s = try c.decodeIfPresent(LearningRateSchedule.self, forKey: .learningRateSchedule) { schedule = s }
     }
 
     /// Throws when a setting is out of range, naming the field.
@@ -71,7 +97,7 @@ public struct OptimizerSpec: Codable, Sendable, Equatable {
         func check(_ ok: Bool, _ field: String, _ why: String) throws {
             if !ok { throw EngineError.invalidSpec(field: "optimizer.\(field)", reason: why) }
         }
-        try check(learningRate.isFinite && learningRate > 0, "learningRate", "must be a positive number, got \(learningRate)")
+        try schedule.validate(field: "optimizer.learningRate")
         try check(beta1 >= 0 && beta1 < 1, "beta1", "must be in [0, 1), got \(beta1)")
         try check(beta2 >= 0 && beta2 < 1, "beta2", "must be in [0, 1), got \(beta2)")
         try check(epsilon >= 0, "epsilon", "must be ≥ 0, got \(epsilon)")
@@ -91,6 +117,7 @@ public struct OptimizerSpec: Codable, Sendable, Equatable {
         case .rmsprop: s = "RMSprop(lr=\(learningRate), ρ=\(rho)" + (momentum > 0 ? ", momentum=\(momentum)" : "") + (centered ? ", centered" : "")
         }
         if let c = globalClipNorm { s += ", clip=\(c)" }
+        if case .constant = schedule {} else { s += ", schedule: \(schedule.summary)" }
         return s + ")"
     }
 }
@@ -187,6 +214,8 @@ public final class Optimizer {
             if spec.momentum > 0 { ensure(&momentum, params) }
             if spec.centered { ensure(&averageGrad, params) }
         }
+        // Keras evaluates the schedule at `iterations` before counting this step.
+        let lr = spec.schedule.value(atStep: iterations)
         iterations += 1
         var scale: Float = 1
         if let clip = spec.globalClipNorm {
@@ -195,16 +224,16 @@ public final class Optimizer {
         }
         for (i, p) in params.enumerated() {
             switch spec.kind {
-            case .sgd: sgdStep(p, i, scale)
-            case .adam, .adamw: adamStep(p, i, scale)
-            case .rmsprop: rmspropStep(p, i, scale)
+            case .sgd: sgdStep(p, i, scale, lr)
+            case .adam, .adamw: adamStep(p, i, scale, lr)
+            case .rmsprop: rmspropStep(p, i, scale, lr)
             }
         }
     }
 
     /// Keras SGD: m = μ·m − lr·g; w += m (Nesterov: w += μ·m − lr·g); plain: w −= lr·g.
-    private func sgdStep(_ p: Parameter, _ i: Int, _ scale: Float) {
-        let lr = spec.learningRate, mu = spec.momentum, nesterov = spec.nesterov
+    private func sgdStep(_ p: Parameter, _ i: Int, _ scale: Float, _ lr: Float) {
+        let mu = spec.momentum, nesterov = spec.nesterov
         p.grad.withUnsafeBufferPointer { g in p.value.withUnsafeMutableBufferPointer { w in
             if mu == 0 {
                 for j in 0..<w.count { w[j] -= lr * (g[j] * scale) }
@@ -222,8 +251,8 @@ public final class Optimizer {
 
     /// Keras 3 Adam ("epsilon hat": ε added to √v without bias correction); AdamW first
     /// decays the weight by lr·wd.
-    private func adamStep(_ p: Parameter, _ i: Int, _ scale: Float) {
-        let lr = spec.learningRate, b1 = spec.beta1, b2 = spec.beta2, eps = spec.epsilon
+    private func adamStep(_ p: Parameter, _ i: Int, _ scale: Float, _ lr: Float) {
+        let b1 = spec.beta1, b2 = spec.beta2, eps = spec.epsilon
         let t = Double(iterations)
         let alpha = Float(Double(lr) * (1 - Foundation.pow(Double(b2), t)).squareRoot() / (1 - Foundation.pow(Double(b1), t)))
         let decay = spec.kind == .adamw ? lr * spec.weightDecay : 0
@@ -256,8 +285,8 @@ public final class Optimizer {
 
     /// Keras 3 RMSprop: v = ρv + (1−ρ)g²; centred subtracts the squared running mean of g;
     /// increment = lr·g/√(v + ε), through momentum when set.
-    private func rmspropStep(_ p: Parameter, _ i: Int, _ scale: Float) {
-        let lr = spec.learningRate, rho = spec.rho, eps = spec.epsilon, mu = spec.momentum
+    private func rmspropStep(_ p: Parameter, _ i: Int, _ scale: Float, _ lr: Float) {
+        let rho = spec.rho, eps = spec.epsilon, mu = spec.momentum
         let centered = spec.centered
         p.grad.withUnsafeBufferPointer { g in p.value.withUnsafeMutableBufferPointer { w in
             v[i].withUnsafeMutableBufferPointer { vp in

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
-"""Keras golden fixtures for Bidirectional, MaxPooling1D, AveragePooling1D, Flatten and
-SpatialDropout1D, written into Tests/Fixtures/keras/ in the schema of the existing files
+"""Keras golden fixtures for Bidirectional, MaxPooling1D, AveragePooling1D, Flatten,
+SpatialDropout1D, learning-rate schedules and SGD momentum, written into Tests/Fixtures/keras/ in the schema of the existing files
 (see Tests/Fixtures/keras/README.md).
 
     python3 Tests/Fixtures/keras-generator/generate_keras_fixtures.py            # all files
@@ -28,7 +28,7 @@ HERE = pathlib.Path(__file__).resolve().parent
 REPO = HERE.parents[2]
 OUT = REPO / "Tests" / "Fixtures" / "keras"
 REQUIREMENTS = HERE / "requirements.txt"
-FILES = ["bidirectional", "pooling1d", "flatten", "spatial_dropout", "layer_models"]
+FILES = ["bidirectional", "pooling1d", "flatten", "spatial_dropout", "layer_models", "schedules", "sgd_momentum"]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -550,6 +550,86 @@ def layer_models():
           {
               "record": "As models.json (see its layout_notes and the README): initial_weights from Keras's default initialisers under keras.utils.set_random_seed(init_seed), keyed by Keras variable paths (sequential/bidirectional/forward_lstm/lstm_cell/kernel, ...) in weight_order; activations and grad_activations by layer name; training = compile + train_on_batch x3 (Embedding gradient as per-occurrence slices, see models.json's adam_embedding_quirk); training_dense_gradients = the same Adam fed dense gradients.",
               "masks": "The mask_zero cases have leading zeros (pre-padding) in some rows. Bidirectional passes the mask to both copies; pooling and Flatten drop it.",
+          }, cases)
+
+
+# ---------------------------------------------------------------------------------------------
+# Learning-rate schedules and SGD momentum
+
+SCHEDULE_STEPS = 1000
+
+
+def schedules():
+    S = keras.optimizers.schedules
+    specs = [
+        ("exponential_smooth", "ExponentialDecay", dict(initial_learning_rate=0.1, decay_steps=100, decay_rate=0.96, staircase=False)),
+        ("exponential_staircase", "ExponentialDecay", dict(initial_learning_rate=0.01, decay_steps=70, decay_rate=0.5, staircase=True)),
+        ("exponential_growth", "ExponentialDecay", dict(initial_learning_rate=0.001, decay_steps=333, decay_rate=1.7, staircase=False)),
+        ("piecewise_two_boundaries", "PiecewiseConstantDecay", dict(boundaries=[100, 200], values=[0.1, 0.01, 0.001])),
+        ("piecewise_four_boundaries", "PiecewiseConstantDecay", dict(boundaries=[0, 250, 251, 900], values=[0.5, 0.3, 0.2, 0.05, 0.0125])),
+        ("cosine_plain", "CosineDecay", dict(initial_learning_rate=0.1, decay_steps=1000, alpha=0.0)),
+        ("cosine_alpha_short", "CosineDecay", dict(initial_learning_rate=0.05, decay_steps=400, alpha=0.1)),
+        ("cosine_warmup", "CosineDecay", dict(initial_learning_rate=0.0, decay_steps=700, alpha=0.0, warmup_target=0.01, warmup_steps=100)),
+        ("cosine_warmup_alpha", "CosineDecay", dict(initial_learning_rate=0.001, decay_steps=300, alpha=0.2, warmup_target=0.1, warmup_steps=250)),
+    ]
+    cases = []
+    for name, cls, kw in specs:
+        sched = getattr(S, cls)(**kw)
+        values = [F32(sched(tf.constant(t, dtype=tf.int64)).numpy()) for t in range(SCHEDULE_STEPS)]
+        cases.append({"name": name, "class_name": cls, "config": plain(kw), "values": values})
+    write("schedules", f"keras.optimizers.schedules ExponentialDecay (smooth, staircase, rate > 1), PiecewiseConstantDecay and CosineDecay (plain, alpha, warmup) evaluated at steps 0..{SCHEDULE_STEPS - 1}.",
+          {
+              "values": "values[t] = float32(schedule(t)) with t an int64 tensor, as an optimizer calls it with its `iterations` before the update: the learning rate of the (t+1)-th step. Written as the shortest decimal that round-trips to float32.",
+              "config": "The constructor's keyword arguments.",
+          }, cases, common=False)
+
+
+def sgd_momentum():
+    L = keras.layers
+    rng = np.random.default_rng(1601)
+    x = rng.uniform(-1, 1, size=(6, 5)).astype(np.float32)
+    y = rng.integers(0, 3, size=(6,)).astype(np.int32)
+    steps = 4
+
+    def case(name, opt_kw, schedule=None):
+        keras.utils.set_random_seed(1602)
+        model = keras.Sequential([keras.Input((5,)), L.Dense(4, activation="tanh", name="dense"),
+                                  L.Dense(3, activation="softmax", name="dense_1")], name="sequential")
+        order = [w.path for w in model.weights]
+        initial = [w.numpy().astype(np.float32) for w in model.weights]
+        lr = getattr(keras.optimizers.schedules, schedule[0])(**schedule[1]) if schedule else opt_kw["learning_rate"]
+        kw = dict(opt_kw, learning_rate=lr)
+        model.compile(optimizer=keras.optimizers.SGD(**kw), loss=keras.losses.SparseCategoricalCrossentropy(), jit_compile=False)
+        before, after = [], {}
+        for step in range(1, steps + 1):
+            before.append(F32(model.train_on_batch(x, y)))
+            after[str(step)] = {p: result(w.numpy(), "float32") for p, w in zip(order, model.weights)}
+        rec = {"class_name": "SGD", **{k: v for k, v in opt_kw.items()}}
+        if schedule:
+            rec["learning_rate"] = {"class_name": schedule[0], "config": plain(schedule[1])}
+        return {
+            "name": name,
+            "model": {"layers": [{"class_name": type(l).__name__, "config": plain(l.get_config())} for l in model.layers],
+                      "input_shape": [5], "loss": "sparse_categorical_crossentropy"},
+            "inputs": {"x": exact(x), "y": exact(y)},
+            "init_seed": 1602,
+            "weight_order": order,
+            "initial_weights": {p: exact(w) for p, w in zip(order, initial)},
+            "optimizer": rec,
+            "training": {"how": f"model.compile(optimizer, loss) then model.train_on_batch(x, y) x{steps}",
+                         "loss_before_step": before, "weights_after_step": after},
+        }
+
+    cases = [
+        case("sgd_momentum0.9_lr0.1", dict(learning_rate=0.1, momentum=0.9, nesterov=False)),
+        case("sgd_momentum0.9_nesterov_lr0.1", dict(learning_rate=0.1, momentum=0.9, nesterov=True)),
+        case("sgd_momentum0.9_nesterov_exponential_decay", dict(learning_rate=None, momentum=0.9, nesterov=True),
+             schedule=("ExponentialDecay", dict(initial_learning_rate=0.2, decay_steps=1, decay_rate=0.5, staircase=False))),
+    ]
+    write("sgd_momentum", f"SGD(momentum 0.9) without and with nesterov, and with nesterov under an ExponentialDecay schedule, on Dense(4, tanh) -> Dense(3, softmax) with sparse categorical cross-entropy: weights after each of {steps} train_on_batch steps.",
+          {
+              "record": "initial_weights from Keras's default initialisers under keras.utils.set_random_seed(init_seed), keyed by Keras variable paths in weight_order (kernel [in, out], bias [out]); inputs.x float32 [6, 5], inputs.y int class ids; training.weights_after_step[k] = the weights after k steps; loss_before_step[k-1] the loss train_on_batch returned at step k.",
+              "optimizer": "SGD's constructor arguments; learning_rate is a number, or {class_name, config} of a schedule evaluated at the optimizer's iterations before each update.",
           }, cases)
 
 
