@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Keras golden fixtures for Bidirectional, MaxPooling1D, AveragePooling1D, Flatten,
-SpatialDropout1D, small models with them and class_weight, written into Tests/Fixtures/keras/ in the schema of the existing files
-(see Tests/Fixtures/keras/README.md).
+SpatialDropout1D, small models with them and class_weight, written into Tests/Fixtures/keras/
+in the schema of the existing files (see Tests/Fixtures/keras/README.md).
 
     python3 Tests/Fixtures/keras-generator/generate_keras_fixtures.py            # all files
     python3 Tests/Fixtures/keras-generator/generate_keras_fixtures.py pooling1d  # one file
