@@ -126,6 +126,7 @@ struct SessionsCommand: AsyncParsableCommand {
                     print("\nrun \(run.id) (started \(run.started)): \(run.model.layers.map(\.label).joined(separator: " → ")), loss \(run.model.loss.rawValue)")
                     if let model = try? Sequential(spec: run.model, seed: 0) { print("  parameters: \(model.parameterCount)") }
                     print("  optimizer:  \(run.optimizer.summary); batch \(run.fit.batchSize), \(run.fit.epochs) epochs planned, seed \(run.fit.seed), shuffle \(run.fit.shuffle)")
+                    if let w = run.fit.classWeights { print("  weights by class: \(ClassWeight.summary(w, classes: r.labels.classes))") }
                     print("  cursor:     \(c.epochsCompleted) epochs done, batch \(c.batchInEpoch) of the next, step \(c.step)")
                     if run.id != r.currentRun.id {
                         let kept = FileManager.default.fileExists(atPath: RunFiles.weightsURL(in: store.root.appendingPathComponent(name), run: run.id).path)

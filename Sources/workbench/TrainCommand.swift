@@ -92,6 +92,8 @@ struct TrainCommand: AsyncParsableCommand {
     @Flag(help: "Adam as Keras on TensorFlow runs it: Embedding second moments from per-occurrence squared gradients (default: textbook Adam).")
     var kerasAdam = false
     @Option(help: "Random seed (weights, shuffling, split).") var seed: UInt64 = 42
+    @Option(help: "Class weights, as Keras's class_weight (neural models): balanced (n / (classes × count of the class), on the training split) or LABEL=WEIGHT,… (e.g. pos=2,neg=1; other labels get 1).")
+    var classWeight: String?
     @Option(help: "Save the trained model into this folder.") var save: String?
     @OptionGroup var text: TextOptions
     @OptionGroup var dataOptions: DataOptions
@@ -122,13 +124,25 @@ struct TrainCommand: AsyncParsableCommand {
         return opt
     }
 
-    /// Optimiser mistakes are command-line mistakes: refused while parsing (usage, exit 64),
-    /// before any data is read.
+
+    /// `--class-weight` parsed (nil without it); refused with a learner, which has no loss to weight.
+    func classWeightChoice() throws -> ClassWeight? {
+        guard let classWeight else { return nil }
+        if (try? LearnerSpec.parse(modelChoice, base: LearnerSettings())) != nil {
+            throw ValidationError("--class-weight applies to neural models, not to the learner '\(modelChoice)'")
+        }
+        do { return try ClassWeight.parse(classWeight) } catch let e as SessionError { throw ValidationError("--class-weight: \(e)") }
+    }
+
+    /// Optimiser and `--class-weight` mistakes are command-line mistakes: refused while parsing
+    /// (usage, exit 64), before any data is read.
     func validate() throws {
         _ = try optimizerSpec()
+        _ = try classWeightChoice()
     }
 
     func run() async throws {
+        let classWeights = try classWeightChoice()
         if let session = sessionOptions.session {
             try await runSession(session)
             return
@@ -162,11 +176,13 @@ struct TrainCommand: AsyncParsableCommand {
         print(classifier.model.summary())
         var opt = try optimizerSpec()
         opt.kerasSparseEmbeddingMoments = kerasAdam
-        print("optimizer: \(opt.summary), batch \(batchSize), \(epochs) epochs, seed \(seed)")
+        let weights = try classWeights?.weights(classes: classifier.classNames, trainLabels: train.map(\.label))
+        print("optimizer: \(opt.summary), batch \(batchSize), \(epochs) epochs, seed \(seed)"
+              + (weights.map { "; class weights \(ClassWeight.summary($0, classes: classifier.classNames))" } ?? ""))
         let trainer = try Trainer(model: classifier.model, optimizer: Optimizer(opt),
                                   train: try classifier.dataset(train),
                                   validation: valid.isEmpty ? nil : try classifier.dataset(valid),
-                                  config: FitConfig(epochs: epochs, batchSize: batchSize, seed: seed))
+                                  config: FitConfig(epochs: epochs, batchSize: batchSize, seed: seed, classWeights: weights))
         var progress = ProgressPrinter(epochs: epochs)
         try trainer.fit { progress.handle($0); return true }
         if !valid.isEmpty {

@@ -71,6 +71,7 @@ extension TrainCommand {
                 if let model = try? Sequential(spec: record.model, seed: 0) { print(model.summary()) }
                 let run = record.currentRun
                 print("optimizer: \(run.optimizer.summary), batch \(run.fit.batchSize), \(run.fit.epochs) epochs, seed \(run.fit.seed); autosave every \(record.autosaveEvery) batches")
+                if let w = run.fit.classWeights { print("class weights: \(ClassWeight.summary(w, classes: record.labels.classes))") }
             }
             if let sig = signals.received {
                 print("not training: \(StopSignals.name(sig)) arrived before training started")
@@ -247,11 +248,13 @@ extension TrainCommand {
         } else {
             throw ValidationError("--model '\(model)' is neither a preset (\(ModelPreset.allCases.map(\.rawValue).joined(separator: ", "))) nor a file")
         }
-        return SessionSetup(data: data, format: format, readOptions: options,
-                            validation: validation.map { .file($0) } ?? .split(split),
-                            tokenizer: try text.makeTokenizer(), maxLength: text.maxLength, model: modelChoice,
-                            optimizer: opt, fit: FitConfig(epochs: epochs ?? 3, batchSize: batchSize, seed: seed),
-                            autosaveEvery: sessionOptions.autosaveEvery ?? 100)
+        var setup = SessionSetup(data: data, format: format, readOptions: options,
+                                 validation: validation.map { .file($0) } ?? .split(split),
+                                 tokenizer: try text.makeTokenizer(), maxLength: text.maxLength, model: modelChoice,
+                                 optimizer: opt, fit: FitConfig(epochs: epochs ?? 3, batchSize: batchSize, seed: seed),
+                                 autosaveEvery: sessionOptions.autosaveEvery ?? 100)
+        setup.classWeight = try classWeightChoice()
+        return setup
     }
 }
 

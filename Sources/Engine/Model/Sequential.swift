@@ -118,19 +118,23 @@ public final class Sequential {
     }
 
     /// Loss of the last forward against `y` (binary: [batch] or [batch, 1] of 0/1; sparse:
-    /// [batch] of class indices). Leaves dL/d(output or logits) in `lossGrad`.
-    private func loss(output: Tensor, targets y: Tensor) throws -> Float {
+    /// [batch] of class indices), each row's loss scaled by its `sampleWeights` entry (see
+    /// `Losses`). Leaves dL/d(output or logits) in `lossGrad`.
+    private func loss(output: Tensor, targets y: Tensor, sampleWeights: [Float]? = nil) throws -> Float {
         let n = output.shape[0]
         guard y.count == n else {
             throw EngineError.shapeMismatch(layer: "loss", expected: [n], got: y.shape)
+        }
+        if let sampleWeights, sampleWeights.count != n {
+            throw EngineError.shapeMismatch(layer: "sample weights", expected: [n], got: [sampleWeights.count])
         }
         switch spec.loss {
         case .binaryCrossentropy:
             // Targets are read flat, so [batch] and [batch, 1] both work.
             if let head = logitsHead {
-                return Losses.binaryCrossentropy(logits: head.logits, targets: y, perSample: &perSample, grad: &lossGrad)
+                return Losses.binaryCrossentropy(logits: head.logits, targets: y, perSample: &perSample, grad: &lossGrad, sampleWeights: sampleWeights)
             }
-            return Losses.binaryCrossentropy(probabilities: output, targets: y, perSample: &perSample, grad: &lossGrad)
+            return Losses.binaryCrossentropy(probabilities: output, targets: y, perSample: &perSample, grad: &lossGrad, sampleWeights: sampleWeights)
         case .sparseCategoricalCrossentropy:
             let k = output.shape[1]
             let bad = y.withUnsafeBufferPointer { yp in yp.firstIndex { !($0 >= 0 && $0 < Float(k) && $0 == $0.rounded()) } }
@@ -138,9 +142,9 @@ public final class Sequential {
                 throw EngineError.invalidSpec(field: "labels[\(bad)]", reason: "class index \(y[flat: bad]) is outside 0..<\(k)")
             }
             if let head = logitsHead {
-                return Losses.sparseCategoricalCrossentropy(logits: head.logits, labels: y, perSample: &perSample, grad: &lossGrad)
+                return Losses.sparseCategoricalCrossentropy(logits: head.logits, labels: y, perSample: &perSample, grad: &lossGrad, sampleWeights: sampleWeights)
             }
-            return Losses.sparseCategoricalCrossentropy(probabilities: output, labels: y, perSample: &perSample, grad: &lossGrad)
+            return Losses.sparseCategoricalCrossentropy(probabilities: output, labels: y, perSample: &perSample, grad: &lossGrad, sampleWeights: sampleWeights)
         }
     }
 
@@ -159,12 +163,13 @@ public final class Sequential {
     }
 
     /// Forward, loss and backward for one batch: every parameter's `grad` is set.
-    /// Returns the batch's mean loss and how many examples it got right.
+    /// Returns the batch's mean loss (weighted by `sampleWeights` when given) and how many
+    /// examples it got right (unweighted, as Keras's accuracy).
     @discardableResult
-    public func computeGradients(x: Tensor, y: Tensor, training: Bool = true) throws -> (loss: Float, correct: Int) {
+    public func computeGradients(x: Tensor, y: Tensor, sampleWeights: [Float]? = nil, training: Bool = true) throws -> (loss: Float, correct: Int) {
         try checkFinite(x, "input batch")
         let out = try forward(x, training: training)
-        let l = try loss(output: out, targets: y)
+        let l = try loss(output: out, targets: y, sampleWeights: sampleWeights)
         guard l.isFinite else {
             throw EngineError.nonFinite(where: "the loss (layer '\(try firstNonFiniteLayer(x) ?? layers.last!.name)' produced it)", shape: out.shape)
         }
@@ -174,9 +179,9 @@ public final class Sequential {
 
     /// One optimiser step on one batch.
     @discardableResult
-    public func trainStep(x: Tensor, y: Tensor, optimizer: Optimizer) throws -> (loss: Float, correct: Int) {
+    public func trainStep(x: Tensor, y: Tensor, sampleWeights: [Float]? = nil, optimizer: Optimizer) throws -> (loss: Float, correct: Int) {
         optimizer.prepare(parameters)
-        let r = try computeGradients(x: x, y: y, training: true)
+        let r = try computeGradients(x: x, y: y, sampleWeights: sampleWeights, training: true)
         optimizer.step(parameters)
         return r
     }

@@ -31,18 +31,30 @@ public struct Dataset: Sendable {
     }
 }
 
-/// How to train: epochs, batch size, shuffling seed.
+/// How to train: epochs, batch size, shuffling seed, class weights.
 public struct FitConfig: Codable, Sendable, Equatable {
     public var epochs: Int
     public var batchSize: Int
     public var shuffle: Bool
     public var seed: UInt64
-    public init(epochs: Int = 3, batchSize: Int = 32, shuffle: Bool = true, seed: UInt64 = 42) {
+    /// Keras's `class_weight` by class index (binary: classes 0 and 1), or nil for none:
+    /// each training example's loss is scaled by its class's weight (see `Losses`).
+    /// Validation loss and accuracy stay unweighted, as in Keras. Optional, so a config saved
+    /// before it existed still decodes.
+    public var classWeights: [Float]?
+    public init(epochs: Int = 3, batchSize: Int = 32, shuffle: Bool = true, seed: UInt64 = 42, classWeights: [Float]? = nil) {
         self.epochs = epochs; self.batchSize = batchSize; self.shuffle = shuffle; self.seed = seed
+        self.classWeights = classWeights
     }
     public func validate() throws {
         try Limits.check(epochs, in: 1...Limits.maxEpochs, field: "epochs")
         try Limits.check(batchSize, in: 1...Limits.maxBatchSize, field: "batch_size")
+        if let classWeights {
+            try Limits.check(classWeights.count, in: 2...Limits.maxClasses, field: "class_weights count")
+            if let i = classWeights.firstIndex(where: { !($0.isFinite && $0 > 0) }) {
+                throw EngineError.invalidSpec(field: "class_weights[\(i)]", reason: "\(classWeights[i]) is not a finite number above 0")
+            }
+        }
     }
 }
 
@@ -105,6 +117,8 @@ public final class Trainer {
     private var orderReady = false
     private var order: [Int] = []
     private var xb = Tensor.empty, yb = Tensor.empty
+    /// The batch's sample weights from `config.classWeights` (reused buffer).
+    private var sampleWeights: [Float] = []
     private var lossSum = 0.0, correct = 0, seen = 0
     private var epochStart: Double = 0
 
@@ -120,6 +134,13 @@ public final class Trainer {
             throw EngineError.invalidSpec(
                 field: "batch_size",
                 reason: "a batch of \(batch) with this model needs \(Limits.grouped(batch * model.activationsPerExample)) numbers in its largest layer, over the limit of \(Limits.grouped(Limits.maxBatchActivations)); use at most \(Swift.max(1, Limits.maxBatchActivations / model.activationsPerExample))")
+        }
+        if let weights = config.classWeights {
+            // Binary cross-entropy reads 0/1 targets, so it has two classes whatever the head.
+            let classes = model.spec.loss == .binaryCrossentropy ? 2 : model.outputShape.reduce(1, *)
+            guard weights.count == classes else {
+                throw EngineError.invalidSpec(field: "class_weights", reason: "\(weights.count) weights for a model with \(classes) classes")
+            }
         }
         self.model = model
         self.optimizer = optimizer
@@ -155,7 +176,12 @@ public final class Trainer {
         }
         let lo = batchInEpoch * config.batchSize, hi = min(lo + config.batchSize, train.count)
         train.gather(order[lo..<hi], into: &xb, &yb)
-        let (l, c) = try model.trainStep(x: xb, y: yb, optimizer: optimizer)
+        var weights: [Float]? = nil
+        if let classWeights = config.classWeights {
+            Self.sampleWeights(targets: yb, classWeights: classWeights, into: &sampleWeights)
+            weights = sampleWeights
+        }
+        let (l, c) = try model.trainStep(x: xb, y: yb, sampleWeights: weights, optimizer: optimizer)
         batchInEpoch += 1
         step += 1
         lossSum += Double(l) * Double(hi - lo)
@@ -193,6 +219,19 @@ public final class Trainer {
             if let e = outcome.epochEnd, !onEvent(.epochEnd(e)) { return history }
         }
         return history
+    }
+
+    /// Keras's `class_weight_to_sample_weights`: each target rounded to its class index and
+    /// looked up (a class without a weight, which `init` rules out, gets 1).
+    static func sampleWeights(targets y: Tensor, classWeights: [Float], into w: inout [Float]) {
+        let n = y.count
+        if w.count != n { w = [Float](repeating: 1, count: n) }
+        y.withUnsafeBufferPointer { yp in
+            for r in 0..<n {
+                let t = yp[r].rounded()
+                w[r] = t >= 0 && t < Float(classWeights.count) ? classWeights[Int(t)] : 1
+            }
+        }
     }
 
     /// The permutation of the current epoch, drawn from `rng`.

@@ -31,6 +31,9 @@ public struct SessionSetup: Sendable {
     public var model: Model
     public var optimizer: OptimizerSpec
     public var fit: FitConfig
+    /// Class weights to resolve against the training split into `fit.classWeights` (nil:
+    /// `fit.classWeights` as it is).
+    public var classWeight: ClassWeight? = nil
     /// Batches between autosaves (checkpoints are also written at every epoch end).
     public var autosaveEvery: Int
 
@@ -119,10 +122,14 @@ enum SessionBuilder {
         try EngineWorker.checkHead(classifier)
         let encoded = try mapEngine { TrainingData(train: try config.dataset(train), validation: valid.isEmpty ? nil : try config.dataset(valid)) }
 
+        var fit = setup.fit
+        if let classWeight = setup.classWeight {
+            fit.classWeights = try classWeight.weights(classes: labels.classes, trainLabels: train.map(\.label))
+        }
         let id = UUID().uuidString
         let now = Date()
-        let cursor = TrainerState(fresh: setup.fit, trainCount: train.count, layerGenerators: classifier.model.generatorStates)
-        let run = RunRecord(id: 1, started: now, model: spec, optimizer: setup.optimizer, fit: setup.fit, weightSeed: setup.fit.seed, cursor: cursor)
+        let cursor = TrainerState(fresh: fit, trainCount: train.count, layerGenerators: classifier.model.generatorStates)
+        let run = RunRecord(id: 1, started: now, model: spec, optimizer: setup.optimizer, fit: fit, weightSeed: setup.fit.seed, cursor: cursor)
         let record = SessionRecord(
             schemaVersion: SessionRecord.currentSchemaVersion, id: id, name: name, created: now, modified: now,
             dataset: DatasetReference(path: path, format: format, options: setup.readOptions, hash: hash, examples: all.count, validation: source),

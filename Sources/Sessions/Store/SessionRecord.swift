@@ -223,6 +223,9 @@ public struct SessionRecord: Sendable, Codable {
             do { try run.fit.validate(); try run.optimizer.validate() } catch let e as EngineError {
                 throw fail(f, e.description)
             }
+            if let w = run.fit.classWeights, w.count != labels.count {
+                throw fail("\(f).fit.classWeights", "\(w.count) weights for \(labels.count) classes")
+            }
             for (j, l) in run.model.layers.enumerated() {
                 do { try l.validate(index: j) } catch let e as EngineError { throw fail("\(f).model", e.description) }
             }

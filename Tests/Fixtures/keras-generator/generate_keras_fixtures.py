@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Keras golden fixtures for Bidirectional, MaxPooling1D, AveragePooling1D, Flatten,
-SpatialDropout1D, learning-rate schedules and SGD momentum, written into Tests/Fixtures/keras/ in the schema of the existing files
+SpatialDropout1D, small models with them, learning-rate schedules, SGD momentum and
+class_weight, written into Tests/Fixtures/keras/ in the schema of the existing files
 (see Tests/Fixtures/keras/README.md).
 
     python3 Tests/Fixtures/keras-generator/generate_keras_fixtures.py            # all files
@@ -28,7 +29,7 @@ HERE = pathlib.Path(__file__).resolve().parent
 REPO = HERE.parents[2]
 OUT = REPO / "Tests" / "Fixtures" / "keras"
 REQUIREMENTS = HERE / "requirements.txt"
-FILES = ["bidirectional", "pooling1d", "flatten", "spatial_dropout", "layer_models", "schedules", "sgd_momentum"]
+FILES = ["bidirectional", "pooling1d", "flatten", "spatial_dropout", "layer_models", "schedules", "sgd_momentum", "class_weight"]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -630,6 +631,123 @@ def sgd_momentum():
           {
               "record": "initial_weights from Keras's default initialisers under keras.utils.set_random_seed(init_seed), keyed by Keras variable paths in weight_order (kernel [in, out], bias [out]); inputs.x float32 [6, 5], inputs.y int class ids; training.weights_after_step[k] = the weights after k steps; loss_before_step[k-1] the loss train_on_batch returned at step k.",
               "optimizer": "SGD's constructor arguments; learning_rate is a number, or {class_name, config} of a schedule evaluated at the optimizer's iterations before each update.",
+          }, cases)
+
+
+# ---------------------------------------------------------------------------------------------
+# class_weight
+
+def class_weight_case(name, head, classes, y_values, class_weight, init_seed, data_seed):
+    """Embedding → GlobalAveragePooling1D → `head` trained with `class_weight` by
+    train_on_batch x3 and by fit (batch 4 of 6 rows, two epochs, no shuffling)."""
+    L = keras.layers
+    V, T = 8, 3
+    loss = "binary_crossentropy" if classes == 2 and head == "sigmoid" else "sparse_categorical_crossentropy"
+    rng = np.random.default_rng(data_seed)
+    x = rng.integers(1, V, size=(len(y_values), T)).astype(np.int32)
+    y = np.asarray(y_values, dtype=np.float32 if loss == "binary_crossentropy" else np.int32)
+    if loss == "binary_crossentropy":
+        y = y.reshape(-1, 1)
+    lr = 0.5
+
+    def build(weights=None):
+        keras.utils.set_random_seed(init_seed)
+        units = 1 if head == "sigmoid" else classes
+        model = keras.Sequential([keras.Input((T,), dtype="int32"),
+                                  L.Embedding(V, 3, name="embedding"),
+                                  L.GlobalAveragePooling1D(name="pool"),
+                                  L.Dense(units, activation=head, name="dense")], name="sequential")
+        if weights is not None:
+            model.set_weights(weights)
+        return model
+
+    def compiled(weights):
+        model = build(weights)
+        loss_fn = {"binary_crossentropy": keras.losses.BinaryCrossentropy,
+                   "sparse_categorical_crossentropy": keras.losses.SparseCategoricalCrossentropy}[loss]
+        model.compile(optimizer=keras.optimizers.SGD(learning_rate=lr), loss=loss_fn(), jit_compile=False)
+        return model
+
+    base = build()
+    initial = [w.numpy().astype(np.float32) for w in base.weights]
+    order = [w.path for w in base.weights]
+    xt, yt = tf.constant(x), tf.constant(y)
+    from keras.src.trainers.data_adapters.data_adapter_utils import class_weight_to_sample_weights
+    sample_weights = np.asarray(class_weight_to_sample_weights(yt, class_weight), dtype=np.float32)
+
+    # The reduction, checked here: per-sample losses × sample weights, summed, ÷ the batch size.
+    per_sample = {"binary_crossentropy": keras.losses.binary_crossentropy,
+                  "sparse_categorical_crossentropy": keras.losses.sparse_categorical_crossentropy}[loss](yt, base(xt)).numpy()
+    weighted = float(np.sum(per_sample.astype(np.float64) * sample_weights) / len(y_values))
+
+    model = compiled(initial)
+    before, after = [], {}
+    for step in (1, 2, 3):
+        before.append(scalar(model.train_on_batch(xt, yt, class_weight=class_weight), "float32"))
+        after[str(step)] = {p: result(w.numpy(), "float32") for p, w in zip(order, model.weights)}
+    assert abs(before[0].v - weighted) <= 1e-5 * max(1.0, weighted), (before[0].v, weighted)
+    unweighted_sum_mean = float(np.sum(per_sample * sample_weights) / np.sum(sample_weights))
+    assert abs(before[0].v - unweighted_sum_mean) > 1e-4, "the fixture must tell ÷N from ÷Σw"
+
+    model = compiled(initial)
+    batch_losses, batch_weights, epoch_losses = [], [], []
+
+    class Record(keras.callbacks.Callback):
+        def on_train_batch_end(self, batch, logs=None):
+            batch_losses.append(scalar(logs["loss"], "float32"))
+            batch_weights.append({p: result(w.numpy(), "float32") for p, w in zip(order, model.weights)})
+
+        def on_epoch_end(self, epoch, logs=None):
+            epoch_losses.append(scalar(logs["loss"], "float32"))
+
+    model.fit(x, y, batch_size=4, epochs=2, shuffle=False, class_weight=class_weight, verbose=0, callbacks=[Record()])
+    return {
+        "name": name,
+        "model": {
+            "layers": [{"class_name": type(l).__name__, "config": plain(l.get_config())} for l in base.layers],
+            "input_length": T,
+            "loss": loss,
+            "note": "",
+        },
+        "data": {"vocab_size_V": V, "random_token_ids": True},
+        "inputs": {"x": exact(x), "y": exact(y)},
+        "class_weight": {str(k): float(v) for k, v in class_weight.items()},
+        "class_weights_by_index": [float(class_weight.get(c, 1.0)) for c in range(classes)],
+        "sample_weights": exact(sample_weights),
+        "init_seed": init_seed,
+        "weight_order": order,
+        "initial_weights": {p: exact(w) for p, w in zip(order, initial)},
+        "optimizer": {"class_name": "SGD", "learning_rate": lr, "momentum": 0.0, "nesterov": False},
+        "results": {"float32": {
+            "per_sample_loss_before_step_1": result(per_sample, "float32"),
+            "training": {
+                "how": "model.compile(SGD, loss) then model.train_on_batch(x, y, class_weight=class_weight) x3",
+                "loss_before_step": before,
+                "weights_after_step": after,
+            },
+            "fit": {
+                "how": "model.fit(x, y, batch_size=4, epochs=2, shuffle=False, class_weight=class_weight) from initial_weights: batches of 4 and 2 rows",
+                "batch_size": 4,
+                "epochs": 2,
+                "batch_logs_loss": batch_losses,
+                "epoch_logs_loss": epoch_losses,
+                "weights_after_batch": {str(i + 1): w for i, w in enumerate(batch_weights)},
+            },
+        }},
+    }
+
+
+def class_weight():
+    cases = [
+        class_weight_case("emb_avgpool_sigmoid_class_weight", "sigmoid", 2, [0, 1, 0, 0, 1, 0], {0: 1.0, 1: 3.0},
+                          init_seed=1601, data_seed=1611),
+        class_weight_case("emb_avgpool_softmax3_class_weight", "softmax", 3, [0, 2, 1, 0, 0, 2], {0: 0.5, 1: 2.0},
+                          init_seed=1602, data_seed=1612),
+    ]
+    write("class_weight", "Keras's class_weight in model.fit / train_on_batch: Embedding(8, 3) → GlobalAveragePooling1D → Dense(1, sigmoid) with binary cross-entropy, and → Dense(3, softmax) with sparse categorical cross-entropy (class 2 left out of class_weight: weight 1). SGD(lr 0.5). results.float32 only.",
+          {
+              "record": "initial_weights as models.json (Keras variable paths in weight_order); training = compile + train_on_batch(x, y, class_weight=...) x3 (loss_before_step: the loss train_on_batch returns, weights_after_step); fit = model.fit(batch_size=4, epochs=2, shuffle=False, class_weight=...) from the same initial weights: batch_logs_loss is logs['loss'] at each batch end (the running mean over the epoch so far, weighted by batch size), epoch_logs_loss at each epoch end, weights_after_batch after each of the 4 batches.",
+              "class_weight": "Keras maps each target to its class (binary [N, 1] targets: squeezed and rounded; sparse: the index) and looks up class_weight (missing classes: 1.0), giving sample_weights. The per-sample losses are multiplied by them and reduced with sum_over_batch_size: summed and divided by the number of samples in the batch, NOT by the sum of the weights (the generator asserts both). class_weights_by_index lists the weight of class 0, 1, ... for convenience.",
           }, cases)
 
 
