@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Reference measurements for Benchmarks/compare: Keras (TensorFlow-CPU), fastText and
-scikit-learn on the bundled zh-reviews data, with the recipes of shared/anchors/README.md.
+scikit-learn on the bundled zh-reviews data, with the recipes of Benchmarks/anchors/README.md.
 
     python reference.py keras --model seed --epochs 3 --threads 1 --json
     python reference.py fasttext --threads 2

@@ -1,4 +1,4 @@
-/// Reads `label<TAB>text` files (the layout of shared/data/*/train.tsv), streaming line by
+/// Reads `label<TAB>text` files (the layout of Data/*/train.tsv), streaming line by
 /// line in chunks.
 ///
 /// - UTF-8, with or without a byte order mark; `\n`, `\r\n` or `\r` line ends.
