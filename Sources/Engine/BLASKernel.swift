@@ -21,27 +21,31 @@ import Foundation
 public struct CPUFeatures: Sendable, Equatable {
     public var vendor: String
     public var flags: Set<String>
+    /// The `model name` line, e.g. "AMD EPYC" ("unknown" when absent).
+    public var model: String
 
-    public init(vendor: String, flags: Set<String>) {
+    public init(vendor: String, flags: Set<String>, model: String = "unknown") {
         self.vendor = vendor
         self.flags = flags
+        self.model = model
     }
 
-    /// The first processor's `vendor_id` and `flags` lines.
+    /// The first processor's `vendor_id`, `model name` and `flags` lines.
     public static func parse(procCPUInfo text: String) -> CPUFeatures {
-        var vendor = "", flags: Set<String> = []
+        var vendor = "", model = "", flags: Set<String> = []
         for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
             guard let colon = line.firstIndex(of: ":") else { continue }
             let key = line[..<colon].trimmingCharacters(in: .whitespaces)
             let value = line[line.index(after: colon)...]
             if key == "vendor_id", vendor.isEmpty { vendor = value.trimmingCharacters(in: .whitespaces) }
+            if key == "model name", model.isEmpty { model = value.trimmingCharacters(in: .whitespaces) }
             if key == "flags", flags.isEmpty { flags = Set(value.split(separator: " ").map(String.init)) }
-            if !vendor.isEmpty && !flags.isEmpty { break }
+            if !vendor.isEmpty && !model.isEmpty && !flags.isEmpty { break }
         }
-        return CPUFeatures(vendor: vendor, flags: flags)
+        return CPUFeatures(vendor: vendor, flags: flags, model: model.isEmpty ? "unknown" : model)
     }
 
-    /// This machine's features (empty where /proc/cpuinfo does not exist).
+    /// This machine's features (empty where /proc/cpuinfo does not exist), read once.
     public static let current: CPUFeatures = {
         guard let text = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8) else {
             return CPUFeatures(vendor: "", flags: [])

@@ -157,15 +157,8 @@ struct MachineInfo: Codable {
             loadAverageStart: loadAtStart, loadAverageEnd: Self.loadAverage())
     }
 
-    static func cpuModel() -> String {
-        guard let text = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8) else { return "unknown" }
-        for line in text.split(separator: "\n") where line.hasPrefix("model name") {
-            if let colon = line.firstIndex(of: ":") {
-                return line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
-            }
-        }
-        return "unknown"
-    }
+    /// The CPU's `model name` (read once, with its flags, by `CPUFeatures`).
+    static func cpuModel() -> String { CPUFeatures.current.model }
 
     static func osName() -> String {
         guard let text = try? String(contentsOfFile: "/etc/os-release", encoding: .utf8) else { return "unknown" }

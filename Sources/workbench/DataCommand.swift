@@ -14,7 +14,7 @@ struct DataCommand: ParsableCommand {
             let home = try BundledData.home()
             print("bundled data sets in \(home.appendingPathComponent("Data").path):")
             for name in BundledData.names() {
-                let dir = try BundledData.folder(name)
+                let dir = home.appendingPathComponent("Data").appendingPathComponent(name)
                 let lines = { (file: String) -> Int in
                     guard let bytes = FileManager.default.contents(atPath: dir.appendingPathComponent(file).path) else { return 0 }
                     return bytes.reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) }

@@ -135,7 +135,7 @@ extension TrainCommand {
     /// run. `train --session NAME` means "carry on with this session's training", and a
     /// learner has nothing to carry on: it trained in one go and has no epochs. Starting a
     /// neural run instead would throw away nothing but would train a model the user never
-    /// chose (a session created by a learner run got the lstm preset as a placeholder) on a
+    /// chose (a session created by a learner run got the lstm preset by default) on a
     /// command that did not name one; so the message says how to ask for one explicitly.
     func afterLearnerRun(_ name: String, run: RunRecord, learner: LearnerRecipe, classes: Int) throws -> AfterLearnerRun {
         let presets = ModelPreset.allCases.map(\.rawValue).joined(separator: ", ")
