@@ -102,7 +102,7 @@ public actor SessionWorkbenchService: WorkbenchService {
             if st == .finished || st == .idle {
                 await refreshRecord()
                 // A learner's card shows its file size once trained.
-                if st == .finished, record.currentRun.learner != nil {
+                if st == .finished, case .learner = record.currentRun.kind {
                     if let p = await manager.learnerParameters(current) { learnerParameters[record.currentRun.id] = p }
                     if let m = modelSnapshot() { continuation.yield(.modelChanged(m)) }
                 }
@@ -112,23 +112,26 @@ public actor SessionWorkbenchService: WorkbenchService {
             continuation.yield(.checkpointSaved(WorkbenchUI.CheckpointInfo(path: path, epoch: info.epochsCompleted, step: info.step)))
         case let .warning(_, message):
             continuation.yield(.warning(message))
-        case let .runStarted(_, run, _):
+        case let .runStarted(_, run):
             await refreshRecord()
-            runStart[run] = nil
-            continuation.yield(.runStarted(RunInfo(id: "\(run)", name: "run \(run)")))
-            if let m = modelSnapshot() { continuation.yield(.modelChanged(m)) }
-        case let .learnerRunStarted(_, run, recipe):
+            runStart[run.id] = nil
+            continuation.yield(.runStarted(RunInfo(id: "\(run.id)", name: runName(run.id))))
+        case let .learnerTrained(_, run, result):
+            continuation.yield(.learnerTrained(EpochMetrics(
+                run: "\(run)", epoch: 1, epochs: 1, step: 0, trainLoss: Double(result.loss), trainAccuracy: Double(result.accuracy),
+                validationLoss: result.validationLoss.map(Double.init), validationAccuracy: result.validationAccuracy.map(Double.init),
+                relativeTime: result.seconds, wallTime: now)))
+            await publishMisclassified()
+        case .planChanged:
             await refreshRecord()
-            runStart[run] = nil
-            continuation.yield(.runStarted(RunInfo(id: "\(run)", name: "run \(run) \(recipe.spec)")))
             if let m = modelSnapshot() { continuation.yield(.modelChanged(m)) }
         case .catalogChanged:
             break
         }
     }
 
-    /// The current run's planned epochs (a learner's one "epoch" is its whole training).
-    private var plannedEpochs: Int { record.currentRun.learner == nil ? record.currentRun.fit.epochs : 1 }
+    /// The planned epochs of the run that trains in batches (the engine's).
+    private var plannedEpochs: Int { record.engineRun.fit.epochs }
 
     private func refreshRecord() async {
         if let info = try? await manager.info(current) { record = info.record; status = info.status }
@@ -162,7 +165,7 @@ public actor SessionWorkbenchService: WorkbenchService {
     // MARK: - Snapshots
 
     public func snapshot() async -> WorkbenchSnapshot {
-        if record.currentRun.learner != nil, learnerParameters[record.currentRun.id] == nil,
+        if case .learner = record.currentRun.kind, learnerParameters[record.currentRun.id] == nil,
            let p = await manager.learnerParameters(current) {
             learnerParameters[record.currentRun.id] = p
         }
@@ -180,20 +183,28 @@ public actor SessionWorkbenchService: WorkbenchService {
                                  themeName: themeName)
     }
 
+    /// The model pane's model: the plan (what training makes next). A learner plan shows the
+    /// size of the current run's file when that run is the plan's recipe, trained.
     private func modelSnapshot() -> ModelSnapshot? {
-        let run = record.currentRun
-        if let recipe = run.learner {
-            let url = RunFiles.learnerURL(in: manager.store.root.appendingPathComponent(current), run: run.id)
-            let bytes = (try? FileManager.default.attributesOfItem(atPath: url.path)[.size] as? Int) ?? nil
-            return Snapshots.learner(recipe, classes: record.labels.count, modelBytes: bytes, parameters: learnerParameters[run.id])
+        switch record.plan {
+        case let .learner(recipe):
+            let run = record.currentRun
+            var bytes: Int? = nil
+            if case let .learner(l) = run.kind, l.recipe == recipe {
+                let url = RunFiles.learnerURL(in: manager.store.root.appendingPathComponent(current), run: run.id)
+                bytes = (try? FileManager.default.attributesOfItem(atPath: url.path)[.size] as? Int) ?? nil
+            }
+            return Snapshots.learner(recipe, classes: record.labels.count, modelBytes: bytes, parameters: bytes == nil ? nil : learnerParameters[run.id])
+        case let .neural(plan):
+            guard let model = try? Sequential(spec: plan.model, seed: 0) else { return nil }
+            return Snapshots.model(model, optimizer: plan.optimizer, preset: preset)
         }
-        guard let model = try? Sequential(spec: record.model, seed: 0) else { return nil }
-        return Snapshots.model(model, optimizer: record.currentRun.optimizer, preset: preset)
     }
 
     /// "run 3", or "run 3 svm" for a learner run (as the live `runStarted` names it).
     private func runName(_ run: Int) -> String {
-        record.runs.first { $0.id == run }?.learner.map { "run \(run) \($0.spec)" } ?? "run \(run)"
+        guard case let .learner(l)? = record.runs.first(where: { $0.id == run })?.kind else { return "run \(run)" }
+        return "run \(run) \(l.recipe.spec)"
     }
 
     private func charts() async -> ChartSnapshot {
@@ -232,14 +243,12 @@ public actor SessionWorkbenchService: WorkbenchService {
     public func startTraining() async -> CommandResult {
         await refreshRecord()
         return await run("train") {
-            if let recipe = record.currentRun.learner, record.currentRun.isComplete {
-                // Training a trained learner again: a fresh run of the same recipe.
-                try await manager.useLearner(current, recipe: recipe)
-                try await manager.train(current)
-            } else if record.currentRun.learner != nil {
-                try await manager.train(current)
-            } else if status == .finished || record.currentRun.isComplete {
-                try await manager.train(current, additionalEpochs: record.currentRun.fit.epochs)
+            // A finished run of the plan's model trains that many epochs more; anything else
+            // (a learner plan, a changed model, a run part way) the manager decides.
+            let engine = record.engineRun
+            if case let .neural(plan) = record.plan, record.currentRun.id == record.engineRunID,
+               plan.model == engine.model, engine.isComplete, status != .paused {
+                try await manager.train(current, additionalEpochs: engine.fit.epochs)
             } else {
                 try await manager.train(current)
             }
@@ -299,7 +308,7 @@ public actor SessionWorkbenchService: WorkbenchService {
         }
         let setup = SessionSetup(data: d.path, format: d.format, readOptions: d.options, validation: validationSetup, tokenizer: tokenizer,
                                  maxLength: record.maxLength, padding: record.padding, truncating: record.truncating,
-                                 model: .preset(.lstm), optimizer: record.currentRun.optimizer, fit: record.currentRun.fit,
+                                 model: .preset(.lstm), optimizer: record.engineRun.optimizer, fit: record.engineRun.fit,
                                  autosaveEvery: record.autosaveEvery)
         do { return await switchTo(try await manager.create(name, setup: setup)) } catch { return .refused("new session \(name): \(error)") }
     }
@@ -317,12 +326,17 @@ public actor SessionWorkbenchService: WorkbenchService {
                 guard let m = modelSnapshot() else { return .refused("the model could not be built") }
                 return .applied(m)
             }
-            if let recipe = record.currentRun.learner {
-                if case .applyPreset = edit {} else {
+            let model: ModelSpec
+            switch record.plan {
+            case let .learner(recipe):
+                guard case .applyPreset = edit else {
                     return .refused("the model is a \(recipe.kind.title), which has no layers to edit: pick a neural preset (p) first")
                 }
+                model = record.engineRun.model
+            case let .neural(plan):
+                model = plan.model
             }
-            let layers = try ModelEditing.apply(edit, to: record.model.layers, spec: record.model, classes: record.labels.count)
+            let layers = try ModelEditing.apply(edit, to: model.layers, spec: model, classes: record.labels.count)
             _ = try await manager.changeModel(current, layers: layers)
             await refreshRecord()
             if case let .applyPreset(name) = edit { preset = name } else { preset = nil }
@@ -375,7 +389,7 @@ public actor SessionWorkbenchService: WorkbenchService {
         guard let standings = try? await manager.leaderboard(current) else { return [] }
         return standings.map { r in
             LeaderboardEntry(id: "\(r.run)", model: r.model, validationAccuracy: r.validationAccuracy.map(Double.init),
-                             trainAccuracy: r.trainAccuracy.map(Double.init), epochs: r.isLearner ? nil : r.epochs,
+                             trainAccuracy: r.trainAccuracy.map(Double.init), epochs: r.epochs,
                              trainingSeconds: r.trainingSeconds, isCurrent: r.isCurrent, isInConsole: r.isInConsole, canOpen: r.canOpen)
         }
     }

@@ -28,7 +28,7 @@ struct SessionsCommand: AsyncParsableCommand {
                 }
                 var status = l.status?.label ?? "?"
                 if l.isLocked { status += l.lockedBy.map { " (pid \($0))" } ?? " (locked)" }
-                let epochs = l.record?.currentRun.learner != nil ? "-" : "\(l.epochsCompleted ?? 0)/\(l.plannedEpochs ?? 0)"
+                let epochs = l.epochsCompleted.map { "\($0)/\(l.plannedEpochs ?? 0)" } ?? "-"
                 let best = l.bestValidationAccuracy.map { String(format: "%.4f", $0) } ?? "-"
                 return [l.name, status, Self.shortPath(l.datasetPath ?? ""), l.modelSummary ?? "", epochs, best, l.modified.map(Self.date) ?? ""]
             }
@@ -73,7 +73,7 @@ struct SessionsCommand: AsyncParsableCommand {
             let standings = try await withSessionManager(store) { try await $0.leaderboard(name) }
             if json {
                 let rows: [[String: Any]] = standings.enumerated().map { i, r in
-                    var o: [String: Any] = ["rank": i + 1, "run": r.run, "model": r.model, "learner": r.isLearner, "epochs": r.epochs,
+                    var o: [String: Any] = ["rank": i + 1, "run": r.run, "model": r.model, "learner": r.epochs == nil, "epochs": r.epochs ?? 0,
                                             "training_seconds": r.trainingSeconds, "current": r.isCurrent, "has_model": r.canOpen]
                     if let v = r.validationAccuracy { o["validation_accuracy"] = Double(v) }
                     if let v = r.trainAccuracy { o["train_accuracy"] = Double(v) }
@@ -87,7 +87,7 @@ struct SessionsCommand: AsyncParsableCommand {
                 ["\(i + 1)", "\(r.run)\(r.isCurrent ? "*" : "")", r.model,
                  r.validationAccuracy.map { String(format: "%.4f", $0) } ?? "-",
                  r.trainAccuracy.map { String(format: "%.4f", $0) } ?? "-",
-                 r.isLearner ? "-" : "\(r.epochs)", String(format: "%.1f", r.trainingSeconds), r.canOpen ? "yes" : "no"]
+                 r.epochs.map { "\($0)" } ?? "-", String(format: "%.1f", r.trainingSeconds), r.canOpen ? "yes" : "no"]
             }
             print(List.table([["RANK", "RUN", "MODEL", "VAL ACC", "TRAIN ACC", "EPOCHS", "SECONDS", "KEPT"]] + rows))
             print("(* the current run; KEPT: its model is on disk, so the console can use it)")
@@ -113,31 +113,40 @@ struct SessionsCommand: AsyncParsableCommand {
             print("  created:    \(r.created), modified \(r.modified); schema \(r.schemaVersion); checkpoint \(r.checkpoint), autosave every \(r.autosaveEvery) batches")
             print("  data:       \(r.dataset.path) [\(r.dataset.format.rawValue)], \(r.dataset.examples) examples, \(r.dataset.hash)")
             print("  validation: \(TrainCommand.validationText(r.dataset.validation))")
-            print("  tokenizer:  \(r.tokenizer.kind.rawValue), vocabulary \(r.tokenizer.vocabularySize) tokens (\(r.model.vocabularySize) ids kept), length \(r.maxLength), padding \(r.padding.rawValue), truncating \(r.truncating.rawValue)")
+            print("  tokenizer:  \(r.tokenizer.kind.rawValue), vocabulary \(r.tokenizer.vocabularySize) tokens (\(r.engineRun.model.vocabularySize) ids kept), length \(r.maxLength), padding \(r.padding.rawValue), truncating \(r.truncating.rawValue)")
             print("  labels:     \(r.labels.classes.joined(separator: ", "))")
             for run in r.runs {
-                let c = run.cursor
-                if let recipe = run.learner {
-                    print("\nrun \(run.id) (started \(run.started)): \(recipe.kind.title) (\(recipe.spec)), seed \(run.fit.seed)")
+                switch run.kind {
+                case let .learner(l):
+                    print("\nrun \(run.id) (started \(run.started)): \(l.recipe.kind.title) (\(l.recipe.spec)), seed \(l.seed)")
                     let file = RunFiles.learnerURL(in: store.root.appendingPathComponent(name), run: run.id)
                     let size = (try? FileManager.default.attributesOfItem(atPath: file.path)[.size] as? Int) ?? nil
                     print("  model:      " + (size.map { "\(file.path) (\($0) bytes)" } ?? "not trained"))
-                } else {
-                    print("\nrun \(run.id) (started \(run.started)): \(run.model.layers.map(\.label).joined(separator: " → ")), loss \(run.model.loss.rawValue)")
-                    if let model = try? Sequential(spec: run.model, seed: 0) { print("  parameters: \(model.parameterCount)") }
-                    print("  optimizer:  \(run.optimizer.summary); batch \(run.fit.batchSize), \(run.fit.epochs) epochs planned, seed \(run.fit.seed), shuffle \(run.fit.shuffle)")
-                    if let w = run.fit.classWeights { print("  weights by class: \(ClassWeight.summary(w, classes: r.labels.classes))") }
-                    print("  cursor:     \(c.epochsCompleted) epochs done, batch \(c.batchInEpoch) of the next, step \(c.step)")
-                    if run.id != r.currentRun.id {
-                        let kept = FileManager.default.fileExists(atPath: RunFiles.weightsURL(in: store.root.appendingPathComponent(name), run: run.id).path)
-                        print("  weights:    " + (kept ? "kept in runs/" : "not kept (never trained, or from before runs were kept)"))
+                    if let res = l.result {
+                        var line = String(format: "  result     loss %.4f  accuracy %.4f", res.loss, res.accuracy)
+                        if let vl = res.validationLoss, let va = res.validationAccuracy { line += String(format: "  val_loss %.4f  val_accuracy %.4f", vl, va) }
+                        print(line + String(format: "  %.1fs", res.seconds))
                     }
-                }
-                for e in run.epochs {
-                    var line = String(format: "  epoch %3d  loss %.4f  accuracy %.4f", e.epoch, e.loss, e.accuracy)
-                    if let vl = e.validationLoss, let va = e.validationAccuracy { line += String(format: "  val_loss %.4f  val_accuracy %.4f", vl, va) }
-                    line += String(format: "  %.1fs", e.seconds)
-                    print(line)
+                case let .neural(n):
+                    let c = n.cursor
+                    print("\nrun \(run.id) (started \(run.started)): \(n.model.summary), loss \(n.model.loss.rawValue)")
+                    if let model = try? Sequential(spec: n.model, seed: 0) { print("  parameters: \(model.parameterCount)") }
+                    print("  optimizer:  \(n.optimizer.summary); batch \(n.fit.batchSize), \(n.fit.epochs) epochs planned, seed \(n.fit.seed), shuffle \(n.fit.shuffle)")
+                    if let w = n.fit.classWeights { print("  weights by class: \(ClassWeight.summary(w, classes: r.labels.classes))") }
+                    for change in n.changes {
+                        print("  from step \(change.step): \(change.optimizer.summary); batch \(change.fit.batchSize), \(change.fit.epochs) epochs planned")
+                    }
+                    print("  cursor:     \(c.epochsCompleted) epochs done, batch \(c.batchInEpoch) of the next, step \(c.step)")
+                    if run.id != r.engineRunID {
+                        let kept = FileManager.default.fileExists(atPath: RunFiles.weightsURL(in: store.root.appendingPathComponent(name), run: run.id).path)
+                        print("  weights:    " + (kept ? "kept in runs/" : "not kept (from before runs were kept)"))
+                    }
+                    for e in c.history {
+                        var line = String(format: "  epoch %3d  loss %.4f  accuracy %.4f", e.epoch, e.loss, e.accuracy)
+                        if let vl = e.validationLoss, let va = e.validationAccuracy { line += String(format: "  val_loss %.4f  val_accuracy %.4f", vl, va) }
+                        line += String(format: "  %.1fs", e.seconds)
+                        print(line)
+                    }
                 }
                 let steps = history.records.filter { $0.run == run.id && $0.kind == .step }
                 if let first = steps.first, let last = steps.last {

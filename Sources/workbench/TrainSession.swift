@@ -39,37 +39,37 @@ extension TrainCommand {
                 if let data, URL(fileURLWithPath: data).standardizedFileURL.path != record.dataset.path {
                     throw ValidationError("session '\(name)' was built on \(record.dataset.path); --data \(data) is another data set (create a new session to train on it)")
                 }
-                if let learner = record.currentRun.learner {
+                if case let .learner(learner) = record.plan {
                     // Decided before anything is printed: see `afterLearnerRun`.
-                    switch try afterLearnerRun(name, run: record.currentRun, learner: learner, classes: record.labels.count) {
+                    switch try afterLearnerRun(name, record: record, learner: learner) {
                     case .trainLearner:
                         for n in info.notices { printError("notice: \(n)") }
-                        try await trainLearnerRun(learner, session: name, manager: manager, store: store, signals: signals, newRun: false)
+                        try await trainLearnerRun(learner, session: name, manager: manager, store: store, signals: signals, printNotices: false)
                         return signals.received
                     case let .newNeuralRun(layers, loss):
-                        let run = try await manager.changeModel(name, layers: layers, loss: loss)
-                        print("session '\(name)': run \(record.currentRun.id) was a \(learner.kind.title) (\(learner.spec)); run \(run) trains \(modelChoice) from fresh weights")
+                        try await manager.changeModel(name, layers: layers, loss: loss)
+                        print("session '\(name)': run \(record.currentRun.id) was a \(learner.kind.title) (\(learner.spec)); a new run trains \(modelChoice) from fresh weights")
                     }
                 }
                 for n in info.notices { printError("notice: \(n)") }
                 additional = epochs
                 if let a = sessionOptions.autosaveEvery { try await manager.updateTraining(name, autosaveEvery: a) }
                 let current = try await manager.info(name)
-                let run = current.record.currentRun
-                print("session '\(name)' (\(store.root.appendingPathComponent(name).path)): run \(run.id), \(current.epochsCompleted) of \(run.fit.epochs) epochs done"
+                let run = current.record.engineRun, runID = current.record.engineRunID
+                print("session '\(name)' (\(store.root.appendingPathComponent(name).path)): run \(runID), \(current.epochsCompleted) of \(run.fit.epochs) epochs done"
                       + (current.batchInEpoch > 0 ? ", \(current.batchInEpoch) batches into the next" : ""))
                 print("data: \(record.dataset.path) (\(record.dataset.hash))")
-                print("model: \(run.model.layers.map(\.label).joined(separator: " → ")); optimizer: \(run.optimizer.summary)")
+                print("model: \(run.model.summary); optimizer: \(run.optimizer.summary)")
                 print("(a session keeps its data, tokenizer, model and settings: options other than --epochs and --autosave-every apply when it is created)")
             } else {
                 let setup = try sessionSetup()
                 let info = try await manager.create(name, setup: setup)
                 let record = info.record
                 print("created session '\(name)' in \(store.root.appendingPathComponent(name).path)")
-                print("data: \(record.dataset.path), \(record.currentRun.cursor.trainCount) training examples (\(Self.validationText(record.dataset.validation))); classes: \(record.labels.classes.joined(separator: ", "))")
-                print("tokens: \(text.tokenizer), vocabulary \(record.tokenizer.vocabularySize) (ids below \(record.model.vocabularySize) kept), length \(record.maxLength)")
-                if let model = try? Sequential(spec: record.model, seed: 0) { print(model.summary()) }
-                let run = record.currentRun
+                let run = record.engineRun
+                print("data: \(record.dataset.path), \(run.cursor.trainCount) training examples (\(Self.validationText(record.dataset.validation))); classes: \(record.labels.classes.joined(separator: ", "))")
+                print("tokens: \(text.tokenizer), vocabulary \(record.tokenizer.vocabularySize) (ids below \(run.model.vocabularySize) kept), length \(record.maxLength)")
+                if let model = try? Sequential(spec: run.model, seed: 0) { print(model.summary()) }
                 print("optimizer: \(run.optimizer.summary), batch \(run.fit.batchSize), \(run.fit.epochs) epochs, seed \(run.fit.seed); autosave every \(record.autosaveEvery) batches")
                 if let w = run.fit.classWeights { print("class weights: \(ClassWeight.summary(w, classes: record.labels.classes))") }
             }
@@ -79,11 +79,15 @@ extension TrainCommand {
             }
 
             let before = try await manager.info(name)
+            // A plan with another model than the engine's run begins a new run at 0 epochs.
+            let r = before.record
+            let continues = r.plan.neuralSettings?.model == r.engineRun.model && r.engineRunIndex == r.runs.count - 1 && r.engineRun.hasTrained
+            let done = continues ? before.epochsCompleted : 0
             // Saturating: the manager refuses a total over Limits.maxEpochs below.
-            let planned = additional.map { before.epochsCompleted.addingReportingOverflow($0).overflow ? Int.max : before.epochsCompleted + $0 }
-                ?? before.record.currentRun.fit.epochs
-            if before.epochsCompleted >= planned {
-                print("nothing to train: \(before.epochsCompleted) of \(planned) epochs done (--epochs N trains N more)")
+            let planned = additional.map { done.addingReportingOverflow($0).overflow ? Int.max : done + $0 }
+                ?? (continues ? r.engineRun.fit.epochs : r.plan.neuralSettings?.fit.epochs ?? r.engineRun.fit.epochs)
+            if done >= planned {
+                print("nothing to train: \(done) of \(planned) epochs done (--epochs N trains N more)")
                 return nil
             }
             // Events from here on: the job's start, its batches and epochs, and its end.
@@ -137,7 +141,10 @@ extension TrainCommand {
     /// neural run instead would throw away nothing but would train a model the user never
     /// chose (a session created by a learner run got the lstm preset by default) on a
     /// command that did not name one; so the message says how to ask for one explicitly.
-    func afterLearnerRun(_ name: String, run: RunRecord, learner: LearnerRecipe, classes: Int) throws -> AfterLearnerRun {
+    func afterLearnerRun(_ name: String, record: SessionRecord, learner: LearnerRecipe) throws -> AfterLearnerRun {
+        let run = record.currentRun
+        let classes = record.labels.count
+        let trained: Bool = { if case let .learner(l) = run.kind { return l.recipe == learner && l.result != nil } else { return false } }()
         let presets = ModelPreset.allCases.map(\.rawValue).joined(separator: ", ")
         if let model {
             // A learner recipe never gets here (`trainLearnerRun` takes it).
@@ -145,11 +152,11 @@ extension TrainCommand {
             guard FileManager.default.fileExists(atPath: model) else {
                 throw ValidationError("--model '\(model)' is neither a preset (\(presets)), a learner, nor a file")
             }
-            let spec = try TrainCommand.loadSpec(model, inputLength: run.model.inputLength, vocabularySize: run.model.vocabularySize)
+            let spec = try TrainCommand.loadSpec(model, inputLength: record.maxLength, vocabularySize: record.engineRun.model.vocabularySize)
             return .newNeuralRun(spec.layers, loss: spec.loss)
         }
-        if !run.isComplete && epochs == nil { return .trainLearner }
-        let what = run.isComplete ? "is trained (a learner trains in one go, not in epochs): there is nothing to continue"
+        if !trained && epochs == nil { return .trainLearner }
+        let what = trained ? "is trained (a learner trains in one go, not in epochs): there is nothing to continue"
                                   : "trains in one go, not in epochs: --epochs does not apply"
         throw ValidationError("""
             session '\(name)': the current run (run \(run.id)) is a \(learner.kind.title) (\(learner.spec)), which \(what).
@@ -159,13 +166,13 @@ extension TrainCommand {
     }
 
     /// `train --session NAME --model svm|…`: creates the session if needed (its neural
-    /// model is the lstm preset, for later), then trains the learner as a new run (or, with
-    /// `newRun` false, the current run, a learner that never finished).
+    /// model is the lstm preset, for later), makes the learner the plan and trains it as a
+    /// new run.
     private func trainLearnerRun(_ recipe: LearnerRecipe, session name: String, manager: SessionManager, store: SessionStore,
-                                 signals: StopSignals, newRun: Bool = true) async throws {
+                                 signals: StopSignals, printNotices: Bool = true) async throws {
         if store.exists(name) {
             let info = try await manager.open(name)
-            if newRun { for n in info.notices { printError("notice: \(n)") } }
+            if printNotices { for n in info.notices { printError("notice: \(n)") } }
             if let data, URL(fileURLWithPath: data).standardizedFileURL.path != info.record.dataset.path {
                 throw ValidationError("session '\(name)' was built on \(info.record.dataset.path); --data \(data) is another data set (create a new session to train on it)")
             }
@@ -175,7 +182,7 @@ extension TrainCommand {
             setup.fit.epochs = epochs ?? 3
             let info = try await manager.create(name, setup: setup)
             print("created session '\(name)' in \(store.root.appendingPathComponent(name).path)")
-            print("data: \(info.record.dataset.path), \(info.record.currentRun.cursor.trainCount) training examples (\(Self.validationText(info.record.dataset.validation))); classes: \(info.record.labels.classes.joined(separator: ", "))")
+            print("data: \(info.record.dataset.path), \(info.record.engineRun.cursor.trainCount) training examples (\(Self.validationText(info.record.dataset.validation))); classes: \(info.record.labels.classes.joined(separator: ", "))")
         }
         if let sig = signals.received {
             print("not training: \(StopSignals.name(sig)) arrived before training started")
@@ -183,7 +190,7 @@ extension TrainCommand {
         }
         print("training \(recipe.kind.title) (\(recipe.spec))…")
         let started = Date()
-        let run = newRun ? try await manager.useLearner(name, recipe: recipe) : try await manager.info(name).record.currentRun.id
+        try await manager.useLearner(name, recipe: recipe)
         let events = await manager.events()
         try await manager.train(name)
         var seenActive = false   // statuses from before the job (the new run's idle) may still be queued
@@ -197,8 +204,8 @@ extension TrainCommand {
         }
         let info = try await manager.info(name)
         if case let .failed(reason) = info.status { throw ValidationError("training \(recipe.spec) failed: \(reason)") }
-        if let summary = info.record.runs.last(where: { $0.id == run })?.cursor.history.last {
-            print(String(format: "run %d trained in %.2f s: train accuracy %.4f", run, Date().timeIntervalSince(started), summary.accuracy)
+        if case let .learner(l) = info.record.currentRun.kind, let summary = l.result {
+            print(String(format: "run %d trained in %.2f s: train accuracy %.4f", info.record.currentRun.id, Date().timeIntervalSince(started), summary.accuracy)
                   + (summary.validationAccuracy.map { String(format: ", validation accuracy %.4f", $0) } ?? ""))
         }
         try await reportAndSave(name, manager: manager, classes: info.record.labels.classes)

@@ -120,7 +120,11 @@ public final class Trainer {
     /// The batch's sample weights from `config.classWeights` (reused buffer).
     private var sampleWeights: [Float] = []
     private var lossSum = 0.0, correct = 0, seen = 0
-    private var epochStart: Double = 0
+    /// Seconds spent training the current epoch's batches: time between batches (paused,
+    /// stepping, answering predictions) is not training, so throughput and ETA leave it out.
+    private var epochTrainingSeconds: Double = 0
+    /// Seconds now, for measuring batches (tests give their own).
+    public var clock: () -> Double = Trainer.now
 
     public init(model: Sequential, optimizer: Optimizer, train: Dataset, validation: Dataset? = nil, config: FitConfig) throws {
         try config.validate()
@@ -171,9 +175,10 @@ public final class Trainer {
             epochGenerator = rng
             drawOrder()
             lossSum = 0; correct = 0; seen = 0
-            epochStart = Self.now()
+            epochTrainingSeconds = 0
             orderReady = true
         }
+        let batchStart = clock()
         let lo = batchInEpoch * config.batchSize, hi = min(lo + config.batchSize, train.count)
         train.gather(order[lo..<hi], into: &xb, &yb)
         var weights: [Float]? = nil
@@ -187,7 +192,8 @@ public final class Trainer {
         lossSum += Double(l) * Double(hi - lo)
         correct += c
         seen += hi - lo
-        let elapsed = Self.now() - epochStart
+        epochTrainingSeconds += max(0, clock() - batchStart)
+        let elapsed = epochTrainingSeconds
         var outcome = BatchOutcome(progress: BatchProgress(
             epoch: epochsCompleted + 1, batch: batchInEpoch, batchesPerEpoch: batchesPerEpoch, step: step,
             batchLoss: l, loss: Float(lossSum / Double(seen)), accuracy: Float(correct) / Float(seen),
@@ -253,7 +259,7 @@ public final class Trainer {
         s.lossSum = lossSum
         s.correct = correct
         s.seen = seen
-        s.epochElapsed = batchInEpoch > 0 ? Self.now() - epochStart : 0
+        s.epochElapsed = batchInEpoch > 0 ? epochTrainingSeconds : 0
         return s
     }
 
@@ -303,7 +309,7 @@ public final class Trainer {
         if s.batchInEpoch > 0 {
             drawOrder()
             orderReady = true
-            epochStart = Self.now() - s.epochElapsed
+            epochTrainingSeconds = s.epochElapsed
         } else {
             orderReady = false
         }

@@ -13,10 +13,13 @@ public enum SessionEvent: Sendable, Equatable {
     case checkpoint(session: String, info: CheckpointInfo)
     /// Something the user should know, e.g. the loss became NaN and training paused.
     case warning(session: String, message: String)
-    /// The model changed: a new run began.
-    case runStarted(session: String, run: Int, model: ModelSpec)
-    /// A learner run began (it trains in one go: a status change and one epoch follow).
-    case learnerRunStarted(session: String, run: Int, recipe: LearnerRecipe)
+    /// A run began (training began): a neural run's batches follow, a learner's status
+    /// change and result.
+    case runStarted(session: String, run: RunRecord)
+    /// A learner run finished: its scores (the chart's one point for it).
+    case learnerTrained(session: String, run: Int, result: LearnerResult)
+    /// What training makes next changed (an edit, a preset, a learner picked).
+    case planChanged(session: String, plan: RunPlan)
     /// Sessions were created, renamed, duplicated or deleted.
     case catalogChanged
 
@@ -24,7 +27,7 @@ public enum SessionEvent: Sendable, Equatable {
     public var session: String? {
         switch self {
         case let .batch(s, _, _), let .epoch(s, _, _), let .status(s, _), let .checkpoint(s, _),
-             let .warning(s, _), let .runStarted(s, _, _), let .learnerRunStarted(s, _, _):
+             let .warning(s, _), let .runStarted(s, _), let .learnerTrained(s, _, _), let .planChanged(s, _):
             return s
         case .catalogChanged: return nil
         }

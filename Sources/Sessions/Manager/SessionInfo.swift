@@ -30,11 +30,12 @@ public struct SessionListing: Sendable {
     public var datasetPath: String? { record?.dataset.path }
     /// "Embedding(64) → LSTM(64) → Dense(1, sigmoid)", or a learner's recipe ("svm:c=0.5").
     public var modelSummary: String? { record?.currentRun.summary }
-    public var epochsCompleted: Int? { record?.currentRun.cursor.epochsCompleted }
-    public var plannedEpochs: Int? { record?.currentRun.fit.epochs }
+    /// The current run's epochs done and planned (nil for a learner run, which has none).
+    public var epochsCompleted: Int? { record?.currentRun.neural?.cursor.epochsCompleted }
+    public var plannedEpochs: Int? { record?.currentRun.neural?.fit.epochs }
     /// The best validation accuracy of any epoch of any run.
     public var bestValidationAccuracy: Float? {
-        record?.runs.flatMap(\.epochs).compactMap(\.validationAccuracy).max()
+        record?.runs.compactMap(\.scores.bestValidationAccuracy).max()
     }
     public var modified: Date? { record?.modified }
 }

@@ -9,77 +9,72 @@ import TextData
 extension SessionManager {
     // MARK: - Learner runs
 
-    /// Makes `recipe` the session's model: a new run (untrained; `train` trains it) while the
-    /// session is idle, finished or failed. The current run's weights are kept in `runs/`.
+    /// Makes `recipe` what training makes next (`setPlan`); `train` trains it as a new run.
+    public func useLearner(_ name: String, recipe: LearnerRecipe) async throws {
+        try await setPlan(name, .learner(recipe))
+    }
+
+    /// Trains `recipe` as a run of its own and waits for it, leaving the plan as it is (the
+    /// zoo: learners beside the model being shaped). Returns the run's id; throws the reason
+    /// when training fails.
     @discardableResult
-    public func useLearner(_ name: String, recipe: LearnerRecipe) async throws -> Int {
+    public func trainLearner(_ name: String, recipe: LearnerRecipe) async throws -> Int {
         let id = try await openID(name, writable: true)
         guard let o = sessions[id] else { throw SessionError.notFound(name) }
         guard !o.status.isActive && o.status != .paused else {
-            throw SessionError.busy(session: name, status: o.status, operation: "change the model (stop it first)")
+            throw SessionError.busy(session: name, status: o.status, operation: "train a learner (stop it first)")
         }
-        try await archiveCurrentRun(id)
-        if o.files.record.schemaVersion < SessionRecord.learnerRunsSchemaVersion {
-            _ = try o.files.update { $0.schemaVersion = SessionRecord.learnerRunsSchemaVersion }
-        }
-        let current = o.files.record.currentRun
-        // The worker keeps a fresh copy of the neural model for this run: it is what training
-        // layers again starts from, and what the worker's checkpoints describe.
-        let run = try await beginRun(id, after: current, model: current.model, learner: recipe)
-        publish(.learnerRunStarted(session: name, run: run.id, recipe: recipe))
-        return run.id
-    }
-
-    /// Makes `recipe` the model and trains it to the end (`useLearner`, `train`, and waiting).
-    /// Returns the run's id; throws the reason when training fails.
-    @discardableResult
-    public func trainLearner(_ name: String, recipe: LearnerRecipe) async throws -> Int {
-        let run = try await useLearner(name, recipe: recipe)
-        try await train(name)
+        let run = try await startLearnerRun(id, recipe: recipe)
         if case let .failed(reason) = await waitUntilSettled(name) {
             throw SessionError.invalidSetting(field: "model", reason: "\(recipe.spec) failed: \(reason)")
         }
         return run
     }
 
-    /// Trains the current learner run off the actor and off the engine's worker: the status
-    /// goes to training at once and to finished (or failed, with the reason) when done.
-    func startLearnerJob(_ id: String, recipe: LearnerRecipe) async throws {
-        guard let o = sessions[id] else { return }
-        let record = o.files.record
-        let runId = record.currentRun.id
-        guard !record.currentRun.isComplete else {
-            throw SessionError.invalidSetting(field: "model", reason: "run \(runId) (\(recipe.spec)) is trained; a learner trains in one go (pick it again for a new run)")
-        }
-        setStatus(id, .training)
+    /// Begins a learner run and trains it off the actor and off the engine's worker: the
+    /// status goes to training at once and to finished (or failed, with the reason) when done.
+    @discardableResult
+    func startLearnerRun(_ id: String, recipe: LearnerRecipe) async throws -> Int {
+        guard let o = sessions[id] else { throw SessionError.notFound(id) }
+        try await archiveEngineRun(id)
         let files = o.files
-        let seed = record.currentRun.fit.seed
+        let seed = files.record.engineRun.fit.seed
+        let record = try files.update { r in
+            let runID = (r.runs.map(\.id).max() ?? 0) + 1
+            r.runs.append(RunRecord(id: runID, started: Date(), kind: .learner(LearnerRun(recipe: recipe, seed: seed))))
+        }
+        let run = record.runs[record.runs.count - 1]
+        let runId = run.id
+        sessions[id]?.consoleRun = nil
+        publish(.runStarted(session: o.name, run: run))
+        setStatus(id, .training)
         let loaded = o.data
         let name = o.name
         sessions[id]?.learnerJob = Task { [weak self] in
             do {
                 let data = try await Self.detached { try loaded ?? SessionBuilder.loadData(record: record) }
-                let (trained, summary) = try await Self.detached {
+                let (trained, result) = try await Self.detached {
                     try Self.fitLearner(recipe, run: runId, data: data, seed: seed, files: files)
                 }
                 await self?.learnerJobEnded(id, name: name, run: runId, recipe: recipe, data: data,
-                                            outcome: .success((trained, summary)))
+                                            outcome: .success((trained, result)))
             } catch {
                 await self?.learnerJobEnded(id, name: name, run: runId, recipe: recipe, data: nil, outcome: .failure(error))
             }
         }
+        return runId
     }
 
-    /// Fits, scores and saves a learner run; the record gets its one summary and history line.
+    /// Fits, scores and saves a learner run; the record gets its result and the history its
+    /// one line (the chart's point).
     static func fitLearner(_ recipe: LearnerRecipe, run runId: Int, data: LoadedData, seed: UInt64,
-                           files: SessionFiles) throws -> (TrainedLearner, EpochSummary) {
+                           files: SessionFiles) throws -> (TrainedLearner, LearnerResult) {
         let started = Date()
         let trained = try recipe.fit(data.train, seed: seed)
         let seconds = Date().timeIntervalSince(started)
         let (loss, accuracy) = try score(trained.learner, on: data.train)
         let validation = data.validation.isEmpty ? nil : try score(trained.learner, on: data.validation)
-        let summary = EpochSummary(epoch: 1, loss: loss, accuracy: accuracy,
-                                   validationLoss: validation?.loss, validationAccuracy: validation?.accuracy,
+        let result = LearnerResult(loss: loss, accuracy: accuracy, validationLoss: validation?.loss, validationAccuracy: validation?.accuracy,
                                    seconds: seconds, samplesPerSecond: seconds > 0 ? Double(data.train.count) / seconds : 0)
         let url = RunFiles.learnerURL(in: files.directory, run: runId)
         do {
@@ -89,24 +84,27 @@ extension SessionManager {
             throw SessionError.file(path: url.path, reason: e.description)
         }
         _ = try files.update { r in
-            guard let last = r.runs.indices.last, r.runs[last].id == runId else { return }
-            r.runs[last].cursor.history = [summary]
+            guard let i = r.runs.firstIndex(where: { $0.id == runId }), case var .learner(l) = r.runs[i].kind else { return }
+            l.result = result
+            r.runs[i].kind = .learner(l)
             r.status = .finished
         }
-        try files.appendHistory([HistoryRecord(run: runId, step: 0, summary: summary, time: Date().timeIntervalSince1970)])
+        let line = EpochSummary(epoch: 1, loss: loss, accuracy: accuracy, validationLoss: result.validationLoss,
+                                validationAccuracy: result.validationAccuracy, seconds: seconds, samplesPerSecond: result.samplesPerSecond)
+        try files.appendHistory([HistoryRecord(run: runId, step: 0, summary: line, time: Date().timeIntervalSince1970)])
         try files.flush()
-        return (trained, summary)
+        return (trained, result)
     }
 
     private func learnerJobEnded(_ id: String, name: String, run: Int, recipe: LearnerRecipe, data: LoadedData?,
-                                 outcome: Result<(TrainedLearner, EpochSummary), any Error>) {
+                                 outcome: Result<(TrainedLearner, LearnerResult), any Error>) {
         sessions[id]?.learnerJob = nil
         if let data, sessions[id]?.data == nil { sessions[id]?.data = data }
         switch outcome {
-        case let .success((trained, summary)):
+        case let .success((trained, result)):
             sessions[id]?.runModels[run] = .learner(trained.learner)
             for w in trained.warnings { publish(.warning(session: name, message: "\(recipe.kind.title): \(w)")) }
-            publish(.epoch(session: name, run: run, summary: summary))
+            publish(.learnerTrained(session: name, run: run, result: result))
             setStatus(id, .finished)
         case let .failure(error):
             let reason = (error as? LearnerError)?.description ?? "\(error)"
@@ -140,19 +138,20 @@ extension SessionManager {
         }
     }
 
-    /// Keeps the current neural run's weights in `runs/` before a new run replaces them
-    /// (a checkpoint is written first, so unsaved batches are kept too).
-    func archiveCurrentRun(_ id: String) async throws {
+    /// Keeps the engine run's weights in `runs/` before another run becomes current (a
+    /// checkpoint is written first, so unsaved batches are kept too). A run that never trained
+    /// has nothing to keep.
+    func archiveEngineRun(_ id: String) async throws {
         guard let o = sessions[id] else { return }
-        let run = o.files.record.currentRun
-        guard run.learner == nil, run.cursor.step > 0 || o.step > 0 else { return }
+        let record = o.files.record
+        let runID = record.engineRunID
+        guard record.engineRun.hasTrained || o.step > 0 else { return }
         try await send(id, .save)
         let files = o.files
         try await Self.detached {
             try files.flush()
             let dir = files.directory
-            let target = RunFiles.weightsURL(in: dir, run: run.id)
-            try RunFiles.keep(dir.appendingPathComponent(SessionStore.weightsFile), as: target)
+            try RunFiles.keep(dir.appendingPathComponent(SessionStore.weightsFile), as: RunFiles.weightsURL(in: dir, run: runID))
         }
     }
 
@@ -165,10 +164,12 @@ extension SessionManager {
         guard let o = sessions[id] else { throw SessionError.notFound(name) }
         let record = o.files.record
         let dir = o.files.directory
-        let console = o.consoleRun ?? record.currentRun.id
-        let standings = record.runs.map { run in
-            RunStanding(run: run, isCurrent: run.id == record.currentRun.id, isInConsole: run.id == console,
-                        canOpen: run.id == record.currentRun.id || RunFiles.hasModel(run, in: dir))
+        let current = record.currentRun.id
+        let console = o.consoleRun ?? current
+        // Runs that trained (a run that never did is an untrained placeholder for the engine).
+        let standings = record.runs.filter { $0.hasTrained || $0.id == current }.map { run in
+            RunStanding(run: run, isCurrent: run.id == current, isInConsole: run.id == console,
+                        canOpen: RunFiles.hasModel(run, engineRun: record.engineRunID, in: dir))
         }
         return RunStanding.ranked(standings)
     }
@@ -195,7 +196,7 @@ extension SessionManager {
     /// untrained run.
     public func learnerParameters(_ name: String) async -> (total: Int, input: Int)? {
         guard let id = openSession(named: name)?.id, let run = sessions[id]?.files.record.currentRun,
-              run.learner != nil, run.isComplete,
+              case .learner = run.kind, run.isComplete,
               case let .learner(l)? = try? await runModel(id, run: run) else { return nil }
         return try? await Self.detached {
             if let t = l as? TfidfLearner {
@@ -216,11 +217,9 @@ extension SessionManager {
         if let m = sessions[id]?.runModels[run.id] { return m }
         guard let o = sessions[id] else { throw SessionError.notFound(id) }
         let dir = o.files.directory
-        var neuralConfig = o.files.record.classifierConfig
-        neuralConfig.model = run.model
-        let config = neuralConfig
         let model: RunModel
-        if run.learner != nil {
+        switch run.kind {
+        case .learner:
             let url = RunFiles.learnerURL(in: dir, run: run.id)
             model = .learner(try await Self.detached {
                 guard let data = try SessionFileAccess.read(url) else {
@@ -228,9 +227,12 @@ extension SessionManager {
                 }
                 do { return try LearnerIO.decode(data, path: url.path) } catch let e as LearnerError { throw SessionError.file(path: url.path, reason: e.description) }
             })
-        } else {
+        case let .neural(n):
+            var neuralConfig = o.files.record.classifierConfig
+            neuralConfig.model = n.model
+            let config = neuralConfig
             let url = RunFiles.weightsURL(in: dir, run: run.id)
-            let seed = run.weightSeed
+            let seed = n.weightSeed
             model = .neural(try await Self.detached {
                 guard let data = try SessionFileAccess.read(url) else {
                     throw SessionError.file(path: url.path, reason: "run \(run.id)'s weights were not kept (it never trained a batch)")
@@ -254,7 +256,7 @@ extension SessionManager {
         guard let run = record.runs.first(where: { $0.id == wanted }) else {
             throw SessionError.invalidSetting(field: "run", reason: "session '\(o.name)' has no run \(wanted) (runs: \(record.runs.map { "\($0.id)" }.joined(separator: ", ")))")
         }
-        if run.id == record.currentRun.id && run.learner == nil { return nil }
+        if run.id == record.engineRunID { return nil }
         return try await runModel(id, run: run)
     }
 }
@@ -312,9 +314,13 @@ public enum RunFiles {
         dir.appendingPathComponent(folder).appendingPathComponent("run-\(run).learner.safetensors")
     }
 
-    static func hasModel(_ run: RunRecord, in dir: URL) -> Bool {
-        let url = run.learner != nil ? learnerURL(in: dir, run: run.id) : weightsURL(in: dir, run: run.id)
-        return FileManager.default.fileExists(atPath: url.path)
+    /// Whether a run's model can be used: the engine run's is the checkpoint's; the others
+    /// are in `runs/` when they were kept.
+    static func hasModel(_ run: RunRecord, engineRun: Int, in dir: URL) -> Bool {
+        switch run.kind {
+        case .learner: return FileManager.default.fileExists(atPath: learnerURL(in: dir, run: run.id).path)
+        case .neural: return run.id == engineRun || FileManager.default.fileExists(atPath: weightsURL(in: dir, run: run.id).path)
+        }
     }
 
     /// Copies a run's weights into `runs/` with `AtomicFile` (whole or absent, synced).
@@ -334,12 +340,12 @@ public struct RunStanding: Sendable, Equatable {
     public var run: Int
     /// "svm:c=0.5" or "Embedding(64) → LSTM(64) → Dense(1)".
     public var model: String
-    public var isLearner: Bool
     /// The validation accuracy of the run's last epoch (learners: their only one).
     public var validationAccuracy: Float?
     public var bestValidationAccuracy: Float?
     public var trainAccuracy: Float?
-    public var epochs: Int
+    /// Epochs trained (nil for a learner, which trains in one go).
+    public var epochs: Int?
     /// Seconds of training summed over the run's epochs.
     public var trainingSeconds: Double
     public var started: Date
@@ -349,14 +355,14 @@ public struct RunStanding: Sendable, Equatable {
     public var canOpen: Bool
 
     init(run r: RunRecord, isCurrent: Bool, isInConsole: Bool, canOpen: Bool) {
+        let scores = r.scores
         run = r.id
         model = r.summary
-        isLearner = r.learner != nil
-        validationAccuracy = r.cursor.history.last?.validationAccuracy
-        bestValidationAccuracy = r.bestValidationAccuracy
-        trainAccuracy = r.cursor.history.last?.accuracy
-        epochs = r.cursor.history.count
-        trainingSeconds = r.cursor.history.reduce(0) { $0 + $1.seconds }
+        validationAccuracy = scores.validationAccuracy
+        bestValidationAccuracy = scores.bestValidationAccuracy
+        trainAccuracy = scores.trainAccuracy
+        epochs = scores.epochs
+        trainingSeconds = scores.seconds
         started = r.started
         self.isCurrent = isCurrent
         self.isInConsole = isInConsole
@@ -368,7 +374,7 @@ public struct RunStanding: Sendable, Equatable {
     static func ranked(_ runs: [RunStanding]) -> [RunStanding] {
         runs.sorted { a, b in
             func key(_ r: RunStanding) -> (Int, Float, Float, Int) {
-                (r.epochs > 0 ? 1 : 0, r.validationAccuracy ?? -1, r.trainAccuracy ?? -1, r.run)
+                (r.trainAccuracy != nil ? 1 : 0, r.validationAccuracy ?? -1, r.trainAccuracy ?? -1, r.run)
             }
             return key(a) > key(b)
         }

@@ -172,7 +172,7 @@ public actor SessionManager {
     public func info(_ name: String) throws -> SessionInfo {
         if let o = openSession(named: name) { return info(o) }
         let r = try store.record(name)
-        let c = r.currentRun.cursor
+        let c = r.engineRun.cursor
         return SessionInfo(name: name, record: r, status: Self.restingStatus(r), readOnly: true, notices: [],
                            epochsCompleted: c.epochsCompleted, batchInEpoch: c.batchInEpoch, step: c.step)
     }
@@ -248,7 +248,7 @@ public actor SessionManager {
             }
             let files = SessionFiles(directory: dir, record: record, readOnly: !writable)
             try await send(record.id, .attach(files))
-            let c = record.currentRun.cursor
+            let c = record.engineRun.cursor
             sessions[record.id] = OpenSession(id: record.id, name: name, files: files, lock: lock, status: Self.restingStatus(record),
                                               readOnly: !writable, data: nil, notices: notices,
                                               epochsCompleted: c.epochsCompleted, batchInEpoch: c.batchInEpoch, step: c.step)
@@ -271,8 +271,8 @@ public actor SessionManager {
         var notices = parsed.notices
         guard writable else { return (record, notices) }
         notices += try SessionFiles.recover(dir: dir, record: record)
-        let run = record.currentRun, c = run.cursor
-        let kept = history.filter { EngineWorker.isWithin($0, run: run.id, cursor: c) }
+        let c = record.engineRun.cursor
+        let kept = history.filter { record.keeps($0) }
         if kept.count != history.count || !parsed.notices.isEmpty {
             if let aside = try SessionStore.rewriteHistory(kept, replacing: parsed, dir: dir) {
                 notices = notices.map { $0.contains(HistoryLog.damagedLinesNotice) ? "\($0); \(aside)" : $0 }

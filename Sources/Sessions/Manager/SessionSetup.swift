@@ -129,12 +129,15 @@ enum SessionBuilder {
         let id = UUID().uuidString
         let now = Date()
         let cursor = TrainerState(fresh: fit, trainCount: train.count, layerGenerators: classifier.model.generatorStates)
-        let run = RunRecord(id: 1, started: now, model: spec, optimizer: setup.optimizer, fit: fit, weightSeed: setup.fit.seed, cursor: cursor)
+        // Run 1 holds the fresh weights the checkpoint starts from; it begins for real when
+        // training does (an edit before that replaces it).
+        let neural = NeuralRun(model: spec, optimizer: setup.optimizer, fit: fit, weightSeed: setup.fit.seed, cursor: cursor)
+        let run = RunRecord(id: 1, started: now, kind: .neural(neural))
         let record = SessionRecord(
             schemaVersion: SessionRecord.currentSchemaVersion, id: id, name: name, created: now, modified: now,
             dataset: DatasetReference(path: path, format: format, options: setup.readOptions, hash: hash, examples: all.count, validation: source),
             tokenizer: tokenizer, labels: labels, maxLength: setup.maxLength, padding: setup.padding, truncating: setup.truncating,
-            runs: [run], checkpoint: 0, autosaveEvery: setup.autosaveEvery, status: .idle)
+            runs: [run], plan: .neural(neural.plan), checkpoint: 0, autosaveEvery: setup.autosaveEvery, status: .idle)
         let meta = EngineWorker.metadata(id, 0, 1)
         let weights = try mapEngine { try classifier.model.weightsData(metadata: meta) }
         let optimizer = try mapEngine { try Optimizer(setup.optimizer).stateData(for: classifier.model, metadata: meta) }
@@ -163,7 +166,7 @@ enum SessionBuilder {
         let encoded = try mapEngine {
             TrainingData(train: try config.dataset(train), validation: valid.isEmpty ? nil : try config.dataset(valid))
         }
-        let expected = record.currentRun.cursor.trainCount
+        let expected = record.engineRun.cursor.trainCount
         guard train.count == expected else {
             throw SessionError.file(path: ref.path, reason: "gives \(train.count) training examples, the session was built on \(expected)")
         }

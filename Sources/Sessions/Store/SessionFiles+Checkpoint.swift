@@ -73,10 +73,10 @@ extension SessionFiles {
     /// Why the tensors of `data` do not fit the record's model (or optimiser), or nil.
     static func tensorProblem(_ data: Data, _ kind: CheckpointFile, record: SessionRecord, path: String) -> String? {
         do {
-            let model = try Sequential(spec: record.model, seed: 0)
+            let model = try Sequential(spec: record.engineRun.model, seed: 0)
             switch kind {
             case .weights: try model.loadWeights(from: data, path: path)
-            case .optimizer: try Optimizer(record.currentRun.optimizer).restoreState(from: data, path: path, model: model)
+            case .optimizer: try Optimizer(record.engineRun.optimizer).restoreState(from: data, path: path, model: model)
             }
             return nil
         } catch {

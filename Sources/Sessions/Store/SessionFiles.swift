@@ -91,8 +91,8 @@ final class SessionFiles: @unchecked Sendable {
 
     /// "checkpoint 3 (run 1: 2 epochs done, batch 0 of the next, step 40)".
     static func describe(_ r: SessionRecord) -> String {
-        let c = r.currentRun.cursor
-        return "checkpoint \(r.checkpoint) (run \(r.currentRun.id): \(c.epochsCompleted) epochs done, batch \(c.batchInEpoch) of the next, step \(c.step))"
+        let c = r.engineRun.cursor
+        return "checkpoint \(r.checkpoint) (run \(r.engineRunID): \(c.epochsCompleted) epochs done, batch \(c.batchInEpoch) of the next, step \(c.step))"
     }
 
     /// Called with `mutex` held.

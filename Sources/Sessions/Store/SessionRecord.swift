@@ -114,59 +114,14 @@ public struct DatasetReference: Sendable, Equatable, Codable {
     }
 }
 
-/// One training run: the model it trains, from fresh weights drawn from `weightSeed`, and
-/// where it is. Changing the model starts a new run; the old ones stay in the record so runs
-/// can be compared (and their weights in `runs/`, so any run can be used again).
-///
-/// A learner run (`learner` set: an SVM, a forest, fastText…) trains in one go on the same
-/// texts; its one summary in `cursor.history` holds its metrics, and `model` keeps the neural
-/// model of the run before it, so going back to layers starts from there.
-public struct RunRecord: Sendable, Equatable, Codable {
-    public var id: Int
-    public var started: Date
-    public var model: ModelSpec
-    /// The optimiser and fit settings as of the last change (the learning rate and the planned
-    /// epochs may change within a run).
-    public var optimizer: OptimizerSpec
-    public var fit: FitConfig
-    public var weightSeed: UInt64
-    /// The training cursor (epoch, batch, shuffle and dropout generators, running sums) at the
-    /// session's last checkpoint; `cursor.history` holds the run's finished epochs.
-    public var cursor: TrainerState
-    /// Set for a learner run: what it trains instead of `model`.
-    public var learner: LearnerRecipe?
-
-    public var epochs: [EpochSummary] { cursor.history }
-    public var isComplete: Bool {
-        learner != nil ? !cursor.history.isEmpty : cursor.epochsCompleted >= fit.epochs
-    }
-    /// The model in a few words: "svm:c=0.5", or the layers ("Embedding(64) → LSTM(64) → Dense(1)").
-    public var summary: String {
-        learner?.spec ?? model.layers.map(\.label).joined(separator: " → ")
-    }
-    /// The best validation accuracy over the run's epochs (nil without validation).
-    public var bestValidationAccuracy: Float? { cursor.history.compactMap(\.validationAccuracy).max() }
-
-    enum CodingKeys: String, CodingKey {
-        case id, started, model, optimizer, fit, weightSeed = "weight_seed", cursor, learner
-    }
-
-    public init(id: Int, started: Date, model: ModelSpec, optimizer: OptimizerSpec, fit: FitConfig, weightSeed: UInt64,
-                cursor: TrainerState, learner: LearnerRecipe? = nil) {
-        self.id = id; self.started = started; self.model = model; self.optimizer = optimizer
-        self.fit = fit; self.weightSeed = weightSeed; self.cursor = cursor; self.learner = learner
-    }
-}
-
 /// The content of `session.json`.
 public struct SessionRecord: Sendable, Codable {
-    /// The schema this workbench writes for new sessions and the newest it reads.
-    /// 1: neural runs only. 2: runs may be learners (`RunRecord.learner`, `runs/`): a
-    /// version-1 reader would take a learner run for its neural model, so it must refuse.
-    public static let currentSchemaVersion = 2
-    /// The first schema with learner runs; a session gets it when its first learner run starts.
-    public static let learnerRunsSchemaVersion = 2
-
+    /// The schema this workbench writes and the newest it reads.
+    /// 1: neural runs only. 2: runs may be learners (a learner run carried the neural model
+    /// of the run before it). 3: a run is a sum type (`RunKind`), the model being shaped is
+    /// the `plan`, and runs begin when training begins. Older records are migrated on reading
+    /// (`LegacySessionRecord`) and written back as 3 by the next change.
+    public static let currentSchemaVersion = 3
     public var schemaVersion: Int
     /// Stable across renames.
     public var id: String
@@ -181,8 +136,12 @@ public struct SessionRecord: Sendable, Codable {
     public var maxLength: Int
     public var padding: PadSide
     public var truncating: PadSide
-    /// Every run, oldest first; the last is the current one. Never empty.
+    /// Every run, oldest first; the last is the current one. Never empty, and holds at least
+    /// one neural run: the newest is the engine's (`engineRun`), whose weights are the
+    /// checkpoint's.
     public var runs: [RunRecord]
+    /// What training makes next: the model being shaped.
+    public var plan: RunPlan
     /// Bumped by every checkpoint; the weights and optimiser files carry the number they belong to.
     public var checkpoint: Int
     /// Batches between autosaves (a checkpoint is also written at every epoch end).
@@ -195,41 +154,81 @@ public struct SessionRecord: Sendable, Codable {
 
     enum CodingKeys: String, CodingKey {
         case schemaVersion = "schema_version", id, name, created, modified, dataset, tokenizer, labels
-        case maxLength = "max_length", padding, truncating, runs, checkpoint, autosaveEvery = "autosave_every", status
+        case maxLength = "max_length", padding, truncating, runs, plan, checkpoint, autosaveEvery = "autosave_every", status
         case checkpointFiles = "checkpoint_files"
     }
 
-    public var currentRun: RunRecord { runs[runs.count - 1] }
-    public var model: ModelSpec { currentRun.model }
+    /// The run predictions use by default: the newest run that has trained, or before any
+    /// has, the newest run (whose fresh weights the checkpoint holds).
+    public var currentRun: RunRecord { runs.last(where: \.hasTrained) ?? runs[runs.count - 1] }
 
-    /// What turns text into model inputs, with the current run's model.
+    /// The index in `runs` of the newest neural run: the one the engine holds and the
+    /// checkpoint's weights belong to.
+    public var engineRunIndex: Int { runs.lastIndex { $0.neural != nil } ?? runs.count - 1 }
+    public var engineRun: NeuralRun {
+        guard let n = runs[engineRunIndex].neural else { preconditionFailure("validate() guarantees a neural run") }
+        return n
+    }
+    public var engineRunID: Int { runs[engineRunIndex].id }
+
+    /// Changes the engine's run (the newest neural one).
+    mutating func updateEngineRun(_ body: (inout NeuralRun) -> Void) {
+        let i = engineRunIndex
+        guard case var .neural(n) = runs[i].kind else { return }
+        body(&n)
+        runs[i].kind = .neural(n)
+    }
+
+    /// What turns text into model inputs, with the engine run's model.
     public var classifierConfig: ClassifierConfig {
         ClassifierConfig(tokenizer: tokenizer, labels: labels, maxLength: maxLength, padding: padding,
-                         truncating: truncating, model: currentRun.model)
+                         truncating: truncating, model: engineRun.model)
+    }
+
+    /// Whether a history line belongs to what the record holds: a run it has (the engine's run
+    /// only up to its cursor, a learner run once trained).
+    public func keeps(_ line: HistoryRecord) -> Bool {
+        guard let run = runs.first(where: { $0.id == line.run }) else { return false }
+        switch run.kind {
+        case .learner(let l): return l.result != nil
+        case .neural(let n):
+            guard run.id == engineRunID else { return true }
+            switch line.kind {
+            case .step: return line.step <= n.cursor.step
+            case .epoch: return line.epoch <= n.cursor.epochsCompleted
+            }
+        }
     }
 
     /// Checks what decoding cannot: throws a reason naming the field.
     func validate() throws {
         func fail(_ field: String, _ why: String) -> SessionError { .invalidSetting(field: field, reason: why) }
+        func check(_ model: ModelSpec, _ fit: FitConfig, _ optimizer: OptimizerSpec, field f: String) throws {
+            guard model.inputLength == maxLength else {
+                throw fail("\(f).model.input_length", "\(model.inputLength) differs from max_length \(maxLength)")
+            }
+            do { try fit.validate(); try optimizer.validate() } catch let e as EngineError { throw fail(f, e.description) }
+            if let w = fit.classWeights, w.count != labels.count {
+                throw fail("\(f).fit.classWeights", "\(w.count) weights for \(labels.count) classes")
+            }
+            for (j, l) in model.layers.enumerated() {
+                do { try l.validate(index: j) } catch let e as EngineError { throw fail("\(f).model", e.description) }
+            }
+        }
         guard !runs.isEmpty else { throw fail("runs", "a session has at least one run") }
         guard checkpoint >= 0 else { throw fail("checkpoint", "must be ≥ 0, got \(checkpoint)") }
         guard autosaveEvery >= 1 else { throw fail("autosave_every", "must be at least 1, got \(autosaveEvery)") }
         guard maxLength >= 1 else { throw fail("max_length", "must be at least 1, got \(maxLength)") }
+        guard runs.contains(where: { $0.neural != nil }) else { throw fail("runs", "a session has at least one neural run") }
+        if case let .neural(p) = plan { try check(p.model, p.fit, p.optimizer, field: "plan") }
         for (i, run) in runs.enumerated() {
             let f = "runs[\(i)]"
-            guard run.model.inputLength == maxLength else {
-                throw fail("\(f).model.input_length", "\(run.model.inputLength) differs from max_length \(maxLength)")
+            guard case let .neural(n) = run.kind else {
+                if i > 0, run.id <= runs[i - 1].id { throw fail("\(f).id", "run ids must increase") }
+                continue
             }
-            do { try run.fit.validate(); try run.optimizer.validate() } catch let e as EngineError {
-                throw fail(f, e.description)
-            }
-            if let w = run.fit.classWeights, w.count != labels.count {
-                throw fail("\(f).fit.classWeights", "\(w.count) weights for \(labels.count) classes")
-            }
-            for (j, l) in run.model.layers.enumerated() {
-                do { try l.validate(index: j) } catch let e as EngineError { throw fail("\(f).model", e.description) }
-            }
-            let c = run.cursor
+            try check(n.model, n.fit, n.optimizer, field: "\(f)")
+            let c = n.cursor
             guard c.epochsCompleted >= 0, c.batchInEpoch >= 0, c.step >= 0, c.seen >= 0, c.correct >= 0, c.trainCount >= 0 else {
                 throw fail("\(f).cursor", "negative epoch, batch, step or count")
             }

@@ -138,7 +138,15 @@ public struct SessionStore: Sendable {
         }
         guard version >= 1 else { throw SessionError.file(path: url.path, reason: "field 'schema_version': \(version) is not a valid version") }
         var record: SessionRecord
-        do { record = try SessionJSON.decoder.decode(SessionRecord.self, from: data) } catch {
+        do {
+            if version < 3 {
+                record = try SessionJSON.decoder.decode(LegacySessionRecord.self, from: data).migrated()
+            } else {
+                record = try SessionJSON.decoder.decode(SessionRecord.self, from: data)
+            }
+        } catch let e as SessionError {
+            throw SessionError.file(path: url.path, reason: "\(e)")
+        } catch {
             throw SessionError.file(path: url.path, reason: ModelDirectory.describe(error))
         }
         do { try record.validate() } catch let SessionError.invalidSetting(field, reason) {

@@ -49,8 +49,9 @@ enum EngineCommand: Sendable {
     case save
     /// Ends the job and goes back to the last checkpoint on disk.
     case cancel
-    /// Replaces the model with a new run (fresh weights from its seed) and writes a checkpoint.
-    case newRun(RunRecord)
+    /// Begins neural run `id` (fresh weights from its seed) in place of the engine's run, and
+    /// writes a checkpoint; neural runs that never trained are dropped from the record.
+    case newRun(id: Int, started: Date, NeuralRun)
     /// New optimiser settings and fit config for the current run (slots kept when they fit).
     case reconfigure(OptimizerSpec, FitConfig)
 }

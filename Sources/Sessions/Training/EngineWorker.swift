@@ -130,10 +130,9 @@ final class EngineWorker {
             fresh.data = data
             workspaces[ws.id] = fresh
             let rec = ws.files.record
-            let cursor = rec.currentRun.cursor, run = rec.currentRun.id
-            try ws.files.filterHistory { r in Self.isWithin(r, run: run, cursor: cursor) }
-            setStatus(fresh, rec.currentRun.isComplete ? .finished : .idle)
-        case let .newRun(run):
+            try ws.files.filterHistory { rec.keeps($0) }
+            setStatus(fresh, rec.engineRun.isComplete ? .finished : .idle)
+        case let .newRun(runID, started, run):
             try ensureWritable(ws)
             guard !ws.status.isActive && ws.status != .paused else {
                 throw SessionError.busy(session: ws.files.record.name, status: ws.status, operation: "change the model")
@@ -145,11 +144,14 @@ final class EngineWorker {
             var run = run
             run.cursor.layerGenerators = classifier.model.generatorStates
             let optimizer = Optimizer(run.optimizer)
-            let newRun = run
+            let newRun = RunRecord(id: runID, started: started, kind: .neural(run))
             let rec = try ws.files.commitCheckpoint(make: { n in
-                let meta = Self.metadata(ws.id, n, newRun.id)
+                let meta = Self.metadata(ws.id, n, runID)
                 return (try classifier.model.weightsData(metadata: meta), try optimizer.stateData(for: classifier.model, metadata: meta))
             }, change: { r in
+                // A neural run that never trained holds nothing worth keeping: its weights were
+                // the checkpoint's, which this one replaces.
+                r.runs.removeAll { $0.neural.map { !$0.hasTrained } ?? false }
                 r.runs.append(newRun)
                 r.status = .idle
             })
@@ -158,8 +160,8 @@ final class EngineWorker {
             ws.optimizer = optimizer
             ws.trainer = nil
             ws.unsaved = 0
-            ws.runId = newRun.id
-            ws.sink.yield(.checkpoint(id: ws.id, CheckpointInfo(number: rec.checkpoint, run: newRun.id, epochsCompleted: 0, batchInEpoch: 0, step: 0)))
+            ws.runId = runID
+            ws.sink.yield(.checkpoint(id: ws.id, CheckpointInfo(number: rec.checkpoint, run: runID, epochsCompleted: 0, batchInEpoch: 0, step: 0)))
             setStatus(ws, .idle)
         case let .reconfigure(spec, fit):
             try ensureWritable(ws)
@@ -176,7 +178,7 @@ final class EngineWorker {
                     reset = true
                 }
             }
-            let cursor = ws.trainer?.snapshot() ?? ws.files.record.currentRun.cursor
+            let cursor = ws.trainer?.snapshot() ?? ws.files.record.engineRun.cursor
             var trainer: Trainer?
             if let data = ws.data {
                 let t = try Trainer(model: ws.model, optimizer: optimizer, train: data.train, validation: data.validation, config: fit)
@@ -192,8 +194,15 @@ final class EngineWorker {
             }
             let target: SessionStatus = ws.status == .paused ? .paused : (cursor.epochsCompleted >= fit.epochs ? .finished : .idle)
             try checkpoint(ws, status: target) { r in
-                r.runs[r.runs.count - 1].optimizer = spec
-                r.runs[r.runs.count - 1].fit = fit
+                r.updateEngineRun { run in
+                    guard run.optimizer != spec || run.fit != fit else { return }
+                    // Once it has trained, the run records when its settings changed.
+                    if run.hasTrained || cursor.step > 0 {
+                        run.changes.append(SettingsChange(step: cursor.step, time: Date(), optimizer: spec, fit: fit))
+                    }
+                    run.optimizer = spec
+                    run.fit = fit
+                }
             }
             try ws.files.flush()
             if target != ws.status { setStatus(ws, target) }
@@ -203,7 +212,7 @@ final class EngineWorker {
     /// The current run has trained all its planned epochs.
     private func isComplete(_ ws: Workspace) -> Bool {
         if let t = ws.trainer { return t.isFinished }
-        return ws.files.record.currentRun.isComplete
+        return ws.files.record.engineRun.isComplete
     }
 
     private func ensureWritable(_ ws: Workspace) throws {
@@ -214,7 +223,7 @@ final class EngineWorker {
     /// trainer (when there is one) or of the last checkpoint.
     @discardableResult
     private func ensureTrainer(_ ws: Workspace) throws -> Trainer {
-        let run = ws.files.record.currentRun
+        let run = ws.files.record.engineRun
         if let t = ws.trainer, t.config == run.fit { return t }
         guard let data = ws.data else {
             throw SessionError.invalidSetting(field: "data", reason: "the session's data set is not loaded")
@@ -287,14 +296,14 @@ final class EngineWorker {
     /// Commits weights, optimiser state and cursor as the next checkpoint (the files are
     /// written in the background, in order; `files.flush()` waits for them).
     private func checkpoint(_ ws: Workspace, status: SessionStatus, also: (inout SessionRecord) -> Void = { _ in }) throws {
-        let cursor = ws.trainer?.snapshot() ?? ws.files.record.currentRun.cursor
+        let cursor = ws.trainer?.snapshot() ?? ws.files.record.engineRun.cursor
         let model = ws.model, optimizer = ws.optimizer, id = ws.id, run = ws.runId
         let rec = try ws.files.commitCheckpoint(make: { n in
             let meta = Self.metadata(id, n, run)
             return (try model.weightsData(metadata: meta), try optimizer.stateData(for: model, metadata: meta))
         }, change: { r in
             also(&r)
-            r.runs[r.runs.count - 1].cursor = cursor
+            r.updateEngineRun { $0.cursor = cursor }
             r.status = status
         })
         ws.unsaved = 0
@@ -377,21 +386,21 @@ final class EngineWorker {
     /// Builds a workspace from the record and checkpoint files.
     static func load(id: String, files: SessionFiles, sink: EngineSink) throws -> Workspace {
         let (rec, weights, weightsPath, opt, optPath) = try files.loadCheckpoint()
-        let run = rec.currentRun
+        let run = rec.engineRun
         let classifier = try TextClassifier(config: rec.classifierConfig, seed: run.weightSeed)
         try classifier.model.loadWeights(from: weights, path: weightsPath)
         let optimizer = Optimizer(run.optimizer)
         try optimizer.restoreState(from: opt, path: optPath, model: classifier.model)
         do { try classifier.model.restoreGeneratorStates(run.cursor.layerGenerators) } catch let e as EngineError {
             throw SessionError.file(path: files.directory.appendingPathComponent(SessionStore.sessionFile).path,
-                                    reason: "field 'runs[\(rec.runs.count - 1)].cursor': \(e.description)")
+                                    reason: "field 'runs[\(rec.engineRunIndex)].neural.cursor': \(e.description)")
         }
         let status: SessionStatus
         switch rec.status {
         case .failed: status = rec.status
         default: status = run.isComplete ? .finished : .idle
         }
-        return Workspace(id: id, files: files, sink: sink, classifier: classifier, optimizer: optimizer, status: status, runId: run.id)
+        return Workspace(id: id, files: files, sink: sink, classifier: classifier, optimizer: optimizer, status: status, runId: rec.engineRunID)
     }
 
     /// The model's output must suit the labels: one sigmoid unit for two classes, one score
@@ -407,17 +416,6 @@ final class EngineWorker {
             guard c.model.outputShape == [classes] else {
                 throw SessionError.invalidSetting(field: "model", reason: "the model outputs \(c.model.outputShape) per example, the data has \(classes) classes (end with Dense(\(classes), softmax), or Dense(1, sigmoid) for 2)")
             }
-        }
-    }
-
-    /// Whether a history record is at or before the cursor of run `run`.
-    static func isWithin(_ r: HistoryRecord, run: Int, cursor: TrainerState) -> Bool {
-        if r.run < run { return true }
-        if r.run > run { return false }
-        switch r.kind {
-        case .step: return r.step <= cursor.step
-        // A learner run's one summary is in the cursor's history without an epoch count.
-        case .epoch: return r.epoch <= max(cursor.epochsCompleted, cursor.history.count)
         }
     }
 

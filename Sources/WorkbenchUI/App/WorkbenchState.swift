@@ -215,7 +215,7 @@ public struct WorkbenchState {
             console.runLabel = nil   // a new run: the service answers with it again
         case .batch:
             chart.apply(e)
-        case .epochEnded:
+        case .epochEnded, .learnerTrained:
             chart.apply(e)
             if !console.text.isEmpty { return predict(console.text) }
         case let .datasetLoaded(d):

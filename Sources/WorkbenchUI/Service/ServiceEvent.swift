@@ -98,6 +98,8 @@ public enum ServiceEvent: Hashable, Sendable {
     case runStarted(RunInfo)
     case batch(BatchProgress)
     case epochEnded(EpochMetrics)
+    /// A learner run trained (in one go: it has no epochs or batches); its one chart point.
+    case learnerTrained(EpochMetrics)
     case stateChanged(TrainingState)
     case checkpointSaved(CheckpointInfo)
     /// Something the user should know that did not stop anything (shown in the warning colour).

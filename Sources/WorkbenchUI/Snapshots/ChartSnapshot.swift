@@ -116,7 +116,7 @@ public struct ChartSnapshot: Hashable, Sendable {
             ensureRun(info.id, name: info.name)
         case let .batch(b):
             runs[ensureRun(b.run)].append(b)
-        case let .epochEnded(e):
+        case let .epochEnded(e), let .learnerTrained(e):
             runs[ensureRun(e.run)].append(e)
         case let .sessionLoaded(s):
             self = s.charts

@@ -60,6 +60,13 @@ public struct StatusSnapshot: Hashable, Sendable {
             if let v = e.validationLoss { text += " · val loss \(Fmt.metric(v))" }
             if let v = e.validationAccuracy { text += " val acc \(Fmt.metric(v))" }
             show(text)
+        case let .learnerTrained(e):
+            // No epochs or batches to show: the line says what the learner scored.
+            (epoch, epochs, batch, batchesPerEpoch, samplesPerSecond, eta) = (0, 0, 0, 0, nil, nil)
+            var text = "run \(e.run) trained: loss \(Fmt.metric(e.trainLoss))"
+            if let a = e.trainAccuracy { text += " acc \(Fmt.metric(a))" }
+            if let v = e.validationAccuracy { text += " · val acc \(Fmt.metric(v))" }
+            show(text)
         case let .stateChanged(s):
             state = s
             if case let .failed(reason) = s { show("training failed: \(reason)", warning: true) }
