@@ -48,18 +48,23 @@ extension TrainCommand {
                         return signals.received
                     case let .newNeuralRun(layers, loss):
                         try await manager.changeModel(name, layers: layers, loss: loss)
-                        print("session '\(name)': run \(record.currentRun.id) was a \(learner.kind.title) (\(learner.spec)); a new run trains \(modelChoice) from fresh weights")
+                        print("session '\(name)': run \(record.currentRun.id) was a \(learner.kind.title) (\(learner.spec)); run \(record.nextNeuralRunID) trains \(modelChoice) from fresh weights")
                     }
                 }
                 for n in info.notices { printError("notice: \(n)") }
                 additional = epochs
                 if let a = sessionOptions.autosaveEvery { try await manager.updateTraining(name, autosaveEvery: a) }
                 let current = try await manager.info(name)
-                let run = current.record.engineRun, runID = current.record.engineRunID
-                print("session '\(name)' (\(store.root.appendingPathComponent(name).path)): run \(runID), \(current.epochsCompleted) of \(run.fit.epochs) epochs done"
-                      + (current.batchInEpoch > 0 ? ", \(current.batchInEpoch) batches into the next" : ""))
-                print("data: \(record.dataset.path) (\(record.dataset.hash))")
-                print("model: \(run.model.summary); optimizer: \(run.optimizer.summary)")
+                let r = current.record, run = r.engineRun
+                let plan = r.plan.neuralSettings ?? run.plan
+                if plan.model == run.model && r.engineRunIndex == r.runs.count - 1 && run.hasTrained {
+                    print("session '\(name)' (\(store.root.appendingPathComponent(name).path)): run \(r.engineRunID), \(current.epochsCompleted) of \(run.fit.epochs) epochs done"
+                          + (current.batchInEpoch > 0 ? ", \(current.batchInEpoch) batches into the next" : ""))
+                } else {
+                    print("session '\(name)' (\(store.root.appendingPathComponent(name).path)): run \(r.nextNeuralRunID) begins, \(plan.fit.epochs) epochs planned")
+                }
+                print("data: \(r.dataset.path) (\(r.dataset.hash))")
+                print("model: \(plan.model.summary); optimizer: \(plan.optimizer.summary)")
                 print("(a session keeps its data, tokenizer, model and settings: options other than --epochs and --autosave-every apply when it is created)")
             } else {
                 let setup = try sessionSetup()

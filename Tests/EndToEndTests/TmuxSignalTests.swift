@@ -24,7 +24,7 @@ import Testing
         // Nothing lost: the last checkpoint holds every step the history logged.
         let record = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: session.appendingPathComponent("session.json"))) as? [String: Any])
         let runs = try #require(record["runs"] as? [[String: Any]])
-        let cursor = try #require(runs.last?["cursor"] as? [String: Any])
+        let cursor = try #require((runs.last?["neural"] as? [String: Any])?["cursor"] as? [String: Any])
         let saved = try #require(cursor["step"] as? Int)
         let steps = Self.loggedSteps(session)
         #expect(saved >= 5 && steps == Array(1...saved), "checkpoint at step \(saved), history \(steps.count) steps")

@@ -63,7 +63,7 @@ import Testing
             #expect(try await m.info("new").status == .training)
             try await m.stop("new")
             #expect(!FileManager.default.fileExists(atPath: tmp.file("S/old").path))
-            #expect(try store.record("new").currentRun.cursor.step > renamedAt)
+            #expect(try store.record("new").engineRun.cursor.step > renamedAt)
             #expect(store.lockHolder("new").held)
         }
         #expect(!store.lockHolder("new").held)

@@ -43,10 +43,10 @@ import Testing
             setup.classWeight = .explicit(["pos": 3])
             let info = try await m.create("s", setup: setup)
             #expect(info.record.labels.classes == ["neg", "pos"])
-            #expect(info.record.currentRun.fit.classWeights == [1, 3])
+            #expect(info.record.engineRun.fit.classWeights == [1, 3])
         }
         let record = try SessionStore.readRecord(dir: store.root.appendingPathComponent("s"), name: "s")
-        #expect(record.currentRun.fit.classWeights == [1, 3])
+        #expect(record.engineRun.fit.classWeights == [1, 3])
 
         // An unknown label is refused before anything is written.
         try await withManager(store) { m in
@@ -79,7 +79,7 @@ import Testing
             try await m.create("s", setup: setup(.explicit(["pos": 4, "neg": 0.5])))
             for _ in 0..<3 { try await m.step("s") }
             try await m.stop("s")
-            #expect(try await m.info("s").record.currentRun.cursor.batchInEpoch == 3)
+            #expect(try await m.info("s").record.engineRun.cursor.batchInEpoch == 3)
         }
         try await withManager(split) { m in
             _ = try await m.open("s")
@@ -96,7 +96,7 @@ import Testing
         }
         let a = try SessionStore.readRecord(dir: oneGo.root.appendingPathComponent("s"), name: "s")
         let c = try SessionStore.readRecord(dir: plain.root.appendingPathComponent("s"), name: "s")
-        #expect(a.currentRun.cursor.history.map(\.loss) != c.currentRun.cursor.history.map(\.loss))
+        #expect(a.engineRun.cursor.history.map(\.loss) != c.engineRun.cursor.history.map(\.loss))
     }
 
     @Test func cliFlagErrorsAndDisplay() async throws {
@@ -124,6 +124,6 @@ import Testing
         #expect(r.status == 0 && r.out.contains("weights by class: neg="), "\(r.out)\(r.err)")
         let record = try SessionStore.readRecord(dir: tmp.file("S/cw"), name: "cw")
         // The synthetic data alternates pos / neg and the split is stratified: balanced is 1, 1.
-        #expect(record.currentRun.fit.classWeights == [1, 1])
+        #expect(record.engineRun.fit.classWeights == [1, 1])
     }
 }

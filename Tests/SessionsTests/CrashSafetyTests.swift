@@ -30,7 +30,7 @@ import Testing
         let watcher = Thread {
             let deadline = Date().addingTimeInterval(120)
             while Date() < deadline && !exited.isSet {
-                if let r = try? store.record("c"), r.currentRun.cursor.step >= 40 {
+                if let r = try? store.record("c"), r.engineRun.cursor.step >= 40 {
                     kill(pid, SIGKILL)
                     killed.set()
                     return
@@ -49,7 +49,7 @@ import Testing
         // On disk: the last checkpoint, and a history that parses and reaches at most one
         // autosave interval past it.
         let record = try store.record("c")
-        let saved = record.currentRun.cursor.step
+        let saved = record.engineRun.cursor.step
         let (history, _) = try store.history("c")
         let logged = history.filter { $0.kind == .step }.map(\.step)
         let lastLogged = logged.max() ?? 0

@@ -22,13 +22,13 @@ import Testing
             try await m.step("s")
             var info = try await m.info("s")
             #expect(info.status == .paused && info.step == 2)
-            #expect(info.record.currentRun.cursor.step == 0, "no checkpoint yet")
+            #expect(info.record.engineRun.cursor.step == 0, "no checkpoint yet")
             #expect(log.events.filter { if case .batch(session: "s", _, _) = $0 { return true }; return false }.count == 2)
 
             // Stop keeps the weights so far: a checkpoint at step 2.
             try await m.stop("s")
             info = try await m.info("s")
-            #expect(info.status == .idle && info.record.currentRun.cursor.step == 2)
+            #expect(info.status == .idle && info.record.engineRun.cursor.step == 2)
             let atStop = try await m.predict("s", texts: ["great", "awful"]).map(\.probabilities)
             let weightsAtStop = try tensors(tmp.file("S/s/weights.safetensors"))
 
@@ -69,7 +69,7 @@ import Testing
             try await m.stop("long")
             let stopped = try await m.info("long")
             #expect(stopped.status == .idle)
-            #expect(stopped.record.currentRun.cursor.step == stopped.step && stopped.step > paused.step)
+            #expect(stopped.record.engineRun.cursor.step == stopped.step && stopped.step > paused.step)
             #expect(log.events.contains { if case .checkpoint(session: "long", _) = $0 { return true }; return false })
         }
     }
@@ -112,12 +112,14 @@ import Testing
             #expect(await log.wait { if case let .warning(session: "nan", message) = $0 { return message.contains("NaN") && message.contains("paused") }; return false })
             // The weights written stay loadable; lowering the learning rate is allowed while paused.
             try await m.updateTraining("nan", optimizer: .sgd(learningRate: 0.01))
-            #expect(try await m.info("nan").record.currentRun.optimizer.learningRate == 0.01)
+            #expect(try await m.info("nan").record.engineRun.optimizer.learningRate == 0.01)
             try await m.stop("nan")
         }
     }
 
-    @Test func changingTheModelStartsANewRun() async throws {
+    /// Changing the model changes the plan only; the run begins when training begins (so
+    /// edits never pile up untrained runs), and the first run's record stays as it was.
+    @Test func changingTheModelChangesThePlanAndTrainingBeginsTheRun() async throws {
         let tmp = try Self.fixture()
         let store = SessionStore(root: tmp.file("S"))
         try await withManager(store) { m in
@@ -127,21 +129,26 @@ import Testing
             #expect(await m.waitUntilSettled("s") == .finished)
             let firstRun = try await m.info("s").record.runs[0]
 
-            let run = try await m.changeModel("s", layers: [.embedding(dim: 6), .gru(units: 5), .dense(units: 1, activation: .sigmoid)])
-            #expect(run == 2)
+            let gru: [LayerSpec] = [.embedding(dim: 6), .gru(units: 5), .dense(units: 1, activation: .sigmoid)]
+            for _ in 0..<5 { try await m.changeModel("s", layers: Synthetic.pooled); try await m.changeModel("s", layers: gru) }
             var info = try await m.info("s")
-            #expect(info.status == .idle && info.step == 0 && info.record.runs.count == 2)
-            #expect(info.record.runs[0] == firstRun)
-            #expect(info.record.model.layers[1] == .gru(units: 5))
-            #expect(await log.wait { if case .runStarted(session: "s", run: 2, _) = $0 { return true }; return false })
+            #expect(info.record.runs == [firstRun], "edits begin no run")
+            #expect(info.record.plan.neuralSettings?.model.layers[1] == .gru(units: 5))
+            #expect(info.status == .finished && info.epochsCompleted == 1, "the trained run stays current")
+            #expect(await log.wait { if case .planChanged(session: "s", _) = $0 { return true }; return false })
 
-            // The model cannot change while a job is paused (or trains).
+            // Training begins run 2 with the plan's model.
             try await m.step("s")
+            #expect(await log.wait { if case let .runStarted(session: "s", run) = $0 { return run.id == 2 }; return false })
+            // The model cannot change while a job is paused (or trains).
             await #expect(throws: SessionError.self) { try await m.changeModel("s", layers: Synthetic.pooled) }
             try await m.train("s")
             #expect(await m.waitUntilSettled("s") == .finished)
             info = try await m.info("s")
-            #expect(info.record.runs.map { $0.epochs.count } == [1, 1])
+            #expect(info.record.runs.map(\.id) == [1, 2])
+            #expect(info.record.runs[0] == firstRun)
+            #expect(info.record.engineRun.model.layers[1] == .gru(units: 5))
+            #expect(info.record.runs.map { $0.scores.epochs } == [1, 1])
             let history = try await m.history("s")
             #expect(Set(history.map(\.run)) == [1, 2])
             #expect(history.filter { $0.run == 2 && $0.kind == .step }.first?.step == 1)
@@ -151,6 +158,7 @@ import Testing
                 try await m.changeModel("s", layers: [.embedding(dim: 4), .globalMaxPooling1D, .dense(units: 3, activation: .softmax)])
             }
             #expect(try await m.info("s").record.runs.count == 2)
+            #expect(try await m.info("s").record.plan.neuralSettings?.model.layers[1] == .gru(units: 5))
         }
     }
 
@@ -160,7 +168,7 @@ import Testing
         try await withManager(store) { m in
             try await m.create("s", setup: Synthetic.setup(data: tmp.file("data.tsv"), epochs: 3))
             try await m.step("s")
-            var fit = try await m.info("s").record.currentRun.fit
+            var fit = try await m.info("s").record.engineRun.fit
             fit.batchSize = 5
             do {
                 try await m.updateTraining("s", fit: fit)
@@ -170,8 +178,8 @@ import Testing
             }
             try await m.updateTraining("s", optimizer: .adam(learningRate: 0.002), autosaveEvery: 7)
             let rec = try await m.info("s").record
-            #expect(rec.currentRun.optimizer.learningRate == 0.002 && rec.autosaveEvery == 7)
-            #expect(rec.currentRun.fit.batchSize == 16)
+            #expect(rec.engineRun.optimizer.learningRate == 0.002 && rec.autosaveEvery == 7)
+            #expect(rec.engineRun.fit.batchSize == 16)
             await #expect(throws: SessionError.self) { try await m.updateTraining("s", autosaveEvery: 0) }
         }
     }

@@ -58,7 +58,7 @@ import Testing
             try await m.stop("s")
             let info = try await m.info("s")
             #expect(info.status == .idle)
-            #expect(info.record.currentRun.cursor.step == 3 && info.record.currentRun.cursor.batchInEpoch == 3)
+            #expect(info.record.engineRun.cursor.step == 3 && info.record.engineRun.cursor.batchInEpoch == 3)
         }
         try await withManager(split) { m in
             let info = try await m.open("s")

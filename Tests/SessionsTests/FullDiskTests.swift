@@ -39,7 +39,7 @@ import Testing
 
         // On disk: checkpoint 0 (the one creation wrote), nothing half-written.
         let record = try store.record("f")
-        #expect(record.checkpoint == 0 && record.currentRun.cursor.step == 0)
+        #expect(record.checkpoint == 0 && record.engineRun.cursor.step == 0)
         let leftovers = try FileManager.default.contentsOfDirectory(atPath: tmp.file("S/f").path)
             .filter { $0.contains(".tmp-") || $0.contains(".next.") }
         #expect(leftovers.isEmpty, "\(leftovers)")
@@ -52,7 +52,7 @@ import Testing
             try await m.train("f")
             #expect(await m.waitUntilSettled("f") == .finished)
         }
-        #expect(try store.record("f").currentRun.cursor.epochsCompleted == 1)
+        #expect(try store.record("f").engineRun.cursor.epochsCompleted == 1)
     }
 
     /// An export that fails half way leaves no folder (and no temporary one) behind; one

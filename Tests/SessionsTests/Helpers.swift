@@ -126,7 +126,7 @@ func expectSameTraining(_ a: URL, _ b: URL, sourceLocation: SourceLocation = #_s
     #expect(oa == ob, "optimiser state differs", sourceLocation: sourceLocation)
     let ra = try SessionStore.readRecord(dir: a, name: a.lastPathComponent)
     let rb = try SessionStore.readRecord(dir: b, name: b.lastPathComponent)
-    let ca = ra.currentRun.cursor, cb = rb.currentRun.cursor
+    let ca = ra.engineRun.cursor, cb = rb.engineRun.cursor
     #expect(ca.epochsCompleted == cb.epochsCompleted && ca.batchInEpoch == cb.batchInEpoch && ca.step == cb.step, sourceLocation: sourceLocation)
     #expect(ca.shuffleGenerator == cb.shuffleGenerator, sourceLocation: sourceLocation)
     #expect(ca.layerGenerators == cb.layerGenerators, sourceLocation: sourceLocation)

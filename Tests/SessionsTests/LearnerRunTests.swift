@@ -22,15 +22,16 @@ import TextData
             let info = try await m.info("s")
             #expect(info.status == .finished)
             let current = info.record.currentRun
-            #expect(current.learner == recipe && current.isComplete)
-            #expect(info.record.schemaVersion == SessionRecord.learnerRunsSchemaVersion)
-            let summary = try #require(current.cursor.history.first)
-            #expect(current.cursor.history.count == 1)
+            guard case let .learner(l) = current.kind else { Issue.record("run \(current.id) is not a learner run"); return [] }
+            #expect(l.recipe == recipe && current.isComplete)
+            #expect(info.record.schemaVersion == SessionRecord.currentSchemaVersion)
+            #expect(info.record.plan.neuralSettings != nil, "the zoo leaves the plan (the model being shaped) as it was")
+            let summary = try #require(l.result)
             let va = try #require(summary.validationAccuracy)
             #expect(va > 0.8, "the words decide the label: an SVM should get them")
             #expect(summary.loss.isFinite && summary.loss > 0)
-            #expect(await events.wait { if case .learnerRunStarted("s", 2, recipe) = $0 { true } else { false } })
-            #expect(await events.wait { if case let .epoch("s", 2, e) = $0 { e == summary } else { false } })
+            #expect(await events.wait { if case let .runStarted("s", run) = $0 { run.id == 2 && run.plan == .learner(recipe) } else { false } })
+            #expect(await events.wait { if case let .learnerTrained("s", 2, result) = $0 { result == summary } else { false } })
 
             // The file in runs/ is the model that answers.
             let file = RunFiles.learnerURL(in: store.root.appendingPathComponent("s"), run: 2)
@@ -54,7 +55,7 @@ import TextData
         try await withManager(store) { m in
             let info = try await m.open("s")
             #expect(info.status == .finished)
-            #expect(info.record.currentRun.learner == recipe)
+            #expect(info.record.currentRun.plan == .learner(recipe))
             let p = try await m.predict("s", texts: ["great food really", "awful room the", "it was"])
             #expect(p.map(\.probabilities) == expected)
             let history = try await m.history("s")
@@ -78,16 +79,15 @@ import TextData
             let neural = try await m.predict("s", texts: ["great food"])[0].probabilities
             try await m.trainLearner("s", recipe: try #require(try LearnerRecipe.parse("nb")))
             try await m.trainLearner("s", recipe: try #require(try LearnerRecipe.parse("fasttext:epochs=3")))
-            _ = try await m.changeModel("s", layers: Synthetic.pooled)   // run 4: untrained
+            try await m.changeModel("s", layers: Synthetic.pooled)   // the plan: no run
 
             let board = try await m.leaderboard("s")
-            #expect(board.map(\.run).sorted() == [1, 2, 3, 4])
-            #expect(board.last?.run == 4, "a run with no epoch ranks last")
+            #expect(board.map(\.run).sorted() == [1, 2, 3], "an edit adds no row")
             let ranked = board.compactMap(\.validationAccuracy)
             #expect(ranked == ranked.sorted(by: >), "ranked by validation accuracy: \(board)")
-            #expect(board.first { $0.run == 1 }?.canOpen == true, "run 1's weights were kept when run 2 began")
-            #expect(board.first { $0.run == 4 }?.isCurrent == true)
-            #expect(board.filter(\.isLearner).map(\.run).sorted() == [2, 3])
+            #expect(board.first { $0.run == 1 }?.canOpen == true, "run 1's weights are the engine's")
+            #expect(board.first { $0.run == 3 }?.isCurrent == true, "the newest trained run is current")
+            #expect(board.filter { $0.epochs == nil }.map(\.run).sorted() == [2, 3])
 
             // The console opens run 1: its answers are run 1's, bit for bit.
             try await m.useInConsole("s", run: 1)
@@ -108,32 +108,9 @@ import TextData
             #expect(try await m.predict("s", texts: ["great food"], run: 1)[0].probabilities == neural)
             try await m.export("s", to: tmp.file("run1"), run: 1)
             #expect(try ModelDirectory.load(from: tmp.file("run1")).probabilities(["great food"])[0] == neural)
-            // Run 4 never trained a batch: nothing was kept, and it says so.
-            try await m.changeModel("s", layers: Synthetic.pooled)   // run 5 replaces run 4
+            // A run that never began is refused.
             await #expect(throws: SessionError.self) { try await m.predict("s", texts: ["x"], run: 4) }
         }
-    }
-
-    /// A session written before learner runs (schema 1) opens and trains as before; its first
-    /// learner run moves it to schema 2, which a version-1 reader refuses.
-    @Test func aSchemaOneSessionOpensAndMovesToTwoWithItsFirstLearner() async throws {
-        let tmp = try TempDir()
-        let data = tmp.file("data.tsv")
-        try Synthetic.write(to: data, count: 80)
-        let store = SessionStore(root: tmp.file("S"))
-        _ = try await withManager(store) { m in
-            try await m.create("s", setup: Synthetic.setup(data: data, epochs: 1, layers: Synthetic.pooled))
-        }
-        try CorruptionTests.editJSON(tmp.file("S/s/session.json")) { $0["schema_version"] = 1 }
-        try await withManager(store) { m in
-            #expect(try await m.open("s").record.schemaVersion == 1)
-            try await m.train("s")
-            #expect(await m.waitUntilSettled("s") == .finished)
-            #expect(try await m.info("s").record.schemaVersion == 1, "neural training keeps the version")
-            try await m.trainLearner("s", recipe: try #require(try LearnerRecipe.parse("nb")))
-        }
-        let json = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: tmp.file("S/s/session.json"))) as? [String: Any])
-        #expect(json["schema_version"] as? Int == 2)
     }
 
     @Test func theSameSeedGivesTheSameModelFile() async throws {
@@ -168,7 +145,7 @@ import TextData
             guard case let .failed(reason) = info.status else { Issue.record("status \(info.status)"); return }
             #expect(reason.contains("vocabulary") || reason.contains("feature"), "\(reason)")
             // The session still works: a neural model can be chosen and trained.
-            _ = try await m.changeModel("s", layers: Synthetic.pooled)
+            try await m.changeModel("s", layers: Synthetic.pooled)
         }
     }
 

@@ -35,7 +35,7 @@ import Testing
         #expect(r.status == 0, "\(r.err)")
         #expect(r.out.contains("SGD(lr=0.1, momentum=0.9, nesterov, schedule: piecewise"), "\(r.out)")
         let record = try SessionStore.readRecord(dir: tmp.file("S/s"), name: "s")
-        #expect(record.currentRun.optimizer.schedule == .piecewiseConstant(boundaries: [2], values: [0.1, 0.01]))
-        #expect(record.currentRun.optimizer.momentum == 0.9 && record.currentRun.optimizer.nesterov)
+        #expect(record.engineRun.optimizer.schedule == .piecewiseConstant(boundaries: [2], values: [0.1, 0.01]))
+        #expect(record.engineRun.optimizer.momentum == 0.9 && record.engineRun.optimizer.nesterov)
     }
 }

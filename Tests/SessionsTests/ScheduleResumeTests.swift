@@ -31,12 +31,12 @@ import Testing
             try await m.create("s", setup: setup)
             for _ in 0..<4 { try await m.step("s") }
             try await m.stop("s")
-            #expect(try await m.info("s").record.currentRun.cursor.step == 4)
+            #expect(try await m.info("s").record.engineRun.cursor.step == 4)
         }
         try await withManager(split) { m in
             let info = try await m.open("s")
             #expect(info.step == 4)
-            #expect(info.record.currentRun.optimizer == Self.optimizer)
+            #expect(info.record.engineRun.optimizer == Self.optimizer)
             try await m.train("s")
             #expect(await m.waitUntilSettled("s") == .finished)
         }

@@ -42,8 +42,8 @@ import Testing
         // Nothing lost: the checkpoint is at the last step the history logged, past the signal.
         let record = try store.record("s")
         let steps = loggedSteps()
-        #expect(record.currentRun.cursor.step >= stepAtSignal)
-        #expect(steps == Array(1...record.currentRun.cursor.step), "history \(steps.count) steps, checkpoint at \(record.currentRun.cursor.step)")
+        #expect(record.engineRun.cursor.step >= stepAtSignal)
+        #expect(steps == Array(1...record.engineRun.cursor.step), "history \(steps.count) steps, checkpoint at \(record.engineRun.cursor.step)")
         #expect(record.status == .idle)
     }
 
@@ -58,7 +58,7 @@ import Testing
             try await m.create("a", setup: Synthetic.setup(data: tmp.file("data.tsv"), epochs: 1000, layers: Synthetic.pooled,
                                                            autosaveEvery: 1))
             try await m.train("a")
-            #expect(await waitUntil { ((try? store.record("a"))?.currentRun.cursor.step ?? 0) >= 3 })
+            #expect(await waitUntil { ((try? store.record("a"))?.engineRun.cursor.step ?? 0) >= 3 })
             try await m.stop("a")
             #expect(await m.waitUntilSettled("a") == .idle)
         }

@@ -64,8 +64,7 @@ extension SessionManager {
             return false
         }
         try await archiveEngineRun(id)
-        let nextID = (record.runs.map(\.id).max() ?? 0) + 1
-        let runID = engineIsLast && !engine.hasTrained && o.step == 0 ? record.engineRunID : nextID
+        let runID = o.step > 0 ? (record.runs.map(\.id).max() ?? 0) + 1 : record.nextNeuralRunID
         let cursor = TrainerState(fresh: plan.fit, trainCount: engine.cursor.trainCount, layerGenerators: [:])
         let run = NeuralRun(model: plan.model, optimizer: plan.optimizer, fit: plan.fit, weightSeed: plan.fit.seed, cursor: cursor)
         try await send(id, .newRun(id: runID, started: Date(), run))

@@ -171,6 +171,13 @@ public struct SessionRecord: Sendable, Codable {
     }
     public var engineRunID: Int { runs[engineRunIndex].id }
 
+    /// The id a new neural run gets: the engine run's when that never trained and is the
+    /// newest (the new run takes its place), else one past the newest.
+    public var nextNeuralRunID: Int {
+        if engineRunIndex == runs.count - 1 && !engineRun.hasTrained { return engineRunID }
+        return (runs.map(\.id).max() ?? 0) + 1
+    }
+
     /// Changes the engine's run (the newest neural one).
     mutating func updateEngineRun(_ body: (inout NeuralRun) -> Void) {
         let i = engineRunIndex
