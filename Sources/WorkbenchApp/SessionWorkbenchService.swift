@@ -380,6 +380,35 @@ public actor SessionWorkbenchService: WorkbenchService {
         return .done("training \(recipes.count) learner\(recipes.count == 1 ? "" : "s"), one run each: R shows the leaderboard")
     }
 
+    public func changeSettings(_ change: TrainingSettingsChange) async -> CommandResult {
+        await refreshRecord()
+        guard case let .neural(plan) = record.plan else {
+            return .refused("the model is a learner: it trains in one go, with no learning rate, epochs or batches to set")
+        }
+        if status.isActive { return .refused("pause training first (space): settings change between batches") }
+        var optimizer = plan.optimizer, fit = plan.fit
+        let said: String
+        switch change {
+        case let .learningRate(rate):
+            let wasSchedule = optimizer.schedule != .constant(optimizer.learningRate)
+            optimizer.learningRate = Float(rate)
+            said = "learning rate \(Float(rate))" + (wasSchedule ? " (constant: it replaces the schedule)" : "")
+        case let .epochs(n):
+            fit.epochs = n
+            said = "\(n) epochs planned"
+        case let .batchSize(n):
+            fit.batchSize = n
+            said = "batch size \(n)"
+        }
+        do {
+            try await manager.updateTraining(current, optimizer: optimizer, fit: fit)
+            await refreshRecord()
+            return .done(said)
+        } catch {
+            return .refused("\(error)")
+        }
+    }
+
     /// Tells the UI how the learner queue ended (nil: all trained).
     private func warn(_ problem: String?) {
         if let problem { continuation.yield(.warning(problem)) } else { continuation.yield(.message("learners trained: R shows the leaderboard")) }

@@ -110,4 +110,30 @@ import WorkbenchUI
         #expect(record.currentRun.id == 4 && record.engineRun.model.layers[0] == .embedding(dim: 12))
         await f.service.shutdown()
     }
+
+    /// The workbench could not change a learning rate (only tests called `updateTraining`):
+    /// settings now go through the service to the plan and the run, which records the step.
+    @Test func settingsChangesReachThePlanAndAreRecordedInTheRun() async throws {
+        let f = try await Self.launch()
+        defer { try? FileManager.default.removeItem(at: f.dir) }
+        #expect(await f.service.startTraining() == .done(nil))
+        #expect(await f.manager.waitUntilSettled("s") == .finished)
+        let step = try await f.manager.info("s").step
+        #expect(await f.service.changeSettings(.learningRate(0.005)) == .done("learning rate 0.005"))
+        #expect(await f.service.changeSettings(.epochs(3)) == .done("3 epochs planned"))
+        var record = try await f.manager.info("s").record
+        #expect(record.engineRun.optimizer.learningRate == 0.005 && record.engineRun.fit.epochs == 3)
+        #expect(record.plan.neuralSettings?.optimizer.learningRate == 0.005)
+        #expect(record.engineRun.changes.map(\.step) == [step, step], "each change says the step it applies from")
+        #expect(record.runs.count == 1, "a settings change begins no run")
+        // Training carries the same run on to its new epochs.
+        #expect(await f.service.startTraining() == .done(nil))
+        #expect(await f.manager.waitUntilSettled("s") == .finished)
+        record = try await f.manager.info("s").record
+        #expect(record.runs.count == 1 && record.engineRun.cursor.epochsCompleted == 3)
+        // A learner plan has no learning rate.
+        _ = await f.service.applyModelEdit(.applyPreset("nb"))
+        guard case .refused = await f.service.changeSettings(.learningRate(0.1)) else { Issue.record("a learner took a learning rate"); return }
+        await f.service.shutdown()
+    }
 }

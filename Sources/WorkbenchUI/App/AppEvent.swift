@@ -13,6 +13,7 @@ public enum ServiceCall: Hashable, Sendable {
     case setTheme(String)
     case leaderboard
     case trainLearners([String])
+    case changeSettings(TrainingSettingsChange)
     /// Answer the console with this run (nil: the current one).
     case useInConsole(String?)
     /// `id` grows with every request, so stale answers can be dropped.

@@ -28,6 +28,9 @@ enum Commands {
         Info(name: "preset", usage: "[name]", help: "replace the model with a preset or a learner: lstm, svm, fasttext:ngrams=2… (no name: choose)"),
         Info(name: "runs", usage: "", help: "the leaderboard: the session's runs, best first"),
         Info(name: "zoo", usage: "[model …]", help: "train every learner (or those named) as runs of their own, then see :runs"),
+        Info(name: "lr", usage: "<rate>", help: "set the learning rate (the run goes on with it from the next batch)"),
+        Info(name: "epochs", usage: "<n>", help: "set the epochs planned for the run"),
+        Info(name: "batch", usage: "<n>", help: "set the batch size (from the next epoch)"),
         Info(name: "use", usage: "[run|current]", help: "answer the console with a run's model (no run: choose from the leaderboard)"),
         Info(name: "add", usage: "[type]", help: "add a layer below the selected one (lstm, dense, dropout…)"),
         Info(name: "delete", usage: "", help: "delete the selected layer"),
@@ -149,6 +152,20 @@ extension WorkbenchState {
             if argument.isEmpty { return openLeaderboard() }
             if argument == "current" { return [.call(.useInConsole(nil))] }
             return [.call(.useInConsole(argument.hasPrefix("run") ? String(argument.dropFirst(3)).trimmingSpaces() : argument))]
+        case "lr", "epochs", "batch":
+            let change: TrainingSettingsChange
+            switch name {
+            case "lr":
+                guard let v = Double(argument), v.isFinite, v > 0 else { return warn(":lr needs a positive number, e.g. :lr 0.001") }
+                change = .learningRate(v)
+            case "epochs":
+                guard let v = Int(argument), v >= 1 else { return warn(":epochs needs a whole number ≥ 1") }
+                change = .epochs(v)
+            default:
+                guard let v = Int(argument), v >= 1 else { return warn(":batch needs a whole number ≥ 1") }
+                change = .batchSize(v)
+            }
+            return [.call(.changeSettings(change))]
         case "zoo":
             let named = argument.split(whereSeparator: { $0 == " " || $0 == "," }).map(String.init)
             return [.call(.trainLearners(named.isEmpty ? Commands.zoo : named))]

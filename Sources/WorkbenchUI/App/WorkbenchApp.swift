@@ -276,6 +276,7 @@ enum ServiceCaller {
         case let .setTheme(name): return .theme(name, await service.setTheme(named: name))
         case .leaderboard: return .leaderboard(await service.leaderboard())
         case let .trainLearners(specs): return .command(call, await service.trainLearners(specs))
+        case let .changeSettings(change): return .command(call, await service.changeSettings(change))
         case let .useInConsole(run): return .command(call, await service.useInConsole(run: run))
         case let .predict(id, text): return .prediction(id: id, text: text, await service.predict(text))
         }

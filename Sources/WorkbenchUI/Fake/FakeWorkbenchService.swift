@@ -238,6 +238,10 @@ public actor FakeWorkbenchService: WorkbenchService {
         return .applied(t)
     }
 
+    public func changeSettings(_ change: TrainingSettingsChange) async -> CommandResult {
+        .refused("the fake service trains nothing: \(change)")
+    }
+
     public func trainLearners(_ specs: [String]) -> CommandResult {
         calls.append("trainLearners(\(specs.joined(separator: ",")))")
         guard !state.isActive else { return .refused("stop training first (x)") }

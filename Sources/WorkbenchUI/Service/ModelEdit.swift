@@ -84,3 +84,13 @@ extension String {
         return String(s)
     }
 }
+
+/// A change of how the model trains (not what it is): the plan takes it, and so does the
+/// run it continues, which records it from the step it applies at.
+public enum TrainingSettingsChange: Hashable, Sendable {
+    case learningRate(Double)
+    /// Epochs planned for the run (a finished run trains on to this many).
+    case epochs(Int)
+    /// Examples per batch (a run part way through an epoch takes it at the epoch's end).
+    case batchSize(Int)
+}

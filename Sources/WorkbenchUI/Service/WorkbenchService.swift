@@ -71,6 +71,10 @@ public protocol WorkbenchService: Sendable {
     /// events, and the leaderboard ranks them. Returns at once (refused while training).
     func trainLearners(_ specs: [String]) async -> CommandResult
 
+    /// Changes the learning rate, the planned epochs or the batch size (refused while a job
+    /// trains: pause first). Done carries a line for the status bar.
+    func changeSettings(_ change: TrainingSettingsChange) async -> CommandResult
+
     /// The session's runs ranked best first (by validation accuracy): the leaderboard.
     func leaderboard() async -> [LeaderboardEntry]
     /// Makes the console answer with run `id`'s model (nil: the current run's again).
