@@ -39,6 +39,8 @@ extension TrainCommand {
                 if let data, URL(fileURLWithPath: data).standardizedFileURL.path != record.dataset.path {
                     throw ValidationError("session '\(name)' was built on \(record.dataset.path); --data \(data) is another data set (create a new session to train on it)")
                 }
+                // The model of the run to train, when it is not the current run's: a new run.
+                var newModel: (layers: [LayerSpec], loss: LossKind?)?
                 if let learner = record.currentRun.learner {
                     // Decided before anything is printed: see `afterLearnerRun`.
                     switch try afterLearnerRun(name, run: record.currentRun, learner: learner, classes: record.labels.count) {
@@ -47,20 +49,39 @@ extension TrainCommand {
                         try await trainLearnerRun(learner, session: name, manager: manager, store: store, signals: signals, newRun: false)
                         return signals.received
                     case let .newNeuralRun(layers, loss):
-                        let run = try await manager.changeModel(name, layers: layers, loss: loss)
-                        print("session '\(name)': run \(record.currentRun.id) was a \(learner.kind.title) (\(learner.spec)); run \(run) trains \(modelChoice) from fresh weights")
+                        newModel = (layers, loss)
                     }
+                } else if let model {
+                    newModel = try Self.modelChange(model, from: record)
+                }
+                try SessionContinuation(self, info: info, newModel: newModel != nil).check()
+                let update = try await trainingUpdate(name, run: record.currentRun, manager: manager)
+                if let newModel {
+                    let before = record.currentRun
+                    let run: Int
+                    do { run = try await manager.changeModel(name, layers: newModel.layers, loss: newModel.loss) } catch let e as SessionError {
+                        throw ValidationError("--model: \(e)")
+                    }
+                    let was = before.learner.map { "a \($0.kind.title) (\($0.spec))" } ?? before.model.layers.map(\.label).joined(separator: " → ")
+                    print("session '\(name)': run \(before.id) was \(was); run \(run) trains \(modelChoice) from fresh weights")
                 }
                 for n in info.notices { printError("notice: \(n)") }
                 additional = epochs
                 if let a = sessionOptions.autosaveEvery { try await manager.updateTraining(name, autosaveEvery: a) }
+                if !update.flags.isEmpty {
+                    // Recorded in the run they apply to.
+                    do { try await manager.updateTraining(name, optimizer: update.optimizer, fit: update.fit) } catch let e as SessionError {
+                        throw ValidationError("\(update.flags.joined(separator: ", ")): \(e)")
+                    }
+                }
                 let current = try await manager.info(name)
                 let run = current.record.currentRun
                 print("session '\(name)' (\(store.root.appendingPathComponent(name).path)): run \(run.id), \(current.epochsCompleted) of \(run.fit.epochs) epochs done"
                       + (current.batchInEpoch > 0 ? ", \(current.batchInEpoch) batches into the next" : ""))
                 print("data: \(record.dataset.path) (\(record.dataset.hash))")
-                print("model: \(run.model.layers.map(\.label).joined(separator: " → ")); optimizer: \(run.optimizer.summary)")
-                print("(a session keeps its data, tokenizer, model and settings: options other than --epochs and --autosave-every apply when it is created)")
+                print("model: \(run.model.layers.map(\.label).joined(separator: " → ")); optimizer: \(run.optimizer.summary), batch \(run.fit.batchSize)"
+                      + (run.fit.classWeights.map { "; class weights \(ClassWeight.summary($0, classes: record.labels.classes))" } ?? ""))
+                if !update.flags.isEmpty { print("changed for run \(run.id): \(update.flags.joined(separator: ", "))") }
             } else {
                 let setup = try sessionSetup()
                 let info = try await manager.create(name, setup: setup)
@@ -141,12 +162,11 @@ extension TrainCommand {
         let presets = ModelPreset.allCases.map(\.rawValue).joined(separator: ", ")
         if let model {
             // A learner recipe never gets here (`trainLearnerRun` takes it).
-            if let preset = ModelPreset(rawValue: model) { return .newNeuralRun(preset.layers(classes: classes), loss: nil) }
-            guard FileManager.default.fileExists(atPath: model) else {
+            guard ModelPreset(rawValue: model) != nil || FileManager.default.fileExists(atPath: model) else {
                 throw ValidationError("--model '\(model)' is neither a preset (\(presets)), a learner, nor a file")
             }
-            let spec = try TrainCommand.loadSpec(model, inputLength: run.model.inputLength, vocabularySize: run.model.vocabularySize)
-            return .newNeuralRun(spec.layers, loss: spec.loss)
+            let (layers, loss) = try Self.neuralModel(model).layers(classes: classes)
+            return .newNeuralRun(layers, loss: loss)
         }
         if !run.isComplete && epochs == nil { return .trainLearner }
         let what = run.isComplete ? "is trained (a learner trains in one go, not in epochs): there is nothing to continue"
@@ -224,34 +244,50 @@ extension TrainCommand {
         }
     }
 
+    /// `--model` given on an existing session whose current run is neural: the layers and loss
+    /// of a new run when they differ from the current run's, nil when it names the same model.
+    static func modelChange(_ model: String, from record: SessionRecord) throws -> (layers: [LayerSpec], loss: LossKind?)? {
+        let (layers, loss) = try neuralModel(model).layers(classes: record.labels.count)
+        let current = record.currentRun.model
+        let asked = ModelSpec(inputLength: current.inputLength, vocabularySize: current.vocabularySize, layers: layers, loss: loss)
+        return asked == current ? nil : (layers, loss)
+    }
+
+    /// The settings the training options given (optimiser, schedule, momentum, batch size,
+    /// class weights…) make of `run`'s: nil for those that stay. Computed before anything
+    /// changes, so that a mistake in them leaves the session as it was; a new run started by
+    /// `--model` takes the same settings (it inherits the current run's).
+    struct TrainingUpdate {
+        var optimizer: OptimizerSpec?
+        var fit: FitConfig?
+        /// The options that make the change, for the line saying so.
+        var flags: [String]
+    }
+
+    func trainingUpdate(_ name: String, run: RunRecord, manager: SessionManager) async throws -> TrainingUpdate {
+        let given = training.givenSettingFlags
+        guard !given.isEmpty else { return TrainingUpdate(flags: []) }
+        var settings = try training.settings(over: .init(optimizer: run.optimizer, fit: run.fit))
+        if let choice = try training.classWeightChoice() {
+            let classes = try await manager.info(name).record.labels.classes
+            let train = try await manager.examples(name).train
+            settings.fit.classWeights = try choice.weights(classes: classes, trainLabels: train.map(\.label))
+        }
+        let optimizer = settings.optimizer != run.optimizer ? settings.optimizer : nil
+        let fit = settings.fit != run.fit ? settings.fit : nil
+        return TrainingUpdate(optimizer: optimizer, fit: fit, flags: optimizer == nil && fit == nil ? [] : given)
+    }
+
     /// The new session's setup from the command's options.
     func sessionSetup(model: String? = nil) throws -> SessionSetup {
-        let model = model ?? modelChoice
         guard let data else { throw ValidationError("--data is required to create a new session") }
-        let opt = try optimizerSpec()
-        var format: DatasetFormat? = nil
-        if let f = dataOptions.format {
-            guard let parsed = DatasetFormat(rawValue: f) else {
-                throw ValidationError("unknown format '\(f)' (\(DatasetFormat.allCases.map(\.rawValue).joined(separator: ", ")))")
-            }
-            format = parsed
-        }
-        let options = ReadOptions(textColumn: dataOptions.textColumn.map(ReadOptions.Column.init(parsing:)),
-                                  labelColumn: dataOptions.labelColumn.map(ReadOptions.Column.init(parsing:)),
-                                  hasHeader: dataOptions.header, textKey: dataOptions.textKey, labelKey: dataOptions.labelKey)
-        let modelChoice: SessionSetup.Model
-        if let preset = ModelPreset(rawValue: model) {
-            modelChoice = .preset(preset)
-        } else if FileManager.default.fileExists(atPath: model) {
-            let spec = try TrainCommand.loadSpec(model, inputLength: text.maxLength, vocabularySize: text.vocabSize)
-            modelChoice = .layers(spec.layers, loss: spec.loss)
-        } else {
-            throw ValidationError("--model '\(model)' is neither a preset (\(ModelPreset.allCases.map(\.rawValue).joined(separator: ", "))) nor a file")
-        }
+        let (format, options) = try dataOptions.resolved()
+        let settings = try training.settings()
         var setup = SessionSetup(data: data, format: format, readOptions: options,
                                  validation: validation.map { .file($0) } ?? .split(split),
-                                 tokenizer: try text.makeTokenizer(), maxLength: text.maxLength, model: modelChoice,
-                                 optimizer: opt, fit: FitConfig(epochs: epochs ?? 3, batchSize: batchSize, seed: seed),
+                                 tokenizer: try text.makeTokenizer(), maxLength: text.maxLength,
+                                 model: try Self.neuralModel(model ?? modelChoice),
+                                 optimizer: settings.optimizer, fit: settings.fit,
                                  autosaveEvery: sessionOptions.autosaveEvery ?? 100)
         setup.classWeight = try classWeightChoice()
         return setup

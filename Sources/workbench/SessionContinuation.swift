@@ -1,0 +1,104 @@
+import ArgumentParser
+import Engine
+import Foundation
+import Sessions
+import TextData
+
+/// What `train --session NAME` does with each option when the session exists and its current
+/// run is neural: the one table of "honoured or refused". Every option the plain `train`
+/// honours is here; one given is either applied to the run (or, for `--model`, starts a new
+/// run) or refused with a message naming it, never dropped in silence.
+struct SessionContinuation {
+    enum Rule: Equatable {
+        /// Changes the current run (or starts a new one).
+        case applies
+        /// Cannot apply now, for this reason.
+        case refused(String)
+        /// Fixed when the session was created: given again, it must be what the session holds.
+        case fixed(recorded: String, matches: Bool)
+    }
+
+    struct Row {
+        var flag: String
+        /// The value as given (nil: not given).
+        var given: String?
+        var rule: Rule
+    }
+
+    let name: String
+    let rows: [Row]
+
+    /// The table for `command` continuing the session `info` describes. `newModel` is the model
+    /// `--model` asks for when it differs from the current run's (a new run then starts).
+    init(_ command: TrainCommand, info: SessionInfo, newModel: Bool) throws {
+        let record = info.record
+        let run = record.currentRun
+        let dataset = record.dataset
+        let (format, read) = try command.dataOptions.resolved()
+        let given = command.dataOptions
+        let text = command.text
+        let training = command.training
+        func fixed<T: Equatable>(_ flag: String, _ value: T?, recorded: T?, shown: (T?) -> String) -> Row {
+            Row(flag: flag, given: value.map { shown($0) }, rule: .fixed(recorded: shown(recorded), matches: value == recorded))
+        }
+        func fixedString<T: Equatable>(_ flag: String, _ value: T?, recorded: T?) -> Row {
+            fixed(flag, value, recorded: recorded) { $0.map { "\($0)" } ?? "(not given)" }
+        }
+        var recordedFile: String?, recordedSplit: Double?
+        switch dataset.validation {
+        case .none: break
+        case let .split(fraction, _): recordedSplit = fraction
+        case let .file(path, _, _, _): recordedFile = path
+        }
+        let paused = info.status.isActive || info.status == .paused
+        // A new run starts at its first batch: the batch size may change then.
+        let midEpoch = !newModel && info.batchInEpoch > 0
+        let batchRule: Rule = midEpoch && training.givenBatchSize.map({ $0 != run.fit.batchSize }) == true
+            ? .refused("run \(run.id) is at batch \(info.batchInEpoch) of epoch \(info.epochsCompleted + 1): the batch size can change only at an epoch boundary (train to it, or give --model for a new run)")
+            : .applies
+        name = record.name
+        rows = [
+            fixedString("--data", command.data.map { URL(fileURLWithPath: $0).standardizedFileURL.path }, recorded: dataset.path),
+            fixedString("--validation", command.validation.map { URL(fileURLWithPath: $0).standardizedFileURL.path }, recorded: recordedFile),
+            fixedString("--split", command.givenSplit, recorded: recordedSplit),
+            fixedString("--format", given.format.flatMap { _ in format }, recorded: dataset.format),
+            fixedString("--text-column", read.textColumn, recorded: dataset.options.textColumn),
+            fixedString("--label-column", read.labelColumn, recorded: dataset.options.labelColumn),
+            fixed("--header", read.hasHeader, recorded: dataset.options.hasHeader) { $0.map { $0 ? "--header" : "--no-header" } ?? "(not given)" },
+            fixedString("--text-key", read.textKey, recorded: dataset.options.textKey),
+            fixedString("--label-key", read.labelKey, recorded: dataset.options.labelKey),
+            fixedString("--tokenizer", text.givenTokenizer, recorded: TextOptions.name(of: record.tokenizer)),
+            fixedString("--vocab-size", text.givenVocabSize, recorded: record.tokenizer.numWords),
+            fixedString("--max-length", text.givenMaxLength, recorded: record.maxLength),
+            // The split and the run's initial weights came from it.
+            fixedString("--seed", training.givenSeed, recorded: run.fit.seed),
+            Row(flag: "--model", given: command.model,
+                rule: newModel && paused ? .refused("session '\(record.name)' is \(info.status.label): stop it before changing the model") : .applies),
+            Row(flag: "--epochs", given: training.epochs.map { "\($0)" }, rule: .applies),
+            Row(flag: "--batch-size", given: training.givenBatchSize.map { "\($0)" }, rule: batchRule),
+        ] + training.givenSettingFlags.filter { $0 != "--batch-size" }.map { Row(flag: $0, given: "", rule: .applies) } + [
+            Row(flag: "--autosave-every", given: command.sessionOptions.autosaveEvery.map { "\($0)" }, rule: .applies),
+            Row(flag: "--save", given: command.save, rule: .applies),
+        ]
+    }
+
+    /// The options given that cannot apply, each with why; empty when every one applies.
+    var refusals: [String] {
+        rows.compactMap { row in
+            guard let given = row.given else { return nil }
+            switch row.rule {
+            case .applies: return nil
+            case let .refused(why): return "\(row.flag): \(why)"
+            case let .fixed(recorded, matches):
+                if matches { return nil }
+                return "\(row.flag) \(given): session '\(name)' was created with \(row.flag) \(recorded) and keeps it (its data, split, tokenizer, length and seed are fixed); create a new session to change it"
+            }
+        }
+    }
+
+    /// Throws the refusals, one per line, before anything changes.
+    func check() throws {
+        let refusals = self.refusals
+        if !refusals.isEmpty { throw ValidationError(refusals.joined(separator: "\n")) }
+    }
+}
