@@ -14,8 +14,9 @@ struct SessionContinuation {
         case applies
         /// Cannot apply now, for this reason.
         case refused(String)
-        /// Fixed when the session was created: given again, it must be what the session holds.
-        case fixed(recorded: String, matches: Bool)
+        /// Fixed when the session was created: given again, it must be what the session holds
+        /// (`recorded` nil: created without the option).
+        case fixed(recorded: String?, matches: Bool)
     }
 
     struct Row {
@@ -38,11 +39,11 @@ struct SessionContinuation {
         let given = command.dataOptions
         let text = command.text
         let training = command.training
-        func fixed<T: Equatable>(_ flag: String, _ value: T?, recorded: T?, shown: (T?) -> String) -> Row {
-            Row(flag: flag, given: value.map { shown($0) }, rule: .fixed(recorded: shown(recorded), matches: value == recorded))
+        func fixed<T: Equatable>(_ flag: String, _ value: T?, recorded: T?, shown: (T) -> String) -> Row {
+            Row(flag: flag, given: value.map(shown), rule: .fixed(recorded: recorded.map(shown), matches: value == recorded))
         }
         func fixedString<T: Equatable>(_ flag: String, _ value: T?, recorded: T?) -> Row {
-            fixed(flag, value, recorded: recorded) { $0.map { "\($0)" } ?? "(not given)" }
+            fixed(flag, value, recorded: recorded) { "\($0)" }
         }
         var recordedFile: String?, recordedSplit: Double?
         switch dataset.validation {
@@ -64,7 +65,7 @@ struct SessionContinuation {
             fixedString("--format", given.format.flatMap { _ in format }, recorded: dataset.format),
             fixedString("--text-column", read.textColumn, recorded: dataset.options.textColumn),
             fixedString("--label-column", read.labelColumn, recorded: dataset.options.labelColumn),
-            fixed("--header", read.hasHeader, recorded: dataset.options.hasHeader) { $0.map { $0 ? "--header" : "--no-header" } ?? "(not given)" },
+            fixed("--header", read.hasHeader, recorded: dataset.options.hasHeader) { $0 ? "on" : "off (--no-header)" },
             fixedString("--text-key", read.textKey, recorded: dataset.options.textKey),
             fixedString("--label-key", read.labelKey, recorded: dataset.options.labelKey),
             fixedString("--tokenizer", text.givenTokenizer, recorded: TextOptions.name(of: record.tokenizer)),
@@ -91,7 +92,8 @@ struct SessionContinuation {
             case let .refused(why): return "\(row.flag): \(why)"
             case let .fixed(recorded, matches):
                 if matches { return nil }
-                return "\(row.flag) \(given): session '\(name)' was created with \(row.flag) \(recorded) and keeps it (its data, split, tokenizer, length and seed are fixed); create a new session to change it"
+                let created = recorded.map { "was created with \(row.flag) \($0)" } ?? "was created without \(row.flag)"
+                return "\(row.flag) \(given): session '\(name)' \(created) and keeps it (its data, split, tokenizer, length and seed are fixed); create a new session to change it"
             }
         }
     }
