@@ -29,9 +29,10 @@ struct SessionContinuation {
     let name: String
     let rows: [Row]
 
-    /// The table for `command` continuing the session `info` describes. `newModel` is the model
-    /// `--model` asks for when it differs from the current run's (a new run then starts).
-    init(_ command: TrainCommand, info: SessionInfo, newModel: Bool) throws {
+    /// The table for `command` continuing the session `info` describes. `newModel`: the run
+    /// to train is a new one (another `--model`); `learner`: it is a learner, which trains in
+    /// one go with its own settings.
+    init(_ command: TrainCommand, info: SessionInfo, newModel: Bool, learner: Bool = false) throws {
         let record = info.record
         let run = record.currentRun
         let dataset = record.dataset
@@ -54,9 +55,10 @@ struct SessionContinuation {
         let paused = info.status.isActive || info.status == .paused
         // A new run starts at its first batch: the batch size may change then.
         let midEpoch = !newModel && info.batchInEpoch > 0
+        let neuralOnly: Rule = learner ? .refused("applies to neural runs; a learner trains in one go with the settings of its --model spec") : .applies
         let batchRule: Rule = midEpoch && training.givenBatchSize.map({ $0 != run.fit.batchSize }) == true
             ? .refused("run \(run.id) is at batch \(info.batchInEpoch) of epoch \(info.epochsCompleted + 1): the batch size can change only at an epoch boundary (train to it, or give --model for a new run)")
-            : .applies
+            : neuralOnly
         name = record.name
         rows = [
             fixedString("--data", command.data.map { URL(fileURLWithPath: $0).standardizedFileURL.path }, recorded: dataset.path),
@@ -77,7 +79,14 @@ struct SessionContinuation {
                 rule: newModel && paused ? .refused("session '\(record.name)' is \(info.status.label): stop it before changing the model") : .applies),
             Row(flag: "--epochs", given: training.epochs.map { "\($0)" }, rule: .applies),
             Row(flag: "--batch-size", given: training.givenBatchSize.map { "\($0)" }, rule: batchRule),
-        ] + training.givenSettingFlags.filter { $0 != "--batch-size" }.map { Row(flag: $0, given: "", rule: .applies) } + [
+            Row(flag: "--learning-rate", given: training.givenLearningRate.map { "\($0)" }, rule: neuralOnly),
+            Row(flag: "--optimizer", given: training.givenOptimizer, rule: neuralOnly),
+            Row(flag: "--clip-norm", given: training.clipNorm.map { "\($0)" }, rule: neuralOnly),
+            Row(flag: "--lr-schedule", given: training.lrSchedule, rule: neuralOnly),
+            Row(flag: "--momentum", given: training.momentum.map { "\($0)" }, rule: neuralOnly),
+            Row(flag: "--nesterov", given: training.nesterov.map { "\($0)" }, rule: neuralOnly),
+            Row(flag: "--keras-adam", given: training.kerasAdam.map { "\($0)" }, rule: neuralOnly),
+            Row(flag: "--class-weight", given: training.classWeight, rule: neuralOnly),
             Row(flag: "--autosave-every", given: command.sessionOptions.autosaveEvery.map { "\($0)" }, rule: .applies),
             Row(flag: "--save", given: command.save, rule: .applies),
         ]

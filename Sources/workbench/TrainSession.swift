@@ -189,6 +189,8 @@ extension TrainCommand {
             if let data, URL(fileURLWithPath: data).standardizedFileURL.path != info.record.dataset.path {
                 throw ValidationError("session '\(name)' was built on \(info.record.dataset.path); --data \(data) is another data set (create a new session to train on it)")
             }
+            // The session's data, split, tokenizer and seed hold for its learner runs too.
+            try SessionContinuation(self, info: info, newModel: newRun, learner: true).check()
             print("session '\(name)' (\(store.root.appendingPathComponent(name).path)): \(info.record.runs.count) run(s) so far")
         } else {
             var setup = try sessionSetup(model: ModelPreset.lstm.rawValue)

@@ -96,6 +96,7 @@ import Testing
             (["--validation", "data.tsv"], "--validation"),
             (["--momentum", "0.9"], "--momentum applies to sgd and rmsprop, not adam"),
             (["--learning-rate", "0.1", "--vocab-size", "60"], "--vocab-size 60"),
+            (["--model", "nb", "--learning-rate", "0.1"], "--learning-rate: applies to neural runs"),
         ] {
             r = try await runWorkbench(["train", "--session", "f", "--sessions-dir", "S", "--epochs", "1"] + args, in: tmp.url)
             #expect(r.status == 1, "\(args): \(r.out)\(r.err)")
