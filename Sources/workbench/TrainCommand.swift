@@ -123,15 +123,16 @@ struct TrainCommand: AsyncParsableCommand {
     }
 
     /// Optimiser and `--class-weight` mistakes are command-line mistakes: refused while parsing
-    /// (usage, exit 64), before any data is read. Continuing a session, the optimiser options
-    /// apply over the run's settings (`--momentum` alone on an sgd run), so they are checked
-    /// then, against those.
+    /// (usage, exit 64), before any data is read. Continuing a session, the options apply over
+    /// its current run's settings (`--momentum` alone on an sgd run), so they are checked
+    /// against those; a record that cannot be read is reported when the session opens.
     func validate() throws {
-        if let session = sessionOptions.session, sessionOptions.dir.store.exists(session) {
-            _ = try classWeightChoice()
-            return
+        let store = sessionOptions.dir.store
+        if let session = sessionOptions.session, store.exists(session), let run = try? store.record(session).currentRun {
+            _ = try training.settings(over: .init(optimizer: run.optimizer, fit: run.fit))
+        } else {
+            _ = try training.settings()
         }
-        _ = try training.settings()
         _ = try classWeightChoice()
     }
 

@@ -255,10 +255,7 @@ extension TrainCommand {
         return asked == current ? nil : (layers, loss)
     }
 
-    /// The settings the training options given (optimiser, schedule, momentum, batch size,
-    /// class weights…) make of `run`'s: nil for those that stay. Computed before anything
-    /// changes, so that a mistake in them leaves the session as it was; a new run started by
-    /// `--model` takes the same settings (it inherits the current run's).
+    /// What the training options given change in a continued run's settings.
     struct TrainingUpdate {
         var optimizer: OptimizerSpec?
         var fit: FitConfig?
@@ -266,6 +263,10 @@ extension TrainCommand {
         var flags: [String]
     }
 
+    /// The settings the training options given (optimiser, schedule, momentum, batch size,
+    /// class weights…) make of `run`'s: nil for those that stay. Computed before anything
+    /// changes, so that a mistake in them leaves the session as it was; a new run started by
+    /// `--model` takes the same settings (it inherits the current run's).
     func trainingUpdate(_ name: String, run: RunRecord, manager: SessionManager) async throws -> TrainingUpdate {
         let given = training.givenSettingFlags
         guard !given.isEmpty else { return TrainingUpdate(flags: []) }
