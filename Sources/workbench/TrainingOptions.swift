@@ -71,11 +71,10 @@ struct TrainingOptions: ParsableArguments {
             guard momentum.isFinite, momentum >= 0, momentum < 1 else { throw ValidationError("--momentum must be in [0, 1), got \(momentum)") }
             opt.momentum = momentum
         }
-        if let nesterov {
-            if nesterov {
-                guard kind == .sgd, opt.momentum > 0 else { throw ValidationError("--nesterov needs --optimizer sgd with --momentum > 0") }
-            }
-            opt.nesterov = nesterov
+        if let nesterov { opt.nesterov = nesterov }
+        if opt.nesterov, kind != .sgd || opt.momentum == 0 {
+            // Kept from the run (not given): say how to drop it.
+            throw ValidationError("--nesterov needs --optimizer sgd with --momentum > 0" + (nesterov == nil ? " (the run uses it: add --no-nesterov)" : ""))
         }
         if let kerasAdam { opt.kerasSparseEmbeddingMoments = kerasAdam }
         do {
