@@ -62,17 +62,13 @@ struct BenchModelRun {
     let progress: (String) -> Void
 
     func run() throws -> BenchModelResult {
-        var tokenizer = try text.makeTokenizer()
-        tokenizer.fit(on: data.train.map(\.text))
-        let labels = try LabelEncoder(labels: data.train.map(\.label))
-        guard labels.count >= 2 else { throw ValidationError("the training data has one label; a classifier needs two") }
-        let spec = ModelSpec(inputLength: settings.maxLength, vocabularySize: tokenizer.embeddingInputDim,
-                             layers: try BenchModels.layers(name, classes: labels.count))
-        let classifier = try TextClassifier(
-            config: ClassifierConfig(tokenizer: tokenizer, labels: labels, maxLength: settings.maxLength, model: spec),
-            seed: settings.seed)
-        let trainSet = try classifier.dataset(data.train)
-        let testSet = try classifier.dataset(data.test)
+        // The head depends on the classes; a data set with fewer than two the pipeline refuses.
+        let classes = (try? LabelEncoder(labels: data.train.map(\.label)).count) ?? 0
+        let built = try text.pipeline(model: .layers(try BenchModels.layers(name, classes: classes), loss: nil), seed: settings.seed)
+            .build(train: data.train, validation: data.test, source: "\(data.folder)/train.tsv")
+        let classifier = built.classifier
+        let trainSet = built.train
+        let testSet = built.validation ?? trainSet   // BenchData holds test examples: never nil
         // Building the first model applies the app's one-thread default: set ours after it.
         BLAS.setThreads(settings.blasThreads)
 
@@ -119,7 +115,7 @@ struct BenchModelRun {
             tokenizeLatencyUsMedian: Self.round(Stats.median(latency.tokenize), 2),
             peakRssMb: Self.round(MachineInfo.peakResidentMB(), 1),
             peakRssScope: rssScope,
-            vocabularyFound: tokenizer.vocabularySize,
+            vocabularyFound: built.tokenizer.vocabularySize,
             tokensChecksum: Self.checksum(trainSet.x, testSet.x),
             gemm: GemmStepFigures(flopsPerStep: flops, achievedGflops: Self.round(stepSeconds > 0 ? flops / stepSeconds / 1e9 : 0, 2),
                                   uncountedLayers: uncounted, calls: calls))

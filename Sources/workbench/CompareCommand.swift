@@ -171,9 +171,10 @@ struct CompareCommand: ParsableCommand {
                    evalSet: [LabelledText]) throws -> Row {
         let epochs = try neuralEpochs(spec, preset: preset)
         let start = Self.now()
-        let classifier = try TrainCommand.build(train: train, text: text, model: preset.rawValue, seed: seed)
+        let built = try text.pipeline(model: .preset(preset), seed: seed).build(train: train, source: data)
+        let classifier = built.classifier
         let trainer = try Trainer(model: classifier.model, optimizer: Optimizer(OptimizerSpec(kind: .adam, learningRate: 0.001)),
-                                  train: try classifier.dataset(train), validation: nil,
+                                  train: built.train, validation: nil,
                                   config: FitConfig(epochs: epochs, batchSize: batchSize, seed: seed))
         _ = try trainer.fit()
         let seconds = Self.now() - start

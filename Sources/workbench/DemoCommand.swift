@@ -19,10 +19,12 @@ struct DemoCommand: ParsableCommand {
         print("Workbench demo: \(model) preset on zh-reviews (\(train.count) training, \(test.count) test reviews), \(epochs) epochs.")
         print("(Headless: `workbench` alone opens the terminal workbench; `workbench --help` lists every command.)\n")
         let text = try TextOptions.parse([])
-        let classifier = try TrainCommand.build(train: train, text: text, model: model, seed: 42)
+        let built = try text.pipeline(model: try TrainCommand.neuralModel(model), seed: 42)
+            .build(train: train, validation: test, source: dir.appendingPathComponent("train.tsv").path)
+        let classifier = built.classifier
         print(classifier.model.summary())
-        let trainer = try Trainer(model: classifier.model, optimizer: Optimizer(.adam()), train: try classifier.dataset(train),
-                                  validation: try classifier.dataset(test), config: FitConfig(epochs: epochs, batchSize: 32, seed: 42))
+        let trainer = try Trainer(model: classifier.model, optimizer: Optimizer(.adam()), train: built.train,
+                                  validation: built.validation, config: FitConfig(epochs: epochs, batchSize: 32, seed: 42))
         var progress = ProgressPrinter(epochs: epochs)
         try trainer.fit { progress.handle($0); return true }
         print("\ntest set:")

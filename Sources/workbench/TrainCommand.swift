@@ -7,15 +7,37 @@ import TextData
 
 /// Options shared by the commands that build a classifier from text.
 struct TextOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("Tokenizer: script (default: Han/Kana/Hangul characters, words elsewhere, case folded), script-bigrams (adds CJK character bigrams), keras (Keras's word-level Tokenizer), keras-char (Keras char_level=True)."))
-    var tokenizer: String = "script"
-    @Option(help: "Vocabulary size (Keras's num_words: ids 1..<N are kept).") var vocabSize = 5000
-    @Option(help: "Padded sequence length (pre-padding and pre-truncation, as Keras).") var maxLength = 100
+    static let defaultTokenizer = "script"
+    static let defaultVocabSize = 5000
+    static let defaultMaxLength = 100
+
+    // Optional, so that continuing a session can tell an option given from a default.
+    @Option(name: .customLong("tokenizer"), help: ArgumentHelp("Tokenizer: script (default: Han/Kana/Hangul characters, words elsewhere, case folded), script-bigrams (adds CJK character bigrams), keras (Keras's word-level Tokenizer), keras-char (Keras char_level=True)."))
+    var givenTokenizer: String?
+    @Option(name: .customLong("vocab-size"), help: "Vocabulary size (Keras's num_words: ids 1..<N are kept; default 5000).") var givenVocabSize: Int?
+    @Option(name: .customLong("max-length"), help: "Padded sequence length (pre-padding and pre-truncation, as Keras; default 100).") var givenMaxLength: Int?
+
+    var tokenizer: String { givenTokenizer ?? Self.defaultTokenizer }
+    var vocabSize: Int { givenVocabSize ?? Self.defaultVocabSize }
+    var maxLength: Int { givenMaxLength ?? Self.defaultMaxLength }
+
+    /// The `--tokenizer` name of a tokenizer (fitted or not).
+    static func name(of tokenizer: TextTokenizer) -> String {
+        switch tokenizer {
+        case let .script(t): return t.bigrams ? "script-bigrams" : "script"
+        case let .keras(t): return t.charLevel ? "keras-char" : "keras"
+        }
+    }
 
     /// The sizes against `Limits`, naming the flag.
     static func check(vocabSize: Int, maxLength: Int) throws {
         if let why = Limits.problem(vocabSize, in: 2...Limits.maxVocabularySize) { throw ValidationError("--vocab-size \(why)") }
         if let why = Limits.problem(maxLength, in: 1...Limits.maxInputLength) { throw ValidationError("--max-length \(why)") }
+    }
+
+    /// The classifier pipeline for these settings, `model` and `seed`.
+    func pipeline(model: SessionSetup.Model, seed: UInt64) throws -> ClassifierPipeline {
+        ClassifierPipeline(tokenizer: try makeTokenizer(), maxLength: maxLength, model: model, seed: seed)
     }
 
     func makeTokenizer() throws -> TextTokenizer {
@@ -51,7 +73,8 @@ struct DataOptions: ParsableArguments {
         try DatasetReader.checkLabels(path: BundledData.resolve(path), format: format, options: options, known: known)
     }
 
-    private func resolved() throws -> (DatasetFormat?, ReadOptions) {
+    /// The format (nil: from the extension) and the read options, as a session records them.
+    func resolved() throws -> (DatasetFormat?, ReadOptions) {
         var fmt: DatasetFormat? = nil
         if let format {
             guard let f = DatasetFormat(rawValue: format) else {
@@ -70,74 +93,46 @@ struct TrainCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "train",
         abstract: "Train a classifier on a labelled text file and report validation metrics.",
-        discussion: "With --session NAME the training lives in a session folder (Sessions/NAME): it is checkpointed as it goes, survives a kill, and `train --session NAME` again carries on (the remaining epochs, or --epochs more).")
+        discussion: "With --session NAME the training lives in a session folder (Sessions/NAME): it is checkpointed as it goes, survives a kill, and `train --session NAME` again carries on (the remaining epochs, or --epochs more). Carrying on, the training options given (--model, --batch-size, --learning-rate, --optimizer, --lr-schedule, --momentum, --class-weight…) change the run; the data, split, tokenizer, length and seed stay as the session was created, and giving another is refused.")
 
     @Option(help: "Training data (label<TAB>text, CSV, TSV, JSONL or a folder per class); required unless continuing a session.") var data: String?
     @Option(help: "Validation data; without it --split holds out part of --data.") var validation: String?
-    @Option(help: "Fraction of --data held out for validation when --validation is not given.") var split: Double = 0.1
+    @Option(name: .customLong("split"), help: "Fraction of --data held out for validation when --validation is not given (default 0.1).") var givenSplit: Double?
+    var split: Double { givenSplit ?? 0.1 }
     @Option(help: "Model (default lstm): a preset (\(ModelPreset.allCases.map(\.rawValue).joined(separator: ", "))), a learner (\(LearnerKind.allCases.map(\.rawValue).joined(separator: ", ")), settings after colons as in compare), or a JSON spec file.")
     var model: String?
     /// The model to build: `--model`, else the lstm preset. (Whether `--model` was given at
     /// all matters when a session's current run is a learner: see `runSession`.)
     var modelChoice: String { model ?? ModelPreset.lstm.rawValue }
-    @Option(help: "Epochs (default 3); when continuing a session: epochs to train beyond those done.") var epochs: Int?
-    @Option(help: "Batch size.") var batchSize = 32
-    @Option(help: "Learning rate.") var learningRate: Float = 0.001
-    @Option(help: "Optimizer: adam, adamw, sgd, rmsprop.") var optimizer = "adam"
-    @Option(help: "Clip gradients to this global norm.") var clipNorm: Float?
-    @Option(help: ArgumentHelp("Learning-rate schedule (Keras's), starting from --learning-rate: exponential:decay_steps=N:decay_rate=F[:staircase], piecewise:boundaries=N,N:values=F,F,F, cosine:decay_steps=N[:alpha=F][:warmup_steps=N:warmup_target=F].", valueName: "schedule"))
-    var lrSchedule: String?
-    @Option(help: "Momentum for sgd and rmsprop (0 ≤ F < 1; default 0).") var momentum: Float?
-    @Flag(help: "Nesterov momentum (sgd with --momentum).") var nesterov = false
-    @Flag(help: "Adam as Keras on TensorFlow runs it: Embedding second moments from per-occurrence squared gradients (default: textbook Adam).")
-    var kerasAdam = false
-    @Option(help: "Random seed (weights, shuffling, split).") var seed: UInt64 = 42
-    @Option(help: "Class weights, as Keras's class_weight (neural models): balanced (n / (classes × count of the class), on the training split) or LABEL=WEIGHT,… (e.g. pos=2,neg=1; other labels get 1).")
-    var classWeight: String?
+    @OptionGroup var training: TrainingOptions
     @Option(help: "Save the trained model into this folder.") var save: String?
     @OptionGroup var text: TextOptions
     @OptionGroup var dataOptions: DataOptions
     @OptionGroup var sessionOptions: SessionTrainOptions
 
-    /// The optimiser the options describe; a mistake in them is a usage error naming the option.
-    func optimizerSpec() throws -> OptimizerSpec {
-        guard let kind = OptimizerSpec.Kind(rawValue: optimizer) else {
-            throw ValidationError("unknown optimizer '\(optimizer)' (adam, adamw, sgd, rmsprop)")
-        }
-        var opt = OptimizerSpec(kind: kind, learningRate: learningRate)
-        opt.globalClipNorm = clipNorm
-        if let momentum {
-            guard kind == .sgd || kind == .rmsprop else { throw ValidationError("--momentum applies to sgd and rmsprop, not \(kind.rawValue)") }
-            guard momentum.isFinite, momentum >= 0, momentum < 1 else { throw ValidationError("--momentum must be in [0, 1), got \(momentum)") }
-            opt.momentum = momentum
-        }
-        if nesterov {
-            guard kind == .sgd, opt.momentum > 0 else { throw ValidationError("--nesterov needs --optimizer sgd with --momentum > 0") }
-            opt.nesterov = true
-        }
-        do {
-            if let lrSchedule { opt.schedule = try LearningRateSchedule(parsing: lrSchedule, initial: learningRate) }
-            try opt.validate()
-        } catch EngineError.invalidSpec(let field, let reason) {
-            throw ValidationError("\(field): \(reason)")
-        }
-        return opt
-    }
-
+    var epochs: Int? { training.epochs }
+    var seed: UInt64 { training.seed }
 
     /// `--class-weight` parsed (nil without it); refused with a learner, which has no loss to weight.
     func classWeightChoice() throws -> ClassWeight? {
-        guard let classWeight else { return nil }
+        guard training.classWeight != nil else { return nil }
         if (try? LearnerSpec.parse(modelChoice, base: LearnerSettings())) != nil {
             throw ValidationError("--class-weight applies to neural models, not to the learner '\(modelChoice)'")
         }
-        do { return try ClassWeight.parse(classWeight) } catch let e as SessionError { throw ValidationError("--class-weight: \(e)") }
+        return try training.classWeightChoice()
     }
 
     /// Optimiser and `--class-weight` mistakes are command-line mistakes: refused while parsing
-    /// (usage, exit 64), before any data is read.
+    /// (usage, exit 64), before any data is read. Continuing a session, the options apply over
+    /// its current run's settings (`--momentum` alone on an sgd run), so they are checked
+    /// against those; a record that cannot be read is reported when the session opens.
     func validate() throws {
-        _ = try optimizerSpec()
+        let store = sessionOptions.dir.store
+        if let session = sessionOptions.session, store.exists(session), let plan = try? store.record(session).neuralPlan {
+            _ = try training.settings(over: .init(optimizer: plan.optimizer, fit: plan.fit))
+        } else {
+            _ = try training.settings()
+        }
         _ = try classWeightChoice()
     }
 
@@ -148,7 +143,6 @@ struct TrainCommand: AsyncParsableCommand {
             return
         }
         guard let data else { throw ValidationError("--data is required (or --session NAME to continue a session)") }
-        let epochs = self.epochs ?? 3
         if let save {
             // Refused now rather than after training.
             let isLearner = try LearnerSpec.parse(modelChoice, base: LearnerSettings()) != nil
@@ -159,10 +153,7 @@ struct TrainCommand: AsyncParsableCommand {
         if let validation {
             train = trainSet
             valid = try dataOptions.read(validation)
-            let known = Set(train.map(\.label))
-            if valid.contains(where: { !known.contains($0.label) }) {
-                try dataOptions.checkLabels(validation, known: try LabelEncoder(labels: train.map(\.label)).classes)
-            }
+            try ClassifierPipeline.checkHeldOutLabels(valid, train: train) { try dataOptions.checkLabels(validation, known: $0) }
         } else {
             (train, valid) = try StratifiedSplit.split(trainSet, validationFraction: split, seed: seed, source: data)
         }
@@ -170,20 +161,18 @@ struct TrainCommand: AsyncParsableCommand {
             try trainLearner(kind, settings, train: train, valid: valid)
             return
         }
-        let classifier = try TrainCommand.build(train: train, text: text, model: modelChoice, seed: seed, source: data)
+        let built = try text.pipeline(model: try Self.neuralModel(modelChoice), seed: seed).build(train: train, validation: valid, source: data)
+        let classifier = built.classifier
         print("data: \(train.count) training, \(valid.count) validation examples; classes: \(classifier.classNames.joined(separator: ", "))")
         print("tokens: \(text.tokenizer), vocabulary \(classifier.config.tokenizer.vocabularySize) (ids below \(classifier.config.model.vocabularySize) kept), length \(text.maxLength)")
         print(classifier.model.summary())
-        var opt = try optimizerSpec()
-        opt.kerasSparseEmbeddingMoments = kerasAdam
-        let weights = try classWeights?.weights(classes: classifier.classNames, trainLabels: train.map(\.label))
-        print("optimizer: \(opt.summary), batch \(batchSize), \(epochs) epochs, seed \(seed)"
-              + (weights.map { "; class weights \(ClassWeight.summary($0, classes: classifier.classNames))" } ?? ""))
-        let trainer = try Trainer(model: classifier.model, optimizer: Optimizer(opt),
-                                  train: try classifier.dataset(train),
-                                  validation: valid.isEmpty ? nil : try classifier.dataset(valid),
-                                  config: FitConfig(epochs: epochs, batchSize: batchSize, seed: seed, classWeights: weights))
-        var progress = ProgressPrinter(epochs: epochs)
+        var settings = try training.settings()
+        settings.fit.classWeights = try classWeights?.weights(classes: classifier.classNames, trainLabels: train.map(\.label))
+        let (opt, fit) = (settings.optimizer, settings.fit)
+        print("optimizer: \(opt.summary), batch \(fit.batchSize), \(fit.epochs) epochs, seed \(fit.seed)"
+              + (fit.classWeights.map { "; class weights \(ClassWeight.summary($0, classes: classifier.classNames))" } ?? ""))
+        let trainer = try Trainer(model: classifier.model, optimizer: Optimizer(opt), train: built.train, validation: built.validation, config: fit)
+        var progress = ProgressPrinter(epochs: fit.epochs)
         try trainer.fit { progress.handle($0); return true }
         if !valid.isEmpty {
             let report = try classifier.report(valid)
@@ -223,43 +212,20 @@ struct TrainCommand: AsyncParsableCommand {
         }
     }
 
-    /// Fits the tokenizer and labels on the training texts and builds the model.
-    /// `source` (the data file) names the training data in errors.
-    static func build(train: [LabelledText], text: TextOptions, model: String, seed: UInt64, source: String? = nil) throws -> TextClassifier {
-        let what = source.map { "\($0): the training data" } ?? "the training data"
-        guard !train.isEmpty else { throw ValidationError("\(what) has no examples") }
-        var tokenizer = try text.makeTokenizer()
-        tokenizer.fit(on: train.map(\.text))
-        let labels = try LabelEncoder(labels: train.map(\.label))
-        guard labels.count >= 2 else {
-            throw ValidationError("\(what) has one label ('\(Quoted.escaped(labels.classes[0]))'); a classifier needs at least two")
-        }
-        guard labels.count <= Limits.maxClasses else {
-            throw ValidationError("\(what) has \(Limits.grouped(labels.count)) labels, over the limit of \(Limits.grouped(Limits.maxClasses))")
-        }
-        let vocab = tokenizer.embeddingInputDim
-        let spec: ModelSpec
-        if let preset = ModelPreset(rawValue: model) {
-            spec = ModelSpec(inputLength: text.maxLength, vocabularySize: vocab, layers: preset.layers(classes: labels.count))
-        } else if FileManager.default.fileExists(atPath: model) {
-            spec = try loadSpec(model, inputLength: text.maxLength, vocabularySize: vocab)
-        } else {
+    /// A neural `--model`: a preset, or a JSON spec file {"layers": [...], "loss": optional}
+    /// (input length and vocabulary come from the data and options).
+    static func neuralModel(_ model: String) throws -> SessionSetup.Model {
+        if let preset = ModelPreset(rawValue: model) { return .preset(preset) }
+        guard FileManager.default.fileExists(atPath: model) else {
             throw ValidationError("--model '\(model)' is neither a preset (\(ModelPreset.allCases.map(\.rawValue).joined(separator: ", "))) nor a file")
         }
-        return try TextClassifier(config: ClassifierConfig(tokenizer: tokenizer, labels: labels, maxLength: text.maxLength, model: spec),
-                                  seed: seed)
-    }
-
-    /// A JSON spec file: {"layers": [...], "loss": optional}; input length and vocabulary come
-    /// from the data and options.
-    static func loadSpec(_ path: String, inputLength: Int, vocabularySize: Int) throws -> ModelSpec {
         struct File: Decodable { var layers: [LayerSpec]; var loss: LossKind? }
-        guard let data = FileManager.default.contents(atPath: path) else { throw EngineError.file(path: path, reason: "cannot read") }
+        guard let data = FileManager.default.contents(atPath: model) else { throw EngineError.file(path: model, reason: "cannot read") }
         do {
             let f = try JSONDecoder().decode(File.self, from: data)
-            return ModelSpec(inputLength: inputLength, vocabularySize: vocabularySize, layers: f.layers, loss: f.loss)
+            return .layers(f.layers, loss: f.loss)
         } catch {
-            throw EngineError.file(path: path, reason: ModelDirectory.describe(error))
+            throw EngineError.file(path: model, reason: ModelDirectory.describe(error))
         }
     }
 }

@@ -39,6 +39,8 @@ extension TrainCommand {
                 if let data, URL(fileURLWithPath: data).standardizedFileURL.path != record.dataset.path {
                     throw ValidationError("session '\(name)' was built on \(record.dataset.path); --data \(data) is another data set (create a new session to train on it)")
                 }
+                // The model of the run to train, when it is not the plan's: a new run.
+                var newModel: (layers: [LayerSpec], loss: LossKind?)?
                 if case let .learner(learner) = record.plan {
                     // Decided before anything is printed: see `afterLearnerRun`.
                     switch try afterLearnerRun(name, record: record, learner: learner) {
@@ -47,25 +49,45 @@ extension TrainCommand {
                         try await trainLearnerRun(learner, session: name, manager: manager, store: store, signals: signals, printNotices: false)
                         return signals.received
                     case let .newNeuralRun(layers, loss):
-                        try await manager.changeModel(name, layers: layers, loss: loss)
-                        print("session '\(name)': run \(record.currentRun.id) was a \(learner.kind.title) (\(learner.spec)); run \(record.nextNeuralRunID) trains \(modelChoice) from fresh weights")
+                        newModel = (layers, loss)
                     }
+                } else if let model {
+                    newModel = try Self.modelChange(model, from: record)
+                }
+                try SessionContinuation(self, info: info, newModel: newModel != nil).check()
+                let update = try await trainingUpdate(name, plan: record.neuralPlan, manager: manager)
+                if let newModel {
+                    let before = record.currentRun
+                    do { try await manager.changeModel(name, layers: newModel.layers, loss: newModel.loss) } catch let e as SessionError {
+                        throw ValidationError("--model: \(e)")
+                    }
+                    print("session '\(name)': run \(before.id) was \(before.summary); run \(record.nextNeuralRunID) trains \(modelChoice) from fresh weights")
                 }
                 for n in info.notices { printError("notice: \(n)") }
                 additional = epochs
                 if let a = sessionOptions.autosaveEvery { try await manager.updateTraining(name, autosaveEvery: a) }
+                if !update.flags.isEmpty {
+                    // Recorded in the run they apply to.
+                    do { try await manager.updateTraining(name, optimizer: update.optimizer, fit: update.fit) } catch let e as SessionError {
+                        throw ValidationError("\(update.flags.joined(separator: ", ")): \(e)")
+                    }
+                }
                 let current = try await manager.info(name)
                 let r = current.record, run = r.engineRun
                 let plan = r.plan.neuralSettings ?? run.plan
+                let runID: Int
                 if plan.model == run.model && r.engineRunIndex == r.runs.count - 1 && run.hasTrained {
-                    print("session '\(name)' (\(store.root.appendingPathComponent(name).path)): run \(r.engineRunID), \(current.epochsCompleted) of \(run.fit.epochs) epochs done"
+                    runID = r.engineRunID
+                    print("session '\(name)' (\(store.root.appendingPathComponent(name).path)): run \(runID), \(current.epochsCompleted) of \(run.fit.epochs) epochs done"
                           + (current.batchInEpoch > 0 ? ", \(current.batchInEpoch) batches into the next" : ""))
                 } else {
-                    print("session '\(name)' (\(store.root.appendingPathComponent(name).path)): run \(r.nextNeuralRunID) begins, \(plan.fit.epochs) epochs planned")
+                    runID = r.nextNeuralRunID
+                    print("session '\(name)' (\(store.root.appendingPathComponent(name).path)): run \(runID) begins, \(plan.fit.epochs) epochs planned")
                 }
                 print("data: \(r.dataset.path) (\(r.dataset.hash))")
-                print("model: \(plan.model.summary); optimizer: \(plan.optimizer.summary)")
-                print("(a session keeps its data, tokenizer, model and settings: options other than --epochs and --autosave-every apply when it is created)")
+                print("model: \(plan.model.summary); optimizer: \(plan.optimizer.summary), batch \(plan.fit.batchSize)"
+                      + (plan.fit.classWeights.map { "; class weights \(ClassWeight.summary($0, classes: r.labels.classes))" } ?? ""))
+                if !update.flags.isEmpty { print("changed for run \(runID): \(update.flags.joined(separator: ", "))") }
             } else {
                 let setup = try sessionSetup()
                 let info = try await manager.create(name, setup: setup)
@@ -153,12 +175,11 @@ extension TrainCommand {
         let presets = ModelPreset.allCases.map(\.rawValue).joined(separator: ", ")
         if let model {
             // A learner recipe never gets here (`trainLearnerRun` takes it).
-            if let preset = ModelPreset(rawValue: model) { return .newNeuralRun(preset.layers(classes: classes), loss: nil) }
-            guard FileManager.default.fileExists(atPath: model) else {
+            guard ModelPreset(rawValue: model) != nil || FileManager.default.fileExists(atPath: model) else {
                 throw ValidationError("--model '\(model)' is neither a preset (\(presets)), a learner, nor a file")
             }
-            let spec = try TrainCommand.loadSpec(model, inputLength: record.maxLength, vocabularySize: record.engineRun.model.vocabularySize)
-            return .newNeuralRun(spec.layers, loss: spec.loss)
+            let (layers, loss) = try Self.neuralModel(model).layers(classes: classes)
+            return .newNeuralRun(layers, loss: loss)
         }
         if !trained && epochs == nil { return .trainLearner }
         let what = trained ? "is trained (a learner trains in one go, not in epochs): there is nothing to continue"
@@ -181,6 +202,8 @@ extension TrainCommand {
             if let data, URL(fileURLWithPath: data).standardizedFileURL.path != info.record.dataset.path {
                 throw ValidationError("session '\(name)' was built on \(info.record.dataset.path); --data \(data) is another data set (create a new session to train on it)")
             }
+            // The session's data, split, tokenizer and seed hold for its learner runs too.
+            try SessionContinuation(self, info: info, newModel: true, learner: true).check()
             print("session '\(name)' (\(store.root.appendingPathComponent(name).path)): \(info.record.runs.count) run(s) so far")
         } else {
             var setup = try sessionSetup(model: ModelPreset.lstm.rawValue)
@@ -236,34 +259,51 @@ extension TrainCommand {
         }
     }
 
+    /// `--model` given on an existing session whose current run is neural: the layers and loss
+    /// of a new run when they differ from the current run's, nil when it names the same model.
+    static func modelChange(_ model: String, from record: SessionRecord) throws -> (layers: [LayerSpec], loss: LossKind?)? {
+        let (layers, loss) = try neuralModel(model).layers(classes: record.labels.count)
+        let current = record.neuralPlan.model
+        let asked = ModelSpec(inputLength: current.inputLength, vocabularySize: current.vocabularySize, layers: layers, loss: loss)
+        return asked == current ? nil : (layers, loss)
+    }
+
+    /// What the training options given change in a continued run's settings.
+    struct TrainingUpdate {
+        var optimizer: OptimizerSpec?
+        var fit: FitConfig?
+        /// The options that make the change, for the line saying so.
+        var flags: [String]
+    }
+
+    /// The settings the training options given (optimiser, schedule, momentum, batch size,
+    /// class weights…) make of `run`'s: nil for those that stay. Computed before anything
+    /// changes, so that a mistake in them leaves the session as it was; a new run started by
+    /// `--model` takes the same settings (it inherits the current run's).
+    func trainingUpdate(_ name: String, plan run: NeuralPlan, manager: SessionManager) async throws -> TrainingUpdate {
+        let given = training.givenSettingFlags
+        guard !given.isEmpty else { return TrainingUpdate(flags: []) }
+        var settings = try training.settings(over: .init(optimizer: run.optimizer, fit: run.fit))
+        if let choice = try training.classWeightChoice() {
+            let classes = try await manager.info(name).record.labels.classes
+            let train = try await manager.examples(name).train
+            settings.fit.classWeights = try choice.weights(classes: classes, trainLabels: train.map(\.label))
+        }
+        let optimizer = settings.optimizer != run.optimizer ? settings.optimizer : nil
+        let fit = settings.fit != run.fit ? settings.fit : nil
+        return TrainingUpdate(optimizer: optimizer, fit: fit, flags: optimizer == nil && fit == nil ? [] : given)
+    }
+
     /// The new session's setup from the command's options.
     func sessionSetup(model: String? = nil) throws -> SessionSetup {
-        let model = model ?? modelChoice
         guard let data else { throw ValidationError("--data is required to create a new session") }
-        let opt = try optimizerSpec()
-        var format: DatasetFormat? = nil
-        if let f = dataOptions.format {
-            guard let parsed = DatasetFormat(rawValue: f) else {
-                throw ValidationError("unknown format '\(f)' (\(DatasetFormat.allCases.map(\.rawValue).joined(separator: ", ")))")
-            }
-            format = parsed
-        }
-        let options = ReadOptions(textColumn: dataOptions.textColumn.map(ReadOptions.Column.init(parsing:)),
-                                  labelColumn: dataOptions.labelColumn.map(ReadOptions.Column.init(parsing:)),
-                                  hasHeader: dataOptions.header, textKey: dataOptions.textKey, labelKey: dataOptions.labelKey)
-        let modelChoice: SessionSetup.Model
-        if let preset = ModelPreset(rawValue: model) {
-            modelChoice = .preset(preset)
-        } else if FileManager.default.fileExists(atPath: model) {
-            let spec = try TrainCommand.loadSpec(model, inputLength: text.maxLength, vocabularySize: text.vocabSize)
-            modelChoice = .layers(spec.layers, loss: spec.loss)
-        } else {
-            throw ValidationError("--model '\(model)' is neither a preset (\(ModelPreset.allCases.map(\.rawValue).joined(separator: ", "))) nor a file")
-        }
+        let (format, options) = try dataOptions.resolved()
+        let settings = try training.settings()
         var setup = SessionSetup(data: data, format: format, readOptions: options,
                                  validation: validation.map { .file($0) } ?? .split(split),
-                                 tokenizer: try text.makeTokenizer(), maxLength: text.maxLength, model: modelChoice,
-                                 optimizer: opt, fit: FitConfig(epochs: epochs ?? 3, batchSize: batchSize, seed: seed),
+                                 tokenizer: try text.makeTokenizer(), maxLength: text.maxLength,
+                                 model: try Self.neuralModel(model ?? modelChoice),
+                                 optimizer: settings.optimizer, fit: settings.fit,
                                  autosaveEvery: sessionOptions.autosaveEvery ?? 100)
         setup.classWeight = try classWeightChoice()
         return setup

@@ -49,9 +49,9 @@ import Testing
         }
     }
 
-    static func editJSON(_ url: URL, _ change: (inout [String: Any]) -> Void) throws {
+    static func editJSON(_ url: URL, _ change: (inout [String: Any]) throws -> Void) throws {
         var obj = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any])
-        change(&obj)
+        try change(&obj)
         try JSONSerialization.data(withJSONObject: obj).write(to: url)
     }
 

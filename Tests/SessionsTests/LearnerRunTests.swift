@@ -17,15 +17,18 @@ import TextData
         let expected: [[Float]] = try await withManager(store) { m in
             try await m.create("s", setup: Synthetic.setup(data: data, epochs: 1))
             let events = EventLog(await m.events())
-            let run = try await m.trainLearner("s", recipe: recipe)
-            #expect(run == 2)
+            // Picked as the model (the plan), then trained: run 2.
+            try await m.useLearner("s", recipe: recipe)
+            #expect(try await m.info("s").record.runs.count == 1, "picking begins no run")
+            try await m.train("s")
+            #expect(await m.waitUntilSettled("s") == .finished)
             let info = try await m.info("s")
             #expect(info.status == .finished)
             let current = info.record.currentRun
             guard case let .learner(l) = current.kind else { Issue.record("run \(current.id) is not a learner run"); return [] }
             #expect(l.recipe == recipe && current.isComplete)
             #expect(info.record.schemaVersion == SessionRecord.currentSchemaVersion)
-            #expect(info.record.plan.neuralSettings != nil, "the zoo leaves the plan (the model being shaped) as it was")
+            #expect(info.record.plan == .learner(recipe))
             let summary = try #require(l.result)
             let va = try #require(summary.validationAccuracy)
             #expect(va > 0.8, "the words decide the label: an SVM should get them")

@@ -24,17 +24,19 @@ import Testing
     func zeroedGeneratorStateIsRefused(_ field: String) async throws {
         let (tmp, store) = try await Self.trained()
         try CorruptionTests.editJSON(tmp.file("S/h/session.json")) { obj in
-            var runs = obj["runs"] as! [[String: Any]]
-            var cursor = runs[0]["cursor"] as! [String: Any]
+            var runs = try #require(obj["runs"] as? [[String: Any]])
+            var neural = try #require(runs[0]["neural"] as? [String: Any])
+            var cursor = try #require(neural["cursor"] as? [String: Any])
             let zero: [String: Any] = ["state": [0, 0, 0, 0]]
             if field == "shuffle_generator" {
                 cursor["shuffle_generator"] = zero
             } else {
-                var layers = cursor["layer_generators"] as! [String: Any]
+                var layers = try #require(cursor["layer_generators"] as? [String: Any])
                 for k in layers.keys { layers[k] = zero }
                 cursor["layer_generators"] = layers
             }
-            runs[0]["cursor"] = cursor
+            neural["cursor"] = cursor
+            runs[0]["neural"] = neural
             obj["runs"] = runs
         }
         try await withManager(store) { m in

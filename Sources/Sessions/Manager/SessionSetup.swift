@@ -94,33 +94,19 @@ enum SessionBuilder {
             source = .file(path: vp, format: vformat, hash: vhash, examples: valid.count)
         }
 
-        var tokenizer = setup.tokenizer
-        tokenizer.fit(on: train.map(\.text))
-        let labels = try LabelEncoder(labels: train.map(\.label))
-        guard labels.count >= 2 else {
-            throw SessionError.file(path: path, reason: "the training data has one label ('\(labels.classes[0])'); a classifier needs at least two")
-        }
-        guard labels.count <= Limits.maxClasses else {
-            throw SessionError.file(path: path, reason: "the training data has \(Limits.grouped(labels.count)) labels, over the limit of \(Limits.grouped(Limits.maxClasses))")
-        }
-        let known = Set(labels.classes)
-        if case let .file(vpath) = setup.validation, valid.contains(where: { !known.contains($0.label) }) {
+        if case let .file(vpath) = setup.validation {
             // Name the file and line of the first example with a label training has not seen.
-            let vp = URL(fileURLWithPath: vpath).standardizedFileURL.path
-            try DatasetReader.checkLabels(path: vp, format: setup.format ?? DatasetFormat.inferred(path: vp, options: setup.readOptions),
-                                          options: setup.readOptions, known: labels.classes)
+            try ClassifierPipeline.checkHeldOutLabels(valid, train: train) { known in
+                let vp = URL(fileURLWithPath: vpath).standardizedFileURL.path
+                try DatasetReader.checkLabels(path: vp, format: setup.format ?? DatasetFormat.inferred(path: vp, options: setup.readOptions),
+                                              options: setup.readOptions, known: known)
+            }
         }
-        let layers: [LayerSpec], loss: LossKind?
-        switch setup.model {
-        case let .preset(p): (layers, loss) = (p.layers(classes: labels.count), nil)
-        case let .layers(l, lossKind): (layers, loss) = (l, lossKind)
-        }
-        let spec = ModelSpec(inputLength: setup.maxLength, vocabularySize: tokenizer.embeddingInputDim, layers: layers, loss: loss)
-        let config = ClassifierConfig(tokenizer: tokenizer, labels: labels, maxLength: setup.maxLength,
-                                      padding: setup.padding, truncating: setup.truncating, model: spec)
-        let classifier = try mapEngine { try TextClassifier(config: config, seed: setup.fit.seed) }
-        try EngineWorker.checkHead(classifier)
-        let encoded = try mapEngine { TrainingData(train: try config.dataset(train), validation: valid.isEmpty ? nil : try config.dataset(valid)) }
+        let pipeline = ClassifierPipeline(tokenizer: setup.tokenizer, maxLength: setup.maxLength, padding: setup.padding,
+                                          truncating: setup.truncating, model: setup.model, seed: setup.fit.seed)
+        let built = try mapEngine { try pipeline.build(train: train, validation: valid, source: path) }
+        let (classifier, tokenizer, labels, spec) = (built.classifier, built.tokenizer, built.labels, built.spec)
+        let encoded = TrainingData(train: built.train, validation: built.validation)
 
         var fit = setup.fit
         if let classWeight = setup.classWeight {

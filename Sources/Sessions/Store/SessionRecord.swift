@@ -171,6 +171,10 @@ public struct SessionRecord: Sendable, Codable {
     }
     public var engineRunID: Int { runs[engineRunIndex].id }
 
+    /// The neural settings training uses next: the plan's, or with a learner plan the engine
+    /// run's (what a neural model named later starts from).
+    public var neuralPlan: NeuralPlan { plan.neuralSettings ?? engineRun.plan }
+
     /// The id a new neural run gets: the engine run's when that never trained and is the
     /// newest (the new run takes its place), else one past the newest.
     public var nextNeuralRunID: Int {
