@@ -6,35 +6,37 @@ import TerminalUI
 import TextData
 import WorkbenchUI
 
-/// The workbench's service over the real session manager: turns UI commands into manager
-/// calls and session events into UI events, for one current session at a time.
+/// The workbench's service over the real session manager: maps UI commands onto the current
+/// session's handle and session events onto UI events and snapshots. The session's state (its
+/// record, status, runs, queue of learners) lives in the handle; what is kept here is only
+/// what the screen derives from it (when each run's chart began, the last misclassified
+/// examples, the validation examples they are read from, the theme).
 public actor SessionWorkbenchService: WorkbenchService {
     public nonisolated let events: AsyncStream<ServiceEvent>
     private let continuation: AsyncStream<ServiceEvent>.Continuation
     let manager: SessionManager
     let themesDirectory: String?
+    /// The session the workbench shows.
+    private(set) var session: SessionHandle
     var current: String
-    private var record: SessionRecord
-    private var status: SessionStatus = .idle
+    /// The preset the model pane names (a preset's name is not in the record).
     private var preset: String?
     var themeName: String?
     private var validation: [LabelledText] = []
+    /// Wall time of each run's first chart point, so live points line up with the history's.
     private var runStart: [Int: Double] = [:]
     private var lastStep: [Int: Int] = [:]
     private var forwarding: Task<Void, Never>?
     private var lastMisclassified: MisclassifiedExamples?
     /// Learner runs' parameter counts (total, input side), read once they are trained.
     private var learnerParameters: [Int: (total: Int, input: Int)] = [:]
-    /// `:zoo`: learners training one after the other.
-    private var learnerQueue: Task<Void, Never>?
 
-    init(manager: SessionManager, info: SessionInfo, themesDirectory: String?) {
+    init(manager: SessionManager, session: SessionHandle, name: String, themesDirectory: String?) {
         (events, continuation) = AsyncStream.makeStream(of: ServiceEvent.self, bufferingPolicy: .bufferingNewest(10_000))
         self.manager = manager
         self.themesDirectory = themesDirectory
-        self.current = info.name
-        self.record = info.record
-        self.status = info.status
+        self.session = session
+        self.current = name
     }
 
     /// Opens the most recently modified session that opens cleanly, or creates `newName` from
@@ -43,14 +45,14 @@ public actor SessionWorkbenchService: WorkbenchService {
     public static func launch(manager: SessionManager, newName: String, setup: SessionSetup, preferNew: Bool = false,
                               themesDirectory: String?) async throws -> SessionWorkbenchService {
         let listing = (try? await manager.list()) ?? []
-        var opened: SessionInfo? = nil
+        var opened: SessionHandle? = nil
         if preferNew {
             opened = listing.contains { $0.name == newName } ? try await manager.open(newName) : try await manager.create(newName, setup: setup)
         } else {
             let candidates = listing.filter { $0.problem == nil && !$0.isLocked }
                 .sorted { ($0.modified ?? .distantPast) > ($1.modified ?? .distantPast) }
             for c in candidates {
-                if let info = try? await manager.open(c.name) { opened = info; break }
+                if let h = try? await manager.open(c.name) { opened = h; break }
             }
         }
         if opened == nil {
@@ -59,18 +61,19 @@ public actor SessionWorkbenchService: WorkbenchService {
             while taken.contains(name) { n += 1; name = "\(newName)-\(n)" }
             opened = try await manager.create(name, setup: setup)
         }
-        let service = SessionWorkbenchService(manager: manager, info: opened!, themesDirectory: themesDirectory)
+        let handle = opened!
+        let service = SessionWorkbenchService(manager: manager, session: handle, name: await handle.name, themesDirectory: themesDirectory)
         await service.begin()
         return service
     }
 
     private func begin() async {
-        let stream = await manager.events()
+        let stream = manager.events()
         forwarding = Task { [weak self] in
             for await e in stream { await self?.handle(e) }
         }
         themeName = Self.rememberedTheme(manager.store.root, current)
-        validation = (try? await manager.examples(current).validation) ?? []
+        validation = (try? await session.examples().validation) ?? []
     }
 
     // MARK: - Events
@@ -82,30 +85,27 @@ public actor SessionWorkbenchService: WorkbenchService {
         case let .batch(_, run, p):
             if p.step == 1 || runStart[run] == nil { runStart[run] = now - p.epochElapsed }
             lastStep[run] = p.step
-            let epochs = plannedEpochs
+            // The ETA from the seconds spent training this epoch's batches (pauses left out).
             let perBatch = p.epochElapsed / Double(max(p.batch, 1))
-            let remaining = max(0, epochs - p.epoch) * p.batchesPerEpoch + (p.batchesPerEpoch - p.batch)
+            let remaining = max(0, p.epochs - p.epoch) * p.batchesPerEpoch + (p.batchesPerEpoch - p.batch)
             continuation.yield(.batch(WorkbenchUI.BatchProgress(
-                run: "\(run)", epoch: p.epoch, epochs: epochs, batch: p.batch, batchesPerEpoch: p.batchesPerEpoch,
+                run: "\(run)", epoch: p.epoch, epochs: p.epochs, batch: p.batch, batchesPerEpoch: p.batchesPerEpoch,
                 step: p.step, loss: Double(p.batchLoss), accuracy: Double(p.accuracy), samplesPerSecond: p.samplesPerSecond,
                 eta: perBatch * Double(remaining), relativeTime: now - (runStart[run] ?? now), wallTime: now)))
         case let .epoch(_, run, summary):
+            let epochs = await session.record.engineRun.fit.epochs
             continuation.yield(.epochEnded(EpochMetrics(
-                run: "\(run)", epoch: summary.epoch, epochs: plannedEpochs, step: lastStep[run] ?? 0,
+                run: "\(run)", epoch: summary.epoch, epochs: epochs, step: lastStep[run] ?? 0,
                 trainLoss: Double(summary.loss), trainAccuracy: Double(summary.accuracy),
                 validationLoss: summary.validationLoss.map(Double.init), validationAccuracy: summary.validationAccuracy.map(Double.init),
                 relativeTime: now - (runStart[run] ?? now), wallTime: now)))
             await publishMisclassified()
         case let .status(_, st):
-            status = st
             continuation.yield(.stateChanged(Self.state(st)))
-            if st == .finished || st == .idle {
-                await refreshRecord()
-                // A learner's card shows its file size once trained.
-                if st == .finished, case .learner = record.currentRun.kind {
-                    if let p = await manager.learnerParameters(current) { learnerParameters[record.currentRun.id] = p }
-                    if let m = modelSnapshot() { continuation.yield(.modelChanged(m)) }
-                }
+            // A learner's card shows its file size once trained.
+            if st == .finished, case .learner = await session.record.currentRun.kind {
+                await readLearnerParameters()
+                if let m = await modelSnapshot() { continuation.yield(.modelChanged(m)) }
             }
         case let .checkpoint(_, info):
             let path = manager.store.root.appendingPathComponent(current).path
@@ -113,33 +113,30 @@ public actor SessionWorkbenchService: WorkbenchService {
         case let .warning(_, message):
             continuation.yield(.warning(message))
         case let .runStarted(_, run):
-            await refreshRecord()
             runStart[run.id] = nil
-            continuation.yield(.runStarted(RunInfo(id: "\(run.id)", name: runName(run.id))))
+            continuation.yield(.runStarted(RunInfo(id: "\(run.id)", name: Self.runName(run))))
         case let .learnerTrained(_, run, result):
             continuation.yield(.learnerTrained(EpochMetrics(
                 run: "\(run)", epoch: 1, epochs: 1, step: 0, trainLoss: Double(result.loss), trainAccuracy: Double(result.accuracy),
                 validationLoss: result.validationLoss.map(Double.init), validationAccuracy: result.validationAccuracy.map(Double.init),
                 relativeTime: result.seconds, wallTime: now)))
             await publishMisclassified()
+        case let .learnerQueueEnded(_, trained, failure):
+            if let failure {
+                continuation.yield(.warning(failure))
+            } else {
+                continuation.yield(.message("\(trained) learner\(trained == 1 ? "" : "s") trained: R shows the leaderboard"))
+            }
         case .planChanged:
-            await refreshRecord()
-            if let m = modelSnapshot() { continuation.yield(.modelChanged(m)) }
+            if let m = await modelSnapshot() { continuation.yield(.modelChanged(m)) }
         case .catalogChanged:
             break
         }
     }
 
-    /// The planned epochs of the run that trains in batches (the engine's).
-    private var plannedEpochs: Int { record.engineRun.fit.epochs }
-
-    private func refreshRecord() async {
-        if let info = try? await manager.info(current) { record = info.record; status = info.status }
-    }
-
     private func publishMisclassified() async {
-        guard !validation.isEmpty, let probs = try? await manager.probabilities(current, examples: validation) else { return }
-        let classes = record.labels.classes
+        guard !validation.isEmpty, let probs = try? await session.probabilities(examples: validation) else { return }
+        let classes = await session.record.labels.classes
         var wrong: [DatasetExample] = []
         for (ex, p) in zip(validation, probs) {
             let best = p.indices.max { p[$0] < p[$1] } ?? 0
@@ -152,6 +149,11 @@ public actor SessionWorkbenchService: WorkbenchService {
         continuation.yield(.misclassified(m))
     }
 
+    private func readLearnerParameters() async {
+        let run = await session.record.currentRun.id
+        if learnerParameters[run] == nil, let p = await session.learnerParameters() { learnerParameters[run] = p }
+    }
+
     static func state(_ s: SessionStatus) -> TrainingState {
         switch s {
         case .idle: return .idle
@@ -162,21 +164,25 @@ public actor SessionWorkbenchService: WorkbenchService {
         }
     }
 
+    /// "run 3", or "run 3 svm" for a learner run.
+    static func runName(_ run: RunRecord) -> String {
+        guard case let .learner(l) = run.kind else { return "run \(run.id)" }
+        return "run \(run.id) \(l.recipe.spec)"
+    }
+
     // MARK: - Snapshots
 
     public func snapshot() async -> WorkbenchSnapshot {
-        if case .learner = record.currentRun.kind, learnerParameters[record.currentRun.id] == nil,
-           let p = await manager.learnerParameters(current) {
-            learnerParameters[record.currentRun.id] = p
-        }
+        let info = await session.info
+        let record = info.record
+        if case .learner = record.currentRun.kind { await readLearnerParameters() }
         var dataset: DatasetSnapshot? = nil
-        if let ex = try? await manager.examples(current) {
-            let tokenizerName = record.tokenizer.kind.rawValue
+        if let ex = try? await session.examples() {
             dataset = Snapshots.dataset(file: URL(fileURLWithPath: record.dataset.path).lastPathComponent,
-                                        examples: ex.train, tokenizer: record.tokenizer, tokenizerName: tokenizerName)
+                                        examples: ex.train, tokenizer: record.tokenizer, tokenizerName: record.tokenizer.kind.rawValue)
         }
-        return WorkbenchSnapshot(sessionName: current, state: Self.state(status), dataset: dataset, model: modelSnapshot(),
-                                 charts: await charts(), misclassified: lastMisclassified,
+        return WorkbenchSnapshot(sessionName: current, state: Self.state(info.status), dataset: dataset, model: await modelSnapshot(),
+                                 charts: await charts(record), misclassified: lastMisclassified,
                                  presets: ModelPreset.allCases.map { PresetInfo(name: $0.rawValue, summary: $0.summary) }
                                     + LearnerRecipe.presets.map { PresetInfo(name: $0.spec, summary: $0.kind.summary) },
                                  themeNames: themeFiles().map { URL(fileURLWithPath: $0).deletingPathExtension().lastPathComponent },
@@ -185,7 +191,8 @@ public actor SessionWorkbenchService: WorkbenchService {
 
     /// The model pane's model: the plan (what training makes next). A learner plan shows the
     /// size of the current run's file when that run is the plan's recipe, trained.
-    private func modelSnapshot() -> ModelSnapshot? {
+    private func modelSnapshot() async -> ModelSnapshot? {
+        let record = await session.record
         switch record.plan {
         case let .learner(recipe):
             let run = record.currentRun
@@ -201,18 +208,13 @@ public actor SessionWorkbenchService: WorkbenchService {
         }
     }
 
-    /// "run 3", or "run 3 svm" for a learner run (as the live `runStarted` names it).
-    private func runName(_ run: Int) -> String {
-        guard case let .learner(l)? = record.runs.first(where: { $0.id == run })?.kind else { return "run \(run)" }
-        return "run \(run) \(l.recipe.spec)"
-    }
-
-    private func charts() async -> ChartSnapshot {
-        guard let history = try? await manager.history(current) else { return ChartSnapshot() }
+    private func charts(_ record: SessionRecord) async -> ChartSnapshot {
+        guard let history = try? await session.history() else { return ChartSnapshot() }
+        let names = Dictionary(record.runs.map { ($0.id, Self.runName($0)) }, uniquingKeysWith: { a, _ in a })
         var runs: [Int: RunHistory] = [:]
         var first: [Int: Double] = [:]
         for r in history {
-            var h = runs[r.run] ?? RunHistory(id: "\(r.run)", name: runName(r.run))
+            var h = runs[r.run] ?? RunHistory(id: "\(r.run)", name: names[r.run] ?? "run \(r.run)")
             let t0 = first[r.run] ?? r.time
             first[r.run] = t0
             func point(_ v: Float) -> MetricPoint {
@@ -241,26 +243,26 @@ public actor SessionWorkbenchService: WorkbenchService {
     }
 
     public func startTraining() async -> CommandResult {
-        await refreshRecord()
-        return await run("train") {
+        await run("train") {
             // A finished run of the plan's model trains that many epochs more; anything else
-            // (a learner plan, a changed model, a run part way) the manager decides.
-            let engine = record.engineRun
+            // (a learner plan, a changed model, a run part way) the handle decides.
+            let info = await session.info
+            let record = info.record, engine = record.engineRun
             if case let .neural(plan) = record.plan, record.currentRun.id == record.engineRunID,
-               plan.model == engine.model, engine.isComplete, status != .paused {
-                try await manager.train(current, additionalEpochs: engine.fit.epochs)
+               plan.model == engine.model, engine.isComplete, info.status != .paused {
+                try await session.train(additionalEpochs: engine.fit.epochs)
             } else {
-                try await manager.train(current)
+                try await session.train()
             }
         }
     }
-    public func pauseTraining() async -> CommandResult { await run("pause") { try await manager.pause(current) } }
-    public func resumeTraining() async -> CommandResult { await run("resume") { try await manager.resume(current) } }
-    public func stepTraining() async -> CommandResult { await run("step") { try await manager.step(current) } }
-    public func stopTraining() async -> CommandResult { await run("stop") { try await manager.stop(current) } }
+    public func pauseTraining() async -> CommandResult { await run("pause") { try await session.pause() } }
+    public func resumeTraining() async -> CommandResult { await run("resume") { try await session.resume() } }
+    public func stepTraining() async -> CommandResult { await run("step") { try await session.step() } }
+    public func stopTraining() async -> CommandResult { await run("stop") { try await session.stop() } }
     public func save() async -> CommandResult {
         do {
-            try await manager.save(current)
+            try await session.save()
             return .done("saved \(current)")
         } catch { return .refused("save: \(error)") }
     }
@@ -275,16 +277,15 @@ public actor SessionWorkbenchService: WorkbenchService {
         }
     }
 
-    private func switchTo(_ info: SessionInfo) async -> SessionResult {
-        current = info.name
-        record = info.record
-        status = info.status
+    private func switchTo(_ handle: SessionHandle) async -> SessionResult {
+        session = handle
+        current = await handle.name
         preset = nil
         lastMisclassified = nil
         runStart = [:]
         learnerParameters = [:]
         themeName = Self.rememberedTheme(manager.store.root, current)
-        validation = (try? await manager.examples(current).validation) ?? []
+        validation = (try? await session.examples().validation) ?? []
         return .loaded(await snapshot())
     }
 
@@ -293,39 +294,23 @@ public actor SessionWorkbenchService: WorkbenchService {
     }
 
     public func newSession(named name: String) async -> SessionResult {
-        let d = record.dataset
-        let validationSetup: SessionSetup.Validation
-        switch d.validation {
-        case .none: validationSetup = .none
-        case let .split(f, _): validationSetup = .split(f)
-        case let .file(path, _, _, _): validationSetup = .file(path)
-        }
-        var tokenizer = record.tokenizer
-        switch tokenizer {
-        case let .keras(k): tokenizer = .keras((try? KerasTokenizer(numWords: k.numWords, filters: k.filters, lower: k.lower, split: k.split,
-                                                                      charLevel: k.charLevel, oovToken: k.oovToken)) ?? k)
-        case let .script(s): tokenizer = .script(ScriptTokenizer(numWords: s.numWords, oovToken: s.oovToken, bigrams: s.bigrams, lower: s.lower))
-        }
-        let setup = SessionSetup(data: d.path, format: d.format, readOptions: d.options, validation: validationSetup, tokenizer: tokenizer,
-                                 maxLength: record.maxLength, padding: record.padding, truncating: record.truncating,
-                                 model: .preset(.lstm), optimizer: record.engineRun.optimizer, fit: record.engineRun.fit,
-                                 autosaveEvery: record.autosaveEvery)
+        let setup = SessionSetup(like: await session.record, model: .preset(.lstm))
         do { return await switchTo(try await manager.create(name, setup: setup)) } catch { return .refused("new session \(name): \(error)") }
     }
 
     public func applyModelEdit(_ edit: ModelEdit) async -> ModelEditResult {
-        await refreshRecord()   // the manager's status, not the last event forwarded
-        if status.isActive || status == .paused {
-            return .refused("stop training first (x): a model change starts a new run")
+        let info = await session.info
+        if info.status.isActive || info.status == .paused {
+            return .refused("stop training first (x): the paused run is the model it was")
         }
         do {
             if case let .applyPreset(name) = edit, let recipe = try LearnerRecipe.parse(name) {
-                try await manager.useLearner(current, recipe: recipe)
-                await refreshRecord()
+                try await session.useLearner(recipe: recipe)
                 preset = recipe.spec
-                guard let m = modelSnapshot() else { return .refused("the model could not be built") }
+                guard let m = await modelSnapshot() else { return .refused("the model could not be built") }
                 return .applied(m)
             }
+            let record = info.record
             let model: ModelSpec
             switch record.plan {
             case let .learner(recipe):
@@ -337,10 +322,9 @@ public actor SessionWorkbenchService: WorkbenchService {
                 model = plan.model
             }
             let layers = try ModelEditing.apply(edit, to: model.layers, spec: model, classes: record.labels.count)
-            _ = try await manager.changeModel(current, layers: layers)
-            await refreshRecord()
+            try await session.changeModel(layers: layers)
             if case let .applyPreset(name) = edit { preset = name } else { preset = nil }
-            guard let m = modelSnapshot() else { return .refused("the model could not be built") }
+            guard let m = await modelSnapshot() else { return .refused("the model could not be built") }
             return .applied(m)
         } catch {
             return .refused("\(error)")
@@ -350,8 +334,6 @@ public actor SessionWorkbenchService: WorkbenchService {
     // MARK: - Leaderboard
 
     public func trainLearners(_ specs: [String]) async -> CommandResult {
-        await refreshRecord()
-        if status.isActive || status == .paused { return .refused("stop training first (x): each learner starts a new run") }
         var recipes: [LearnerRecipe] = []
         for spec in specs {
             do {
@@ -363,29 +345,22 @@ public actor SessionWorkbenchService: WorkbenchService {
                 return .refused("\(error)")
             }
         }
-        guard !recipes.isEmpty else { return .refused("no learner named") }
-        learnerQueue?.cancel()
-        let manager = self.manager, name = current
-        learnerQueue = Task {
-            for recipe in recipes where !Task.isCancelled {
-                do {
-                    try await manager.trainLearner(name, recipe: recipe)
-                } catch {
-                    self.warn("\(recipe.spec): \(error)")
-                    return
-                }
-            }
-            self.warn(nil)
+        do {
+            try await session.trainLearners(recipes)
+        } catch SessionError.busy {
+            return .refused("stop training first (x): each learner trains as a run of its own")
+        } catch {
+            return .refused("\(error)")
         }
         return .done("training \(recipes.count) learner\(recipes.count == 1 ? "" : "s"), one run each: R shows the leaderboard")
     }
 
     public func changeSettings(_ change: TrainingSettingsChange) async -> CommandResult {
-        await refreshRecord()
-        guard case let .neural(plan) = record.plan else {
+        let info = await session.info
+        guard case let .neural(plan) = info.record.plan else {
             return .refused("the model is a learner: it trains in one go, with no learning rate, epochs or batches to set")
         }
-        if status.isActive { return .refused("pause training first (space): settings change between batches") }
+        if info.status.isActive { return .refused("pause training first (space): settings change between batches") }
         var optimizer = plan.optimizer, fit = plan.fit
         let said: String
         switch change {
@@ -401,21 +376,15 @@ public actor SessionWorkbenchService: WorkbenchService {
             said = "batch size \(n)"
         }
         do {
-            try await manager.updateTraining(current, optimizer: optimizer, fit: fit)
-            await refreshRecord()
+            try await session.updateTraining(optimizer: optimizer, fit: fit)
             return .done(said)
         } catch {
             return .refused("\(error)")
         }
     }
 
-    /// Tells the UI how the learner queue ended (nil: all trained).
-    private func warn(_ problem: String?) {
-        if let problem { continuation.yield(.warning(problem)) } else { continuation.yield(.message("learners trained: R shows the leaderboard")) }
-    }
-
     public func leaderboard() async -> [LeaderboardEntry] {
-        guard let standings = try? await manager.leaderboard(current) else { return [] }
+        guard let standings = try? await session.leaderboard() else { return [] }
         return standings.map { r in
             LeaderboardEntry(id: "\(r.run)", model: r.model, validationAccuracy: r.validationAccuracy.map(Double.init),
                              trainAccuracy: r.trainAccuracy.map(Double.init), epochs: r.epochs,
@@ -425,11 +394,12 @@ public actor SessionWorkbenchService: WorkbenchService {
 
     public func useInConsole(run id: String?) async -> CommandResult {
         guard let id else {
-            return await run("console") { try await manager.useInConsole(current, run: nil) }
+            return await run("console") { try await session.useInConsole(run: nil) }
         }
         guard let n = Int(id) else { return .refused("'\(id)' is not a run number") }
         do {
-            try await manager.useInConsole(current, run: n)
+            try await session.useInConsole(run: n)
+            let record = await session.record
             let model = record.runs.first { $0.id == n }?.summary ?? ""
             return .done(n == record.currentRun.id ? nil : "console: run \(n) \(model)")
         } catch {
@@ -440,16 +410,15 @@ public actor SessionWorkbenchService: WorkbenchService {
     // MARK: - Console
 
     public func predict(_ line: String) async -> ConsoleSnapshot? {
-        let classes = record.labels.classes
+        let classes = await session.record.labels.classes
         if line.trimmingCharacters(in: .whitespaces).isEmpty {
             return ConsoleSnapshot(text: line, classNames: classes, probabilities: [])
         }
-        guard let a = try? await manager.explain(current, text: line) else { return nil }
+        guard let a = try? await session.explain(text: line) else { return nil }
         return Snapshots.console(line, classes: classes, attribution: a)
     }
 
     public func shutdown() async {
-        learnerQueue?.cancel()
         forwarding?.cancel()
         shutdownFailures = await manager.shutdown().map { "\($0)" }
         continuation.finish()

@@ -70,7 +70,7 @@ struct SessionsCommand: AsyncParsableCommand {
 
         func run() async throws {
             let store = dir.store
-            let standings = try await withSessionManager(store) { try await $0.leaderboard(name) }
+            let standings = try await withSessionManager(store) { try await $0.open(name, readOnly: true).leaderboard() }
             if json {
                 let rows: [[String: Any]] = standings.enumerated().map { i, r in
                     var o: [String: Any] = ["rank": i + 1, "run": r.run, "model": r.model, "learner": r.epochs == nil, "epochs": r.epochs ?? 0,
@@ -84,10 +84,11 @@ struct SessionsCommand: AsyncParsableCommand {
                 return
             }
             let rows: [[String]] = standings.enumerated().map { i, r in
-                ["\(i + 1)", "\(r.run)\(r.isCurrent ? "*" : "")", r.model,
-                 r.validationAccuracy.map { String(format: "%.4f", $0) } ?? "-",
-                 r.trainAccuracy.map { String(format: "%.4f", $0) } ?? "-",
-                 r.epochs.map { "\($0)" } ?? "-", String(format: "%.1f", r.trainingSeconds), r.canOpen ? "yes" : "no"]
+                let validation: String = r.validationAccuracy.map { String(format: "%.4f", $0) } ?? "-"
+                let train: String = r.trainAccuracy.map { String(format: "%.4f", $0) } ?? "-"
+                let epochs: String = r.epochs.map { "\($0)" } ?? "-"
+                return ["\(i + 1)", "\(r.run)\(r.isCurrent ? "*" : "")", r.model, validation, train, epochs,
+                        String(format: "%.1f", r.trainingSeconds), r.canOpen ? "yes" : "no"]
             }
             print(List.table([["RANK", "RUN", "MODEL", "VAL ACC", "TRAIN ACC", "EPOCHS", "SECONDS", "KEPT"]] + rows))
             print("(* the current run; KEPT: its model is on disk, so the console can use it)")
@@ -178,7 +179,7 @@ struct SessionsCommand: AsyncParsableCommand {
         func run() async throws {
             try await withSessionManager(dir.store) { m in
                 try await m.open(name, readOnly: true)
-                try await m.export(name, to: URL(fileURLWithPath: folder), run: runNumber)
+                try await m.open(name, readOnly: true).export(to: URL(fileURLWithPath: folder), run: runNumber)
             }
             print("exported session '\(name)'\(runNumber.map { " run \($0)" } ?? "") to \(folder) (use it with --model-dir \(folder))")
         }

@@ -22,7 +22,7 @@ extension TrainCommand {
             let signals = StopSignals { sig in
                 printError("\n\(StopSignals.name(sig)): stopping at the next batch boundary with the progress saved; send it again to quit at once")
                 Task {
-                    do { try await manager.stop(name) } catch {
+                    do { try await manager.handle(name)?.stop() } catch {
                         printError("(the current run is a learner: it trains in one go, so it finishes and is saved first)")
                     }
                 }
@@ -34,7 +34,7 @@ extension TrainCommand {
             }
             var additional: Int? = nil
             if store.exists(name) {
-                let info = try await manager.open(name)
+                let info = try await manager.open(name).info
                 let record = info.record
                 if let data, URL(fileURLWithPath: data).standardizedFileURL.path != record.dataset.path {
                     throw ValidationError("session '\(name)' was built on \(record.dataset.path); --data \(data) is another data set (create a new session to train on it)")
@@ -58,17 +58,17 @@ extension TrainCommand {
                 let update = try await trainingUpdate(name, plan: record.neuralPlan, manager: manager)
                 if let newModel {
                     let before = record.currentRun
-                    do { try await manager.changeModel(name, layers: newModel.layers, loss: newModel.loss) } catch let e as SessionError {
+                    do { try await manager.open(name).changeModel(layers: newModel.layers, loss: newModel.loss) } catch let e as SessionError {
                         throw ValidationError("--model: \(e)")
                     }
                     print("session '\(name)': run \(before.id) was \(before.summary); run \(record.nextNeuralRunID) trains \(modelChoice) from fresh weights")
                 }
                 for n in info.notices { printError("notice: \(n)") }
                 additional = epochs
-                if let a = sessionOptions.autosaveEvery { try await manager.updateTraining(name, autosaveEvery: a) }
+                if let a = sessionOptions.autosaveEvery { try await manager.open(name).updateTraining(autosaveEvery: a) }
                 if !update.flags.isEmpty {
                     // Recorded in the run they apply to.
-                    do { try await manager.updateTraining(name, optimizer: update.optimizer, fit: update.fit) } catch let e as SessionError {
+                    do { try await manager.open(name).updateTraining(optimizer: update.optimizer, fit: update.fit) } catch let e as SessionError {
                         throw ValidationError("\(update.flags.joined(separator: ", ")): \(e)")
                     }
                 }
@@ -90,7 +90,7 @@ extension TrainCommand {
                 if !update.flags.isEmpty { print("changed for run \(runID): \(update.flags.joined(separator: ", "))") }
             } else {
                 let setup = try sessionSetup()
-                let info = try await manager.create(name, setup: setup)
+                let info = try await manager.create(name, setup: setup).info
                 let record = info.record
                 print("created session '\(name)' in \(store.root.appendingPathComponent(name).path)")
                 let run = record.engineRun
@@ -119,9 +119,9 @@ extension TrainCommand {
             }
             // Events from here on: the job's start, its batches and epochs, and its end.
             let events = await manager.events()
-            try await manager.train(name, additionalEpochs: additional)
+            try await manager.open(name).train(additionalEpochs: additional)
             // A signal that came while the job was being queued asked to stop an idle session.
-            if signals.received != nil { try? await manager.stop(name) }
+            if signals.received != nil { try? await manager.open(name).stop() }
             var progress = ProgressPrinter(epochs: planned)
             var seenActive = false
             loop: for await event in events {
@@ -142,7 +142,7 @@ extension TrainCommand {
             case .idle:
                 print("stopped at epoch \(info.epochsCompleted + 1), batch \(info.batchInEpoch) (step \(info.step)); progress saved. Continue with: workbench train --session \(name)")
             case .paused:
-                try await manager.stop(name)
+                try await manager.open(name).stop()
                 throw ValidationError("training paused (see the warning above); the last good state is saved in session '\(name)'")
             case let .failed(reason):
                 throw ValidationError("training failed: \(reason)")
@@ -197,7 +197,7 @@ extension TrainCommand {
     private func trainLearnerRun(_ recipe: LearnerRecipe, session name: String, manager: SessionManager, store: SessionStore,
                                  signals: StopSignals, printNotices: Bool = true) async throws {
         if store.exists(name) {
-            let info = try await manager.open(name)
+            let info = try await manager.open(name).info
             if printNotices { for n in info.notices { printError("notice: \(n)") } }
             if let data, URL(fileURLWithPath: data).standardizedFileURL.path != info.record.dataset.path {
                 throw ValidationError("session '\(name)' was built on \(info.record.dataset.path); --data \(data) is another data set (create a new session to train on it)")
@@ -208,7 +208,7 @@ extension TrainCommand {
         } else {
             var setup = try sessionSetup(model: ModelPreset.lstm.rawValue)
             setup.fit.epochs = epochs ?? 3
-            let info = try await manager.create(name, setup: setup)
+            let info = try await manager.create(name, setup: setup).info
             print("created session '\(name)' in \(store.root.appendingPathComponent(name).path)")
             print("data: \(info.record.dataset.path), \(info.record.engineRun.cursor.trainCount) training examples (\(Self.validationText(info.record.dataset.validation))); classes: \(info.record.labels.classes.joined(separator: ", "))")
         }
@@ -218,9 +218,9 @@ extension TrainCommand {
         }
         print("training \(recipe.kind.title) (\(recipe.spec))…")
         let started = Date()
-        try await manager.useLearner(name, recipe: recipe)
+        try await manager.open(name).useLearner(recipe: recipe)
         let events = await manager.events()
-        try await manager.train(name)
+        try await manager.open(name).train()
         var seenActive = false   // statuses from before the job (the new run's idle) may still be queued
         loop: for await event in events where event.session == name {
             switch event {
@@ -241,12 +241,12 @@ extension TrainCommand {
 
     /// After training: the validation report, and the model folder when --save asks for one.
     private func reportAndSave(_ name: String, manager: SessionManager, classes: [String]) async throws {
-        if let report = try await manager.validationReport(name) {
+        if let report = try await manager.open(name, readOnly: true).validationReport() {
             print("\nvalidation (\(report.perClass.reduce(0) { $0 + $1.support }) examples):")
             print(report.render(classNames: classes))
         }
         if let save {
-            try await manager.export(name, to: URL(fileURLWithPath: save))
+            try await manager.open(name, readOnly: true).export(to: URL(fileURLWithPath: save))
             print("saved to \(save)")
         }
     }
@@ -286,7 +286,7 @@ extension TrainCommand {
         var settings = try training.settings(over: .init(optimizer: run.optimizer, fit: run.fit))
         if let choice = try training.classWeightChoice() {
             let classes = try await manager.info(name).record.labels.classes
-            let train = try await manager.examples(name).train
+            let train = try await manager.open(name, readOnly: true).examples().train
             settings.fit.classWeights = try choice.weights(classes: classes, trainLabels: train.map(\.label))
         }
         let optimizer = settings.optimizer != run.optimizer ? settings.optimizer : nil
@@ -315,13 +315,13 @@ extension EvalCommand {
         let store = sessionOptions.dir.store
         let examples = try dataOptions.read(data)
         let (report, classes) = try await withSessionManager(store) { manager in
-            let info = try await manager.open(name, readOnly: true)
+            let info = try await manager.open(name, readOnly: true).info
             let classes = info.record.labels.classes
             let known = Set(classes)
             if examples.contains(where: { !known.contains($0.label) }) {
                 try dataOptions.checkLabels(data, known: classes)
             }
-            return (try await manager.evaluate(name, examples: examples, run: sessionOptions.run), classes)
+            return (try await manager.open(name, readOnly: true).evaluate(examples: examples, run: sessionOptions.run), classes)
         }
         if json {
             let enc = JSONEncoder()
@@ -344,7 +344,7 @@ extension PredictCommand {
         let texts = inputs
         let predictions = try await withSessionManager(store) { manager in
             try await manager.open(name, readOnly: true)
-            return try await manager.predict(name, texts: texts, run: sessionOptions.run)
+            return try await manager.open(name, readOnly: true).predict(texts: texts, run: sessionOptions.run)
         }
         for p in predictions {
             if json {

@@ -13,23 +13,23 @@ import Testing
             let log = EventLog(await m.events())
             try await m.create("a", setup: Synthetic.setup(data: tmp.file("data.tsv"), epochs: 1))
             await #expect(throws: SessionError.alreadyExists("a")) { try await m.create("a", setup: Synthetic.setup(data: tmp.file("data.tsv"), epochs: 1)) }
-            try await m.train("a")
-            #expect(await m.waitUntilSettled("a") == .finished)
-            let before = try await m.predict("a", texts: ["great"])
+            try await m.open("a").train()
+            #expect(try await m.open("a", readOnly: true).waitUntilSettled() == .finished)
+            let before = try await m.open("a", readOnly: true).predict(texts: ["great"])
 
             try await m.rename("a", to: "b")
             #expect(try await m.list().map(\.name) == ["b"])
             #expect(try store.record("b").name == "b")
-            #expect(try await m.predict("b", texts: ["great"]) == before)
+            #expect(try await m.open("b", readOnly: true).predict(texts: ["great"]) == before)
             await #expect(throws: SessionError.notFound("a")) { try await m.info("a") }
 
             try await m.duplicate("b", as: "c")
             #expect(try await m.list().map(\.name) == ["b", "c"])
-            let c = try await m.open("c")
+            let c = try await m.open("c").info
             #expect(c.record.id != (try await m.info("b").record.id))
-            #expect(try await m.predict("c", texts: ["great"]) == before)
-            try await m.train("c", additionalEpochs: 1)
-            #expect(await m.waitUntilSettled("c") == .finished)
+            #expect(try await m.open("c", readOnly: true).predict(texts: ["great"]) == before)
+            try await m.open("c").train(additionalEpochs: 1)
+            #expect(try await m.open("c", readOnly: true).waitUntilSettled() == .finished)
             #expect(try await m.info("c").epochsCompleted == 2)
             #expect(try await m.info("b").epochsCompleted == 1)
 
@@ -55,13 +55,13 @@ import Testing
         try await withManager(store) { m in
             let log = EventLog(await m.events())
             try await m.create("old", setup: Synthetic.setup(data: tmp.file("data.tsv"), epochs: 100_000, layers: Synthetic.pooled, autosaveEvery: 3))
-            try await m.train("old")
+            try await m.open("old").train()
             #expect(await log.wait { if case .checkpoint(session: "old", _) = $0 { return true }; return false })
             try await m.rename("old", to: "new")
             let renamedAt = try await m.info("new").step
             #expect(await log.wait { if case let .checkpoint(session: "new", info) = $0 { return info.step > renamedAt }; return false })
             #expect(try await m.info("new").status == .training)
-            try await m.stop("new")
+            try await m.open("new").stop()
             #expect(!FileManager.default.fileExists(atPath: tmp.file("S/old").path))
             #expect(try store.record("new").engineRun.cursor.step > renamedAt)
             #expect(store.lockHolder("new").held)
@@ -85,7 +85,7 @@ import Testing
         // The manager is gone; a lock file naming a dead process is free.
         try Data("999999\n".utf8).write(to: tmp.file("S/a/.lock"))
         try await withManager(store) { m in
-            let info = try await m.open("a")
+            let info = try await m.open("a").info
             #expect(info.notices.contains { $0.contains("took over") && $0.contains("999999") }, "\(info.notices)")
             #expect(try String(contentsOf: tmp.file("S/a/.lock"), encoding: .utf8) == "\(getpid())\n")
             try await m.close("a")

@@ -71,28 +71,28 @@ import Testing
         let oneGo = SessionStore(root: tmp.file("A"))
         try await withManager(oneGo) { m in
             try await m.create("s", setup: setup(.explicit(["pos": 4, "neg": 0.5])))
-            try await m.train("s")
-            #expect(await m.waitUntilSettled("s") == .finished)
+            try await m.open("s").train()
+            #expect(try await m.open("s", readOnly: true).waitUntilSettled() == .finished)
         }
         let split = SessionStore(root: tmp.file("B"))
         try await withManager(split) { m in
             try await m.create("s", setup: setup(.explicit(["pos": 4, "neg": 0.5])))
-            for _ in 0..<3 { try await m.step("s") }
-            try await m.stop("s")
+            for _ in 0..<3 { try await m.open("s").step() }
+            try await m.open("s").stop()
             #expect(try await m.info("s").record.engineRun.cursor.batchInEpoch == 3)
         }
         try await withManager(split) { m in
-            _ = try await m.open("s")
-            try await m.train("s")
-            #expect(await m.waitUntilSettled("s") == .finished)
+            _ = try await m.open("s").info
+            try await m.open("s").train()
+            #expect(try await m.open("s", readOnly: true).waitUntilSettled() == .finished)
         }
         try expectSameTraining(oneGo.root.appendingPathComponent("s"), split.root.appendingPathComponent("s"))
 
         let plain = SessionStore(root: tmp.file("C"))
         try await withManager(plain) { m in
             try await m.create("s", setup: setup(nil))
-            try await m.train("s")
-            #expect(await m.waitUntilSettled("s") == .finished)
+            try await m.open("s").train()
+            #expect(try await m.open("s", readOnly: true).waitUntilSettled() == .finished)
         }
         let a = try SessionStore.readRecord(dir: oneGo.root.appendingPathComponent("s"), name: "s")
         let c = try SessionStore.readRecord(dir: plain.root.appendingPathComponent("s"), name: "s")

@@ -22,17 +22,17 @@ final class Flag: @unchecked Sendable {
             let log = EventLog(await m.events())
             try await m.create("trainer", setup: Synthetic.setup(data: tmp.file("data.tsv"), epochs: 100_000, layers: Synthetic.pooled, autosaveEvery: 100_000))
             try await m.create("console", setup: Synthetic.setup(data: tmp.file("data.tsv"), epochs: 1))
-            try await m.train("console")
-            #expect(await m.waitUntilSettled("console") == .finished)
-            let expected = try await m.predict("console", texts: ["great food", "awful room"])
+            try await m.open("console").train()
+            #expect(try await m.open("console", readOnly: true).waitUntilSettled() == .finished)
+            let expected = try await m.open("console", readOnly: true).predict(texts: ["great food", "awful room"])
 
-            try await m.train("trainer")
+            try await m.open("trainer").train()
             #expect(await log.wait { if case .batch(session: "trainer", _, _) = $0 { return true }; return false })
             var lastStep = 0
             for i in 0..<25 {
-                let p = try await m.predict("console", texts: ["great food", "awful room"])
+                let p = try await m.open("console", readOnly: true).predict(texts: ["great food", "awful room"])
                 #expect(p == expected, "prediction \(i)")
-                let q = try await m.predict("trainer", texts: ["great food"])
+                let q = try await m.open("trainer", readOnly: true).predict(texts: ["great food"])
                 #expect(q.count == 1 && q[0].probabilities.count == 2)
                 let info = try await m.info("trainer")
                 #expect(info.status == .training)
@@ -43,7 +43,7 @@ final class Flag: @unchecked Sendable {
             let seen = lastStep
             #expect(await log.wait { if case let .batch(session: "trainer", _, p) = $0 { return p.step > seen }; return false })
             #expect(try await m.info("console").status == .finished)
-            try await m.stop("trainer")
+            try await m.open("trainer").stop()
             #expect(try await m.info("trainer").status == .idle)
         }
     }
@@ -58,16 +58,16 @@ final class Flag: @unchecked Sendable {
             try await m.create("s", setup: Synthetic.setup(data: tmp.file("data.tsv"), epochs: 1))
             let info = try await m.info("s")
             let id = info.record.id
-            let direct = try await m.predict("s", texts: ["great", "awful"])
+            let direct = try await m.open("s", readOnly: true).predict(texts: ["great", "awful"])
 
             // Hold the worker inside a task.
             let entered = Flag(), release = DispatchSemaphore(value: 0)
             let blocker = Task { try await engine.withClassifier(id: id) { _ in entered.set(); release.wait() } }
             while !entered.isSet { try await Task.sleep(for: .milliseconds(1)) }
 
-            let first = Task { try await m.classify("s", text: "great") }
+            let first = Task { try await m.open("s", readOnly: true).classify(text: "great") }
             while engine.pendingPredictionCount < 1 { try await Task.sleep(for: .milliseconds(1)) }
-            let second = Task { try await m.classify("s", text: "awful") }
+            let second = Task { try await m.open("s", readOnly: true).classify(text: "awful") }
             // The first is displaced at once, before the worker is free.
             #expect(try await first.value == nil)
             #expect(engine.pendingPredictionCount == 1)
@@ -79,7 +79,7 @@ final class Flag: @unchecked Sendable {
 
             // Many at once from many tasks: every call returns, at least the last answered.
             let results = try await withThrowingTaskGroup(of: Prediction?.self) { g in
-                for i in 0..<20 { g.addTask { try await m.classify("s", text: i % 2 == 0 ? "great" : "awful") } }
+                for i in 0..<20 { g.addTask { try await m.open("s", readOnly: true).classify(text: i % 2 == 0 ? "great" : "awful") } }
                 var out: [Prediction?] = []
                 for try await r in g { out.append(r) }
                 return out
@@ -100,7 +100,7 @@ final class Flag: @unchecked Sendable {
         try await withManager(store) { trainer in
             let log = EventLog(await trainer.events())
             try await trainer.create("s", setup: Synthetic.setup(data: tmp.file("data.tsv"), epochs: 100_000, layers: Synthetic.pooled, autosaveEvery: 3))
-            try await trainer.train("s")
+            try await trainer.open("s").train()
             #expect(await log.wait { if case .checkpoint(session: "s", _) = $0 { return true }; return false })
             // Checkpoints reach the disk in the background.
             #expect(await waitUntil { (try? store.record("s").status) == .training })
@@ -114,12 +114,12 @@ final class Flag: @unchecked Sendable {
                 let listing = try #require(try await reader.list().first)
                 #expect(listing.isLocked && listing.lockedBy == getpid() && listing.status == .training)
                 await #expect(throws: SessionError.self) { try await reader.delete("s") }
-                let info = try await reader.open("s", readOnly: true)
+                let info = try await reader.open("s", readOnly: true).info
                 #expect(info.readOnly)
-                for _ in 0..<10 { #expect(try await reader.predict("s", texts: ["great"]).count == 1) }
-                await #expect(throws: SessionError.self) { try await reader.step("s") }
+                for _ in 0..<10 { #expect(try await reader.open("s", readOnly: true).predict(texts: ["great"]).count == 1) }
+                await #expect(throws: SessionError.self) { try await reader.open("s", readOnly: true).step() }
             }
-            try await trainer.stop("s")
+            try await trainer.open("s").stop()
         }
     }
 }

@@ -14,8 +14,8 @@ import Testing
         try await withManager(store) { m in
             for name in ["good", "bad"] {
                 try await m.create(name, setup: Synthetic.setup(data: tmp.file("data.tsv"), epochs: 1))
-                try await m.train(name)
-                #expect(await m.waitUntilSettled(name) == .finished)
+                try await m.open(name).train()
+                #expect(try await m.open(name, readOnly: true).waitUntilSettled() == .finished)
             }
         }
         return (tmp, store)
@@ -43,9 +43,9 @@ import Testing
             let list = try await m.list()
             #expect(list.map(\.name) == ["bad", "good"], sourceLocation: sourceLocation)
             #expect(list.first { $0.name == "good" }?.problem == nil, sourceLocation: sourceLocation)
-            let info = try await m.open("good")
+            let info = try await m.open("good").info
             #expect(info.status == .finished, sourceLocation: sourceLocation)
-            #expect(try await m.predict("good", texts: ["great"]).count == 1, sourceLocation: sourceLocation)
+            #expect(try await m.open("good", readOnly: true).predict(texts: ["great"]).count == 1, sourceLocation: sourceLocation)
         }
     }
 
@@ -135,7 +135,7 @@ import Testing
         try Data(text.utf8).write(to: data)
         try await withManager(store) { m in
             do {
-                try await m.train("bad", additionalEpochs: 1)
+                try await m.open("bad").train(additionalEpochs: 1)
                 Issue.record("trained on a changed data set")
             } catch let e as SessionError {
                 guard case let .dataChanged(path, recorded, found) = e else { Issue.record("\(e)"); return }
@@ -144,7 +144,7 @@ import Testing
                 #expect("\(e)".contains("data.tsv") && "\(e)".contains("changed"))
             }
             // The session itself is fine: it predicts, and the others list and open.
-            #expect(try await m.predict("bad", texts: ["great"]).count == 1)
+            #expect(try await m.open("bad", readOnly: true).predict(texts: ["great"]).count == 1)
             #expect(try await m.list().allSatisfy { $0.problem == nil })
             #expect(try await m.open("good").status == .finished)
         }

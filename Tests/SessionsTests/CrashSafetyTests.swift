@@ -62,14 +62,14 @@ import Testing
         // A new manager opens it: takes the dead process's lock over, reports the interrupted
         // job, trims the history to the checkpoint.
         try await withManager(store) { m in
-            let info = try await m.open("c")
+            let info = try await m.open("c").info
             #expect(info.notices.contains { $0.contains("took over the lock") && $0.contains("\(pid)") }, "\(info.notices)")
             #expect(info.notices.contains { $0.contains("was training when its process ended") }, "\(info.notices)")
             #expect(info.status == .idle)
             #expect(info.step == saved)
-            let steps = try await m.history("c").filter { $0.kind == .step }.map(\.step)
+            let steps = try await m.open("c", readOnly: true).history().filter { $0.kind == .step }.map(\.step)
             #expect(steps == Array(1...saved))
-            #expect(try await m.predict("c", texts: ["great food"]).count == 1)
+            #expect(try await m.open("c", readOnly: true).predict(texts: ["great food"]).count == 1)
         }
 
         // Carrying on through the CLI gives exactly the uninterrupted run.
@@ -87,8 +87,8 @@ import Testing
         let store = SessionStore(root: tmp.file("S"))
         try await withManager(store) { m in
             try await m.create("t", setup: Synthetic.setup(data: tmp.file("data.tsv"), epochs: 1))
-            try await m.train("t")
-            #expect(await m.waitUntilSettled("t") == .finished)
+            try await m.open("t").train()
+            #expect(try await m.open("t", readOnly: true).waitUntilSettled() == .finished)
         }
         let url = tmp.file("S/t/history.jsonl")
         let intact = try store.history("t").records
@@ -103,12 +103,12 @@ import Testing
 
         // Read-only leaves the file alone; opening for writing rewrites it without the torn line.
         try await withManager(store) { m in
-            let ro = try await m.open("t", readOnly: true)
+            let ro = try await m.open("t", readOnly: true).info
             #expect(ro.notices.contains { $0.contains("torn last line") })
         }
         #expect(try String(contentsOf: url, encoding: .utf8).hasSuffix(#""ep"#))
         try await withManager(store) { m in
-            let rw = try await m.open("t")
+            let rw = try await m.open("t").info
             #expect(rw.notices.contains { $0.contains("torn last line") })
         }
         let text = try String(contentsOf: url, encoding: .utf8)
@@ -131,9 +131,9 @@ import Testing
         let store = SessionStore(root: tmp.file("S"))
         let before = try await withManager(store) { m in
             try await m.create("k", setup: Synthetic.setup(data: tmp.file("data.tsv"), epochs: 1))
-            try await m.train("k")
-            #expect(await m.waitUntilSettled("k") == .finished)
-            return try await m.predict("k", texts: ["great", "awful"]).map(\.probabilities)
+            try await m.open("k").train()
+            #expect(try await m.open("k", readOnly: true).waitUntilSettled() == .finished)
+            return try await m.open("k", readOnly: true).predict(texts: ["great", "awful"]).map(\.probabilities)
         }
         let dir = tmp.file("S/k")
         let record = try store.record("k")
@@ -148,21 +148,21 @@ import Testing
         // Read-only readers already see the committed checkpoint.
         try await withManager(store) { m in
             try await m.open("k", readOnly: true)
-            #expect(try await m.predict("k", texts: ["great", "awful"]).map(\.probabilities) == before)
+            #expect(try await m.open("k", readOnly: true).predict(texts: ["great", "awful"]).map(\.probabilities) == before)
         }
         try await withManager(store) { m in
-            let info = try await m.open("k")
+            let info = try await m.open("k").info
             #expect(info.notices.contains { $0.contains("completed checkpoint \(n)") }, "\(info.notices)")
-            #expect(try await m.predict("k", texts: ["great", "awful"]).map(\.probabilities) == before)
+            #expect(try await m.open("k", readOnly: true).predict(texts: ["great", "awful"]).map(\.probabilities) == before)
         }
         #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent(SessionFiles.weightsNext).path))
 
         // Not committed: a .next file of checkpoint n + 1 is discarded.
         try SafeTensors.encode(zeros, metadata: ["checkpoint": String(n + 1)]).write(to: dir.appendingPathComponent(SessionFiles.optimizerNext))
         try await withManager(store) { m in
-            let info = try await m.open("k")
+            let info = try await m.open("k").info
             #expect(info.notices.contains { $0.contains("discarded") }, "\(info.notices)")
-            #expect(try await m.predict("k", texts: ["great", "awful"]).map(\.probabilities) == before)
+            #expect(try await m.open("k", readOnly: true).predict(texts: ["great", "awful"]).map(\.probabilities) == before)
         }
         #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent(SessionFiles.optimizerNext).path))
     }

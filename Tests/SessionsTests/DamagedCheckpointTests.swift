@@ -14,9 +14,9 @@ import Testing
         let store = SessionStore(root: tmp.file("S"))
         let predictions = try await withManager(store) { m in
             try await m.create("d", setup: Synthetic.setup(data: tmp.file("data.tsv"), epochs: 1))
-            try await m.train("d")
-            #expect(await m.waitUntilSettled("d") == .finished)
-            return try await m.predict("d", texts: ["great food", "awful room"]).map(\.probabilities)
+            try await m.open("d").train()
+            #expect(try await m.open("d", readOnly: true).waitUntilSettled() == .finished)
+            return try await m.open("d", readOnly: true).predict(texts: ["great food", "awful room"]).map(\.probabilities)
         }
         return (tmp, store, predictions)
     }
@@ -56,22 +56,22 @@ import Testing
         // A reader meanwhile answers with the good checkpoint.
         try await withManager(store) { m in
             try await m.open("d", readOnly: true)
-            #expect(try await m.predict("d", texts: ["great food", "awful room"]).map(\.probabilities) == before)
+            #expect(try await m.open("d", readOnly: true).predict(texts: ["great food", "awful room"]).map(\.probabilities) == before)
         }
         try await withManager(store) { m in
-            let info = try await m.open("d")
+            let info = try await m.open("d").info
             #expect(info.notices.filter { $0.contains(next) && $0.contains("damaged") }.count == 1, "\(info.notices)")
-            #expect(try await m.predict("d", texts: ["great food", "awful room"]).map(\.probabilities) == before)
+            #expect(try await m.open("d", readOnly: true).predict(texts: ["great food", "awful room"]).map(\.probabilities) == before)
         }
         #expect(try Data(contentsOf: dir.appendingPathComponent(final)) == good, "the good \(final) was replaced")
         #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent(next).path))
         #expect(FileManager.default.fileExists(atPath: dir.appendingPathComponent(next + ".damaged").path))
         // Told once: the next open is quiet, and the session trains on.
         try await withManager(store) { m in
-            let info = try await m.open("d")
+            let info = try await m.open("d").info
             #expect(!info.notices.contains { $0.contains("damaged") }, "\(info.notices)")
-            try await m.train("d", additionalEpochs: 1)
-            #expect(await m.waitUntilSettled("d") == .finished)
+            try await m.open("d").train(additionalEpochs: 1)
+            #expect(try await m.open("d", readOnly: true).waitUntilSettled() == .finished)
         }
     }
 

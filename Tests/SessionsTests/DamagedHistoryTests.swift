@@ -12,8 +12,8 @@ import Testing
         let store = SessionStore(root: tmp.file("S"))
         try await withManager(store) { m in
             try await m.create("h", setup: Synthetic.setup(data: tmp.file("data.tsv"), epochs: epochs))
-            try await m.train("h")
-            #expect(await m.waitUntilSettled("h") == .finished)
+            try await m.open("h").train()
+            #expect(try await m.open("h", readOnly: true).waitUntilSettled() == .finished)
         }
         return (tmp, store)
     }
@@ -34,17 +34,17 @@ import Testing
 
         // Read-only: opens and predicts, leaving the file alone.
         try await withManager(store) { m in
-            let info = try await m.open("h", readOnly: true)
+            let info = try await m.open("h", readOnly: true).info
             #expect(info.notices.contains { $0.contains("line 3") })
-            #expect(try await m.predict("h", texts: ["great"]).count == 1)
-            _ = try await m.leaderboard("h")
+            #expect(try await m.open("h", readOnly: true).predict(texts: ["great"]).count == 1)
+            _ = try await m.open("h", readOnly: true).leaderboard()
         }
         // For writing: the bad lines are set aside, the session trains on.
         try await withManager(store) { m in
-            let info = try await m.open("h")
+            let info = try await m.open("h").info
             #expect(info.notices.filter { $0.contains("history.jsonl") }.count == 1, "\(info.notices)")
-            try await m.train("h", additionalEpochs: 1)
-            #expect(await m.waitUntilSettled("h") == .finished)
+            try await m.open("h").train(additionalEpochs: 1)
+            #expect(try await m.open("h", readOnly: true).waitUntilSettled() == .finished)
         }
         let after = try store.history("h")
         #expect(after.notices.isEmpty)

@@ -14,22 +14,22 @@ import Testing
         let oneGo = SessionStore(root: tmp.file("A"))
         try await withManager(oneGo) { m in
             try await m.create("s", setup: Synthetic.setup(data: data, epochs: 2))
-            try await m.train("s")
-            #expect(await m.waitUntilSettled("s") == .finished)
+            try await m.open("s").train()
+            #expect(try await m.open("s", readOnly: true).waitUntilSettled() == .finished)
         }
 
         let split = SessionStore(root: tmp.file("B"))
         try await withManager(split) { m in
             try await m.create("s", setup: Synthetic.setup(data: data, epochs: 1))
-            try await m.train("s")
-            #expect(await m.waitUntilSettled("s") == .finished)
+            try await m.open("s").train()
+            #expect(try await m.open("s", readOnly: true).waitUntilSettled() == .finished)
         }
         try await withManager(split) { m in
-            let info = try await m.open("s")
+            let info = try await m.open("s").info
             #expect(info.epochsCompleted == 1 && info.batchInEpoch == 0)
             #expect(info.status == .finished)
-            try await m.train("s", additionalEpochs: 1)
-            #expect(await m.waitUntilSettled("s") == .finished)
+            try await m.open("s").train(additionalEpochs: 1)
+            #expect(try await m.open("s", readOnly: true).waitUntilSettled() == .finished)
             #expect(try await m.info("s").epochsCompleted == 2)
         }
         try expectSameTraining(oneGo.root.appendingPathComponent("s"), split.root.appendingPathComponent("s"))
@@ -47,24 +47,24 @@ import Testing
         let oneGo = SessionStore(root: tmp.file("A"))
         try await withManager(oneGo) { m in
             try await m.create("s", setup: Synthetic.setup(data: data, epochs: 2, autosaveEvery: 1000))
-            try await m.train("s")
-            #expect(await m.waitUntilSettled("s") == .finished)
+            try await m.open("s").train()
+            #expect(try await m.open("s", readOnly: true).waitUntilSettled() == .finished)
         }
         let split = SessionStore(root: tmp.file("B"))
         try await withManager(split) { m in
             try await m.create("s", setup: Synthetic.setup(data: data, epochs: 2, autosaveEvery: 1000))
-            for _ in 0..<3 { try await m.step("s") }
+            for _ in 0..<3 { try await m.open("s").step() }
             #expect(try await m.info("s").status == .paused)
-            try await m.stop("s")
+            try await m.open("s").stop()
             let info = try await m.info("s")
             #expect(info.status == .idle)
             #expect(info.record.engineRun.cursor.step == 3 && info.record.engineRun.cursor.batchInEpoch == 3)
         }
         try await withManager(split) { m in
-            let info = try await m.open("s")
+            let info = try await m.open("s").info
             #expect(info.step == 3 && info.batchInEpoch == 3 && info.epochsCompleted == 0)
-            try await m.train("s")
-            #expect(await m.waitUntilSettled("s") == .finished)
+            try await m.open("s").train()
+            #expect(try await m.open("s", readOnly: true).waitUntilSettled() == .finished)
         }
         try expectSameTraining(oneGo.root.appendingPathComponent("s"), split.root.appendingPathComponent("s"))
     }

@@ -26,8 +26,8 @@ import Testing
         }
         let status = try await Self.withFault(under: tmp.file("S"), name: SessionFiles.weightsNext) {
             try await withManager(store) { m in
-                try await m.train("f")
-                return await m.waitUntilSettled("f")
+                try await m.open("f").train()
+                return try await m.open("f", readOnly: true).waitUntilSettled()
             }
         }
         guard case let .failed(reason) = status else {
@@ -46,11 +46,11 @@ import Testing
 
         // With room again, the session opens, predicts and trains to the end.
         try await withManager(store) { m in
-            let info = try await m.open("f")
+            let info = try await m.open("f").info
             #expect(info.epochsCompleted == 0)
-            #expect(try await m.predict("f", texts: ["great"]).count == 1)
-            try await m.train("f")
-            #expect(await m.waitUntilSettled("f") == .finished)
+            #expect(try await m.open("f", readOnly: true).predict(texts: ["great"]).count == 1)
+            try await m.open("f").train()
+            #expect(try await m.open("f", readOnly: true).waitUntilSettled() == .finished)
         }
         #expect(try store.record("f").engineRun.cursor.epochsCompleted == 1)
     }
@@ -66,27 +66,27 @@ import Testing
             try await m.create("e", setup: Synthetic.setup(data: tmp.file("data.tsv"), epochs: 1))
             await #expect(throws: SessionError.self) {
                 try await Self.withFault(under: tmp.file("out"), name: ModelDirectory.configFile) {
-                    try await m.export("e", to: out)
+                    try await m.open("e", readOnly: true).export(to: out)
                 }
             }
             #expect(!FileManager.default.fileExists(atPath: out.path), "a half-written export was left behind")
             #expect(try FileManager.default.contentsOfDirectory(atPath: tmp.file("out").path).isEmpty)
 
             // A good export, then a failing one over it: the first stays whole.
-            try await m.export("e", to: out)
+            try await m.open("e", readOnly: true).export(to: out)
             let before = try Data(contentsOf: out.appendingPathComponent(ModelDirectory.weightsFile))
-            try await m.train("e")
-            #expect(await m.waitUntilSettled("e") == .finished)
+            try await m.open("e").train()
+            #expect(try await m.open("e", readOnly: true).waitUntilSettled() == .finished)
             await #expect(throws: SessionError.self) {
                 try await Self.withFault(under: tmp.file("out"), name: ModelDirectory.configFile) {
-                    try await m.export("e", to: out)
+                    try await m.open("e", readOnly: true).export(to: out)
                 }
             }
             #expect(try Data(contentsOf: out.appendingPathComponent(ModelDirectory.weightsFile)) == before)
             #expect(FileManager.default.fileExists(atPath: out.appendingPathComponent(ModelDirectory.configFile).path))
             #expect(try FileManager.default.contentsOfDirectory(atPath: tmp.file("out").path) == ["model"])
             // And a good one replaces it.
-            try await m.export("e", to: out)
+            try await m.open("e", readOnly: true).export(to: out)
             #expect(try Data(contentsOf: out.appendingPathComponent(ModelDirectory.weightsFile)) != before)
             #expect(try FileManager.default.contentsOfDirectory(atPath: tmp.file("out").path) == ["model"])
         }

@@ -16,9 +16,9 @@ import TextData
             try await m.create("s", setup: Synthetic.setup(data: tmp.file("data.tsv"), epochs: 1))
             let id = try await m.info("s").record.id
 
-            let e = try #require(try await m.explain("s", text: "the room was great"))
+            let e = try #require(try await m.open("s", readOnly: true).explain(text: "the room was great"))
             #expect(e.tokens.map(\.text) == ["the", "room", "was", "great"])
-            let direct = try await m.predict("s", texts: ["the room was great"])[0]
+            let direct = try await m.open("s", readOnly: true).predict(texts: ["the room was great"])[0]
             for (a, b) in zip(e.probabilities, direct.probabilities) { #expect(abs(a - b) < 1e-6) }
 
             // While the worker is busy, a newer request overtakes an older one: the older
@@ -26,20 +26,21 @@ import TextData
             let entered = Flag(), release = DispatchSemaphore(value: 0)
             let blocker = Task { try await engine.withClassifier(id: id) { _ in entered.set(); release.wait() } }
             while !entered.isSet { try await Task.sleep(for: .milliseconds(1)) }
-            let before = m.explainGenerations.current(for: id)
-            let first = Task { try await m.explain("s", text: "great") }
-            while m.explainGenerations.current(for: id) < before + 1 { try await Task.sleep(for: .milliseconds(1)) }
-            let second = Task { try await m.explain("s", text: "awful") }
-            while m.explainGenerations.current(for: id) < before + 2 { try await Task.sleep(for: .milliseconds(1)) }
+            let generations = try await m.open("s", readOnly: true).explainGenerations
+            let before = generations.current(for: id)
+            let first = Task { try await m.open("s", readOnly: true).explain(text: "great") }
+            while generations.current(for: id) < before + 1 { try await Task.sleep(for: .milliseconds(1)) }
+            let second = Task { try await m.open("s", readOnly: true).explain(text: "awful") }
+            while generations.current(for: id) < before + 2 { try await Task.sleep(for: .milliseconds(1)) }
             release.signal()
             try await blocker.value
             #expect(try await first.value == nil)
             #expect(try await second.value?.tokens.map(\.text) == ["awful"])
 
-            let (train, validation) = try await m.examples("s")
+            let (train, validation) = try await m.open("s", readOnly: true).examples()
             #expect(train.count + validation.count == 60)
             #expect(validation.count == 12)
-            let probs = try await m.probabilities("s", examples: validation)
+            let probs = try await m.open("s", readOnly: true).probabilities(examples: validation)
             #expect(probs.count == 12 && probs.allSatisfy { $0.count == 2 && abs($0.reduce(0, +) - 1) < 1e-5 })
         }
     }

@@ -18,10 +18,10 @@ import TextData
             try await m.create("s", setup: Synthetic.setup(data: data, epochs: 1))
             let events = EventLog(await m.events())
             // Picked as the model (the plan), then trained: run 2.
-            try await m.useLearner("s", recipe: recipe)
+            try await m.open("s").useLearner(recipe: recipe)
             #expect(try await m.info("s").record.runs.count == 1, "picking begins no run")
-            try await m.train("s")
-            #expect(await m.waitUntilSettled("s") == .finished)
+            try await m.open("s").train()
+            #expect(try await m.open("s", readOnly: true).waitUntilSettled() == .finished)
             let info = try await m.info("s")
             #expect(info.status == .finished)
             let current = info.record.currentRun
@@ -40,31 +40,31 @@ import TextData
             let file = RunFiles.learnerURL(in: store.root.appendingPathComponent("s"), run: 2)
             let learner = try LearnerIO.load(from: file)
             let texts = ["great food really", "awful room the", "it was"]
-            let p = try await m.predict("s", texts: texts)
+            let p = try await m.open("s", readOnly: true).predict(texts: texts)
             #expect(p.map(\.probabilities) == texts.map { learner.predictProbabilities($0) })
             #expect(p.map(\.label) == ["pos", "neg", p[2].label])
             // Evaluation and the console's explanation use it too.
-            let report = try await m.validationReport("s")
+            let report = try await m.open("s", readOnly: true).validationReport()
             #expect(report.map { Float($0.accuracy) } == va)
-            let a = try #require(try await m.explain("s", text: "great food"))
+            let a = try #require(try await m.open("s", readOnly: true).explain(text: "great food"))
             #expect(a.tokens.map(\.text) == ["great", "food"])
             #expect(a.tokens[0].score > a.tokens[1].score, "the cue word moves the decision most: \(a.tokens)")
             // Training it again is refused with the reason; stepping too.
-            await #expect(throws: SessionError.self) { try await m.train("s", additionalEpochs: 1) }
-            await #expect(throws: SessionError.self) { try await m.step("s") }
+            await #expect(throws: SessionError.self) { try await m.open("s").train(additionalEpochs: 1) }
+            await #expect(throws: SessionError.self) { try await m.open("s").step() }
             return p.map(\.probabilities)
         }
         // A new manager: the record, the history and the predictions come back.
         try await withManager(store) { m in
-            let info = try await m.open("s")
+            let info = try await m.open("s").info
             #expect(info.status == .finished)
             #expect(info.record.currentRun.plan == .learner(recipe))
-            let p = try await m.predict("s", texts: ["great food really", "awful room the", "it was"])
+            let p = try await m.open("s", readOnly: true).predict(texts: ["great food really", "awful room the", "it was"])
             #expect(p.map(\.probabilities) == expected)
-            let history = try await m.history("s")
+            let history = try await m.open("s", readOnly: true).history()
             #expect(history.filter { $0.run == 2 && $0.kind == .epoch }.count == 1)
             // Export writes a model folder that `--model-dir` reads.
-            try await m.export("s", to: tmp.file("exported"))
+            try await m.open("s", readOnly: true).export(to: tmp.file("exported"))
             let exported = try LearnerIO.load(from: tmp.file("exported").appendingPathComponent(ModelDirectory.learnerFile))
             #expect(exported.predictProbabilities("great food really") == expected[0])
         }
@@ -77,14 +77,14 @@ import TextData
         let store = SessionStore(root: tmp.file("S"))
         try await withManager(store) { m in
             try await m.create("s", setup: Synthetic.setup(data: data, epochs: 2, layers: Synthetic.pooled))
-            try await m.train("s")
-            #expect(await m.waitUntilSettled("s") == .finished)
-            let neural = try await m.predict("s", texts: ["great food"])[0].probabilities
-            try await m.trainLearner("s", recipe: try #require(try LearnerRecipe.parse("nb")))
-            try await m.trainLearner("s", recipe: try #require(try LearnerRecipe.parse("fasttext:epochs=3")))
-            try await m.changeModel("s", layers: Synthetic.pooled)   // the plan: no run
+            try await m.open("s").train()
+            #expect(try await m.open("s", readOnly: true).waitUntilSettled() == .finished)
+            let neural = try await m.open("s", readOnly: true).predict(texts: ["great food"])[0].probabilities
+            try await m.open("s").trainLearner(recipe: try #require(try LearnerRecipe.parse("nb")))
+            try await m.open("s").trainLearner(recipe: try #require(try LearnerRecipe.parse("fasttext:epochs=3")))
+            try await m.open("s").changeModel(layers: Synthetic.pooled)   // the plan: no run
 
-            let board = try await m.leaderboard("s")
+            let board = try await m.open("s", readOnly: true).leaderboard()
             #expect(board.map(\.run).sorted() == [1, 2, 3], "an edit adds no row")
             let ranked = board.compactMap(\.validationAccuracy)
             #expect(ranked == ranked.sorted(by: >), "ranked by validation accuracy: \(board)")
@@ -93,26 +93,26 @@ import TextData
             #expect(board.filter { $0.epochs == nil }.map(\.run).sorted() == [2, 3])
 
             // The console opens run 1: its answers are run 1's, bit for bit.
-            try await m.useInConsole("s", run: 1)
-            #expect(await m.consoleRun("s") == 1)
-            let p = try #require(try await m.classify("s", text: "great food"))
+            try await m.open("s", readOnly: true).useInConsole(run: 1)
+            #expect(try await m.open("s", readOnly: true).consoleRun == 1)
+            let p = try #require(try await m.open("s", readOnly: true).classify(text: "great food"))
             #expect(p.probabilities == neural)
-            #expect(try await m.explain("s", text: "great food")?.probabilities == neural)
+            #expect(try await m.open("s", readOnly: true).explain(text: "great food")?.probabilities == neural)
             // Run 2 (naive Bayes) in the console.
-            try await m.useInConsole("s", run: 2)
+            try await m.open("s", readOnly: true).useInConsole(run: 2)
             let nb = try LearnerIO.load(from: RunFiles.learnerURL(in: store.root.appendingPathComponent("s"), run: 2))
-            #expect(try await m.classify("s", text: "awful room")?.probabilities == nb.predictProbabilities("awful room"))
+            #expect(try await m.open("s", readOnly: true).classify(text: "awful room")?.probabilities == nb.predictProbabilities("awful room"))
             // A run that does not exist is refused, naming the runs there are.
-            await #expect(throws: SessionError.self) { try await m.useInConsole("s", run: 9) }
+            await #expect(throws: SessionError.self) { try await m.open("s", readOnly: true).useInConsole(run: 9) }
             // Back to the current run.
-            try await m.useInConsole("s", run: nil)
-            #expect(await m.consoleRun("s") == nil)
+            try await m.open("s", readOnly: true).useInConsole(run: nil)
+            #expect(try await m.open("s", readOnly: true).consoleRun == nil)
             // Run 1 by number, outside the console: predictions and an export of its own.
-            #expect(try await m.predict("s", texts: ["great food"], run: 1)[0].probabilities == neural)
-            try await m.export("s", to: tmp.file("run1"), run: 1)
+            #expect(try await m.open("s", readOnly: true).predict(texts: ["great food"], run: 1)[0].probabilities == neural)
+            try await m.open("s", readOnly: true).export(to: tmp.file("run1"), run: 1)
             #expect(try ModelDirectory.load(from: tmp.file("run1")).probabilities(["great food"])[0] == neural)
             // A run that never began is refused.
-            await #expect(throws: SessionError.self) { try await m.predict("s", texts: ["x"], run: 4) }
+            await #expect(throws: SessionError.self) { try await m.open("s", readOnly: true).predict(texts: ["x"], run: 4) }
         }
     }
 
@@ -125,7 +125,7 @@ import TextData
             let store = SessionStore(root: tmp.file(root))
             try await withManager(store) { m in
                 try await m.create("s", setup: Synthetic.setup(data: data, epochs: 1))
-                try await m.trainLearner("s", recipe: try #require(try LearnerRecipe.parse("forest:trees=5")))
+                try await m.open("s").trainLearner(recipe: try #require(try LearnerRecipe.parse("forest:trees=5")))
             }
             files.append(try Data(contentsOf: RunFiles.learnerURL(in: store.root.appendingPathComponent("s"), run: 2)))
         }
@@ -142,13 +142,13 @@ import TextData
         try await withManager(store) { m in
             try await m.create("s", setup: Synthetic.setup(data: data, epochs: 1))
             await #expect(throws: SessionError.self) {
-                try await m.trainLearner("s", recipe: try #require(try LearnerRecipe.parse("logreg")))
+                try await m.open("s").trainLearner(recipe: try #require(try LearnerRecipe.parse("logreg")))
             }
             let info = try await m.info("s")
             guard case let .failed(reason) = info.status else { Issue.record("status \(info.status)"); return }
             #expect(reason.contains("vocabulary") || reason.contains("feature"), "\(reason)")
             // The session still works: a neural model can be chosen and trained.
-            try await m.changeModel("s", layers: Synthetic.pooled)
+            try await m.open("s").changeModel(layers: Synthetic.pooled)
         }
     }
 

@@ -92,8 +92,8 @@ import Testing
                 do {
                     try await m.open("l", readOnly: readOnly)
                     if !readOnly {
-                        try await m.train("l")
-                        _ = await m.waitUntilSettled("l")
+                        try await m.open("l").train()
+                        _ = try await m.open("l", readOnly: true).waitUntilSettled()
                         try await m.close("l")
                     }
                     Issue.record("used a symlinked \(file) (read-only: \(readOnly))")

@@ -12,8 +12,8 @@ import Testing
         let store = SessionStore(root: tmp.file("S"))
         try await withManager(store) { m in
             try await m.create("h", setup: Synthetic.setup(data: tmp.file("data.tsv"), epochs: 1))
-            try await m.train("h")
-            #expect(await m.waitUntilSettled("h") == .finished)
+            try await m.open("h").train()
+            #expect(try await m.open("h", readOnly: true).waitUntilSettled() == .finished)
         }
         return (tmp, store)
     }

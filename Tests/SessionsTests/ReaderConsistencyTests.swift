@@ -15,7 +15,7 @@ import Testing
             let log = EventLog(await trainer.events())
             try await trainer.create("c", setup: Synthetic.setup(data: tmp.file("data.tsv"), epochs: 100_000, layers: Synthetic.pooled,
                                                                   batchSize: 4, autosaveEvery: 1))
-            try await trainer.train("c")
+            try await trainer.open("c").train()
             #expect(await log.wait { if case let .checkpoint(session: "c", info) = $0 { return info.number >= 5 }; return false })
 
             // The loading path of every reader, many times in a row.
@@ -41,15 +41,15 @@ import Testing
                 do {
                     try await withManager(store) { reader in
                         try await reader.open("c", readOnly: true)
-                        #expect(try await reader.predict("c", texts: ["great"]).count == 1)
-                        _ = try await reader.leaderboard("c")
-                        if i % 3 == 0 { try await reader.export("c", to: tmp.file("export-\(i)")) }
+                        #expect(try await reader.open("c", readOnly: true).predict(texts: ["great"]).count == 1)
+                        _ = try await reader.open("c", readOnly: true).leaderboard()
+                        if i % 3 == 0 { try await reader.open("c", readOnly: true).export(to: tmp.file("export-\(i)")) }
                     }
                 } catch {
                     Issue.record("reader \(i): \(error)")
                 }
             }
-            try await trainer.stop("c")
+            try await trainer.open("c").stop()
         }
     }
 

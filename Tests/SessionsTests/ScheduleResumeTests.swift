@@ -23,22 +23,22 @@ import Testing
         let oneGo = SessionStore(root: tmp.file("A"))
         try await withManager(oneGo) { m in
             try await m.create("s", setup: setup)
-            try await m.train("s")
-            #expect(await m.waitUntilSettled("s") == .finished)
+            try await m.open("s").train()
+            #expect(try await m.open("s", readOnly: true).waitUntilSettled() == .finished)
         }
         let split = SessionStore(root: tmp.file("B"))
         try await withManager(split) { m in
             try await m.create("s", setup: setup)
-            for _ in 0..<4 { try await m.step("s") }
-            try await m.stop("s")
+            for _ in 0..<4 { try await m.open("s").step() }
+            try await m.open("s").stop()
             #expect(try await m.info("s").record.engineRun.cursor.step == 4)
         }
         try await withManager(split) { m in
-            let info = try await m.open("s")
+            let info = try await m.open("s").info
             #expect(info.step == 4)
             #expect(info.record.engineRun.optimizer == Self.optimizer)
-            try await m.train("s")
-            #expect(await m.waitUntilSettled("s") == .finished)
+            try await m.open("s").train()
+            #expect(try await m.open("s", readOnly: true).waitUntilSettled() == .finished)
         }
         try expectSameTraining(oneGo.root.appendingPathComponent("s"), split.root.appendingPathComponent("s"))
         // The schedule took effect: the same run at the schedule's first rate, held constant, ends elsewhere.
@@ -47,8 +47,8 @@ import Testing
         let flat = SessionStore(root: tmp.file("C"))
         try await withManager(flat) { m in
             try await m.create("s", setup: Synthetic.setup(data: data, epochs: 2, layers: Synthetic.pooled, autosaveEvery: 1000, optimizer: constant))
-            try await m.train("s")
-            #expect(await m.waitUntilSettled("s") == .finished)
+            try await m.open("s").train()
+            #expect(try await m.open("s", readOnly: true).waitUntilSettled() == .finished)
         }
         let weightsA = try tensors(oneGo.root.appendingPathComponent("s").appendingPathComponent(SessionStore.weightsFile))
         let weightsC = try tensors(flat.root.appendingPathComponent("s").appendingPathComponent(SessionStore.weightsFile))

@@ -57,14 +57,14 @@ import Testing
         try await withManager(store) { m in
             try await m.create("a", setup: Synthetic.setup(data: tmp.file("data.tsv"), epochs: 1000, layers: Synthetic.pooled,
                                                            autosaveEvery: 1))
-            try await m.train("a")
+            try await m.open("a").train()
             #expect(await waitUntil { ((try? store.record("a"))?.engineRun.cursor.step ?? 0) >= 3 })
-            try await m.stop("a")
-            #expect(await m.waitUntilSettled("a") == .idle)
+            try await m.open("a").stop()
+            #expect(try await m.open("a", readOnly: true).waitUntilSettled() == .idle)
         }
         #expect(try store.record("a").status == .idle)
         try await withManager(store) { m in
-            let info = try await m.open("a")
+            let info = try await m.open("a").info
             #expect(!info.notices.contains { $0.contains("when its process ended") }, "\(info.notices)")
         }
     }

@@ -46,7 +46,7 @@ import Testing
         let store = SessionStore(root: tmp.file("S"))
         try await withManager(store) { m in
             try await m.create("u", setup: Synthetic.setup(data: tmp.file("data.tsv"), epochs: 1))
-            _ = try await m.useLearner("u", recipe: try #require(try LearnerRecipe.parse("svm")))
+            _ = try await m.open("u").useLearner(recipe: try #require(try LearnerRecipe.parse("svm")))
         }
         let r = try await runWorkbench(["train", "--session", "u", "--sessions-dir", "S"], in: tmp.url)
         #expect(r.status == 0, "\(r.out)\(r.err)")

@@ -123,9 +123,9 @@ import Testing
         let store = SessionStore(root: tmp.file("S"))
         try await withManager(store) { m in
             try await m.create("b", setup: Synthetic.setup(data: tmp.file("data.tsv"), epochs: 2, layers: Synthetic.pooled, batchSize: 8))
-            try await m.step("b")
-            #expect(await m.waitUntilSettled("b") == .paused)
-            try await m.stop("b")
+            try await m.open("b").step()
+            #expect(try await m.open("b", readOnly: true).waitUntilSettled() == .paused)
+            try await m.open("b").stop()
         }
         let r = try await runWorkbench(["train", "--session", "b", "--sessions-dir", "S", "--batch-size", "4"], in: tmp.url)
         #expect(r.status == 1 && r.err.contains("--batch-size: run 1 is at batch 1 of epoch 1"), "\(r.out)\(r.err)")

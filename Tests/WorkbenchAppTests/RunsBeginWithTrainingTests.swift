@@ -46,7 +46,7 @@ import WorkbenchUI
         let f = try await Self.launch()
         defer { try? FileManager.default.removeItem(at: f.dir) }
         #expect(await f.service.startTraining() == .done(nil))
-        #expect(await f.manager.waitUntilSettled("s") == .finished)
+        #expect(try await f.manager.open("s", readOnly: true).waitUntilSettled() == .finished)
         // Nine edits, as in the tmux session that found it.
         for i in 0..<9 {
             let edit: ModelEdit = i % 2 == 0 ? .setUnits(layer: 0, units: 8 + i) : .addLayer(.dropout, at: 1)
@@ -61,7 +61,7 @@ import WorkbenchUI
         #expect(await f.service.leaderboard().count == 1)
         // Training begins run 2 with the edited model.
         #expect(await f.service.startTraining() == .done(nil))
-        #expect(await f.manager.waitUntilSettled("s") == .finished)
+        #expect(try await f.manager.open("s", readOnly: true).waitUntilSettled() == .finished)
         #expect(await f.service.leaderboard().map(\.id).sorted() == ["1", "2"])
         await f.service.shutdown()
 
@@ -78,7 +78,7 @@ import WorkbenchUI
         let f = try await Self.launch()
         defer { try? FileManager.default.removeItem(at: f.dir) }
         #expect(await f.service.startTraining() == .done(nil))
-        #expect(await f.manager.waitUntilSettled("s") == .finished)
+        #expect(try await f.manager.open("s", readOnly: true).waitUntilSettled() == .finished)
         guard case let .applied(edited) = await f.service.applyModelEdit(.setUnits(layer: 0, units: 12)) else {
             Issue.record("the edit was refused")
             return
@@ -105,7 +105,7 @@ import WorkbenchUI
         // The model pane still shows the edited model, and training trains it.
         #expect(await f.service.snapshot().model == edited)
         #expect(await f.service.startTraining() == .done(nil))
-        #expect(await f.manager.waitUntilSettled("s") == .finished)
+        #expect(try await f.manager.open("s", readOnly: true).waitUntilSettled() == .finished)
         let record = try await f.manager.info("s").record
         #expect(record.currentRun.id == 4 && record.engineRun.model.layers[0] == .embedding(dim: 12))
         await f.service.shutdown()
@@ -117,7 +117,7 @@ import WorkbenchUI
         let f = try await Self.launch()
         defer { try? FileManager.default.removeItem(at: f.dir) }
         #expect(await f.service.startTraining() == .done(nil))
-        #expect(await f.manager.waitUntilSettled("s") == .finished)
+        #expect(try await f.manager.open("s", readOnly: true).waitUntilSettled() == .finished)
         let step = try await f.manager.info("s").step
         #expect(await f.service.changeSettings(.learningRate(0.005)) == .done("learning rate 0.005"))
         #expect(await f.service.changeSettings(.epochs(3)) == .done("3 epochs planned"))
@@ -128,7 +128,7 @@ import WorkbenchUI
         #expect(record.runs.count == 1, "a settings change begins no run")
         // Training carries the same run on to its new epochs.
         #expect(await f.service.startTraining() == .done(nil))
-        #expect(await f.manager.waitUntilSettled("s") == .finished)
+        #expect(try await f.manager.open("s", readOnly: true).waitUntilSettled() == .finished)
         record = try await f.manager.info("s").record
         #expect(record.runs.count == 1 && record.engineRun.cursor.epochsCompleted == 3)
         // A learner plan has no learning rate.

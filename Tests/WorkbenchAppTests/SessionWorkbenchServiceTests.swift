@@ -44,7 +44,7 @@ import WorkbenchUI
 
         // Train the neural run, then choose the SVM: the model pane gets its card.
         #expect(await service.startTraining() == .done(nil))
-        _ = await manager.waitUntilSettled("s")
+        _ = try await manager.open("s", readOnly: true).waitUntilSettled()
         let applied = await service.applyModelEdit(.applyPreset("svm:c=0.5"))
         guard case let .applied(card) = applied else {
             Issue.record("the SVM preset was refused: \(applied)")
@@ -59,7 +59,7 @@ import WorkbenchUI
         }
         #expect(reason.contains("no layers") && reason.contains("preset"), "\(reason)")
         #expect(await service.startTraining() == .done(nil))
-        #expect(await manager.waitUntilSettled("s") == .finished)
+        #expect(try await manager.open("s", readOnly: true).waitUntilSettled() == .finished)
 
         // The leaderboard: both runs, ranked, the current one marked; both can be opened.
         let board = await service.leaderboard()
@@ -84,7 +84,7 @@ import WorkbenchUI
         }
         // Training a trained learner again is a fresh run of the same recipe.
         #expect(await service.startTraining() == .done(nil))
-        #expect(await manager.waitUntilSettled("s") == .finished)
+        #expect(try await manager.open("s", readOnly: true).waitUntilSettled() == .finished)
         #expect(await service.leaderboard().count == 3)
 
         // :zoo — learners one after the other in the background, each a run of its own.
@@ -101,7 +101,7 @@ import WorkbenchUI
         var models: [String] = []
         while Date() < deadline {
             models = await service.leaderboard().map(\.model)
-            if models.count == 5, await manager.waitUntilSettled("s") == .finished { break }
+            if models.count == 5, try await manager.open("s", readOnly: true).waitUntilSettled() == .finished { break }
             try await Task.sleep(for: .milliseconds(20))
         }
         #expect(Set(models).isSuperset(of: ["nb", "logreg:c=10"]), "\(models)")

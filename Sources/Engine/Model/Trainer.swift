@@ -62,6 +62,8 @@ public struct FitConfig: Codable, Sendable, Equatable {
 /// Keras's progress bar shows them; `batchLoss` is this batch's own.
 public struct BatchProgress: Sendable, Equatable {
     public var epoch: Int            // 1-based
+    /// The epochs the trainer trains to.
+    public var epochs: Int
     public var batch: Int            // 1-based within the epoch
     public var batchesPerEpoch: Int
     public var step: Int             // batches since training began
@@ -195,7 +197,7 @@ public final class Trainer {
         epochTrainingSeconds += max(0, clock() - batchStart)
         let elapsed = epochTrainingSeconds
         var outcome = BatchOutcome(progress: BatchProgress(
-            epoch: epochsCompleted + 1, batch: batchInEpoch, batchesPerEpoch: batchesPerEpoch, step: step,
+            epoch: epochsCompleted + 1, epochs: config.epochs, batch: batchInEpoch, batchesPerEpoch: batchesPerEpoch, step: step,
             batchLoss: l, loss: Float(lossSum / Double(seen)), accuracy: Float(correct) / Float(seen),
             samplesPerSecond: Double(seen) / max(elapsed, 1e-9), epochElapsed: elapsed))
         if batchInEpoch == batchesPerEpoch {

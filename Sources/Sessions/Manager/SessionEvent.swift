@@ -18,6 +18,9 @@ public enum SessionEvent: Sendable, Equatable {
     case runStarted(session: String, run: RunRecord)
     /// A learner run finished: its scores (the chart's one point for it).
     case learnerTrained(session: String, run: Int, result: LearnerResult)
+    /// A queue of learners (`trainLearners`) ended: how many trained, and the failure that
+    /// stopped it, if one did.
+    case learnerQueueEnded(session: String, trained: Int, failure: String?)
     /// What training makes next changed (an edit, a preset, a learner picked).
     case planChanged(session: String, plan: RunPlan)
     /// Sessions were created, renamed, duplicated or deleted.
@@ -27,7 +30,8 @@ public enum SessionEvent: Sendable, Equatable {
     public var session: String? {
         switch self {
         case let .batch(s, _, _), let .epoch(s, _, _), let .status(s, _), let .checkpoint(s, _),
-             let .warning(s, _), let .runStarted(s, _), let .learnerTrained(s, _, _), let .planChanged(s, _):
+             let .warning(s, _), let .runStarted(s, _), let .learnerTrained(s, _, _), let .planChanged(s, _),
+             let .learnerQueueEnded(s, _, _):
             return s
         case .catalogChanged: return nil
         }

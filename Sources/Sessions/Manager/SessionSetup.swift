@@ -48,6 +48,30 @@ public struct SessionSetup: Sendable {
     }
 }
 
+extension SessionSetup {
+    /// A new session like `record`'s: the same data and how it is read and split, an unfitted
+    /// tokenizer with the same settings, the same lengths and training settings, and `model`.
+    public init(like record: SessionRecord, model: Model) {
+        let d = record.dataset
+        let validation: Validation
+        switch d.validation {
+        case .none: validation = .none
+        case let .split(f, _): validation = .split(f)
+        case let .file(path, _, _, _): validation = .file(path)
+        }
+        var tokenizer = record.tokenizer
+        switch tokenizer {
+        case let .keras(k): tokenizer = .keras((try? KerasTokenizer(numWords: k.numWords, filters: k.filters, lower: k.lower, split: k.split,
+                                                                      charLevel: k.charLevel, oovToken: k.oovToken)) ?? k)
+        case let .script(s): tokenizer = .script(ScriptTokenizer(numWords: s.numWords, oovToken: s.oovToken, bigrams: s.bigrams, lower: s.lower))
+        }
+        let settings = record.neuralPlan
+        self.init(data: d.path, format: d.format, readOptions: d.options, validation: validation, tokenizer: tokenizer,
+                  maxLength: record.maxLength, padding: record.padding, truncating: record.truncating,
+                  model: model, optimizer: settings.optimizer, fit: settings.fit, autosaveEvery: record.autosaveEvery)
+    }
+}
+
 /// A session's examples, read and hash-checked, and encoded for training.
 struct LoadedData: Sendable {
     var train: [LabelledText]

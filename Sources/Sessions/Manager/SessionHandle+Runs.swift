@@ -6,38 +6,68 @@ import TextData
 /// A session's runs side by side: learner runs (an SVM, a forest, fastText… trained in one go
 /// on the session's texts), the leaderboard of every run, and opening any earlier run in the
 /// console. Each finished run's model stays in the session's `runs/` folder.
-extension SessionManager {
+extension SessionHandle {
     // MARK: - Learner runs
 
     /// Makes `recipe` what training makes next (`setPlan`); `train` trains it as a new run.
-    public func useLearner(_ name: String, recipe: LearnerRecipe) async throws {
-        try await setPlan(name, .learner(recipe))
+    public func useLearner(recipe: LearnerRecipe) async throws {
+        try await setPlan(.learner(recipe))
     }
 
     /// Trains `recipe` as a run of its own and waits for it, leaving the plan as it is (the
     /// zoo: learners beside the model being shaped). Returns the run's id; throws the reason
     /// when training fails.
     @discardableResult
-    public func trainLearner(_ name: String, recipe: LearnerRecipe) async throws -> Int {
-        let id = try await openID(name, writable: true)
-        guard let o = sessions[id] else { throw SessionError.notFound(name) }
-        guard !o.status.isActive && o.status != .paused else {
-            throw SessionError.busy(session: name, status: o.status, operation: "train a learner (stop it first)")
+    public func trainLearner(recipe: LearnerRecipe) async throws -> Int {
+        try checkOpen(writable: true)
+        guard !status.isActive && status != .paused else {
+            throw SessionError.busy(session: name, status: status, operation: "train a learner (stop it first)")
         }
-        let run = try await startLearnerRun(id, recipe: recipe)
-        if case let .failed(reason) = await waitUntilSettled(name) {
+        let run = try await startLearnerRun(recipe: recipe)
+        if case let .failed(reason) = await waitUntilSettled() {
             throw SessionError.invalidSetting(field: "model", reason: "\(recipe.spec) failed: \(reason)")
         }
         return run
     }
 
+    /// The zoo: trains each recipe as a run of its own, one after the other, in the
+    /// background, leaving the plan as it is. Returns at once (refused while a job runs or is
+    /// paused); the runs and their results come as events, and `learnerQueueEnded` says how
+    /// the queue ended (a failure stops it, with the reason). A new queue replaces one still
+    /// waiting; closing the session cancels it.
+    public func trainLearners(_ recipes: [LearnerRecipe]) throws {
+        try checkOpen(writable: true)
+        guard !status.isActive && status != .paused else {
+            throw SessionError.busy(session: name, status: status, operation: "train learners (stop it first)")
+        }
+        guard !recipes.isEmpty else { throw SessionError.invalidSetting(field: "model", reason: "no learner named") }
+        learnerQueue?.cancel()
+        learnerQueue = Task { [weak self] in
+            var trained = 0
+            for recipe in recipes where !Task.isCancelled {
+                do {
+                    try await self?.trainLearner(recipe: recipe)
+                    trained += 1
+                } catch {
+                    await self?.learnerQueueEnded(trained: trained, failure: "\(recipe.spec): \(error)")
+                    return
+                }
+            }
+            await self?.learnerQueueEnded(trained: trained, failure: nil)
+        }
+    }
+
+    private func learnerQueueEnded(trained: Int, failure: String?) {
+        learnerQueue = nil
+        publish(.learnerQueueEnded(session: name, trained: trained, failure: failure))
+    }
+
     /// Begins a learner run and trains it off the actor and off the engine's worker: the
     /// status goes to training at once and to finished (or failed, with the reason) when done.
     @discardableResult
-    func startLearnerRun(_ id: String, recipe: LearnerRecipe) async throws -> Int {
-        guard let o = sessions[id] else { throw SessionError.notFound(id) }
-        try await archiveEngineRun(id)
-        let files = o.files
+    func startLearnerRun(recipe: LearnerRecipe) async throws -> Int {
+        try await archiveEngineRun()
+        let files = files
         let seed = files.record.engineRun.fit.seed
         let record = try files.update { r in
             let runID = (r.runs.map(\.id).max() ?? 0) + 1
@@ -45,21 +75,19 @@ extension SessionManager {
         }
         let run = record.runs[record.runs.count - 1]
         let runId = run.id
-        sessions[id]?.consoleRun = nil
-        publish(.runStarted(session: o.name, run: run))
-        setStatus(id, .training)
-        let loaded = o.data
-        let name = o.name
-        sessions[id]?.learnerJob = Task { [weak self] in
+        consoleRunID = nil
+        publish(.runStarted(session: name, run: run))
+        setStatus(.training)
+        let loaded = data
+        learnerJob = Task { [weak self] in
             do {
                 let data = try await Self.detached { try loaded ?? SessionBuilder.loadData(record: record) }
                 let (trained, result) = try await Self.detached {
                     try Self.fitLearner(recipe, run: runId, data: data, seed: seed, files: files)
                 }
-                await self?.learnerJobEnded(id, name: name, run: runId, recipe: recipe, data: data,
-                                            outcome: .success((trained, result)))
+                await self?.learnerJobEnded(run: runId, recipe: recipe, data: data, outcome: .success((trained, result)))
             } catch {
-                await self?.learnerJobEnded(id, name: name, run: runId, recipe: recipe, data: nil, outcome: .failure(error))
+                await self?.learnerJobEnded(run: runId, recipe: recipe, data: nil, outcome: .failure(error))
             }
         }
         return runId
@@ -96,20 +124,20 @@ extension SessionManager {
         return (trained, result)
     }
 
-    private func learnerJobEnded(_ id: String, name: String, run: Int, recipe: LearnerRecipe, data: LoadedData?,
+    private func learnerJobEnded(run: Int, recipe: LearnerRecipe, data loaded: LoadedData?,
                                  outcome: Result<(TrainedLearner, LearnerResult), any Error>) {
-        sessions[id]?.learnerJob = nil
-        if let data, sessions[id]?.data == nil { sessions[id]?.data = data }
+        learnerJob = nil
+        if let loaded { adopt(loaded) }
         switch outcome {
         case let .success((trained, result)):
-            sessions[id]?.runModels[run] = .learner(trained.learner)
+            runModels[run] = .learner(trained.learner)
             for w in trained.warnings { publish(.warning(session: name, message: "\(recipe.kind.title): \(w)")) }
             publish(.learnerTrained(session: name, run: run, result: result))
-            setStatus(id, .finished)
+            setStatus(.finished)
         case let .failure(error):
             let reason = (error as? LearnerError)?.description ?? "\(error)"
-            if let files = sessions[id]?.files { _ = try? files.update { $0.status = .failed(reason) } }
-            setStatus(id, .failed(reason))
+            if !isClosed { _ = try? files.update { $0.status = .failed(reason) } }
+            setStatus(.failed(reason))
         }
     }
 
@@ -127,27 +155,15 @@ extension SessionManager {
         return (Float(loss / Double(examples.count)), Float(correct) / Float(examples.count))
     }
 
-    /// Sets the status the manager reports (learner runs: the engine never sees them train).
-    func setStatus(_ id: String, _ status: SessionStatus) {
-        guard var o = sessions[id] else { return }
-        o.status = status
-        sessions[id] = o
-        publish(.status(session: o.name, status: status))
-        if !status.isActive, let waiters = settleWaiters.removeValue(forKey: id) {
-            for w in waiters { w.resume(returning: status) }
-        }
-    }
-
     /// Keeps the engine run's weights in `runs/` before another run becomes current (a
     /// checkpoint is written first, so unsaved batches are kept too). A run that never trained
     /// has nothing to keep.
-    func archiveEngineRun(_ id: String) async throws {
-        guard let o = sessions[id] else { return }
-        let record = o.files.record
+    func archiveEngineRun() async throws {
+        let record = files.record
         let runID = record.engineRunID
-        guard record.engineRun.hasTrained || o.step > 0 else { return }
-        try await send(id, .save)
-        let files = o.files
+        guard record.engineRun.hasTrained || live.step > 0 else { return }
+        try await send(.save)
+        let files = files
         try await Self.detached {
             try files.flush()
             let dir = files.directory
@@ -159,13 +175,12 @@ extension SessionManager {
 
     /// Every run of the session with its metrics, ranked best first by validation accuracy
     /// (then training accuracy, then the newest); runs without metrics come last.
-    public func leaderboard(_ name: String) async throws -> [RunStanding] {
-        let id = try await openID(name, writable: false)
-        guard let o = sessions[id] else { throw SessionError.notFound(name) }
-        let record = o.files.record
-        let dir = o.files.directory
+    public func leaderboard() async throws -> [RunStanding] {
+        try checkOpen()
+        let record = files.record
+        let dir = files.directory
         let current = record.currentRun.id
-        let console = o.consoleRun ?? current
+        let console = consoleRunID ?? current
         // Runs that trained (a run that never did is an untrained placeholder for the engine).
         let standings = record.runs.filter { $0.hasTrained || $0.id == current }.map { run in
             RunStanding(run: run, isCurrent: run.id == current, isInConsole: run.id == console,
@@ -176,28 +191,27 @@ extension SessionManager {
 
     /// Answers the console (classify, explain) with run `run`'s model instead of the current
     /// one; nil goes back to the current model. The run's model is loaded once and kept.
-    public func useInConsole(_ name: String, run: Int?) async throws {
-        let id = try await openID(name, writable: false)
-        guard let o = sessions[id] else { throw SessionError.notFound(name) }
-        let record = o.files.record
+    public func useInConsole(run: Int?) async throws {
+        try checkOpen()
+        let record = files.record
         guard let run, run != record.currentRun.id else {
-            sessions[id]?.consoleRun = nil
+            consoleRunID = nil
             return
         }
         guard let r = record.runs.first(where: { $0.id == run }) else {
             throw SessionError.invalidSetting(field: "run", reason: "session '\(name)' has no run \(run) (runs: \(record.runs.map { "\($0.id)" }.joined(separator: ", ")))")
         }
-        _ = try await runModel(id, run: r)
-        sessions[id]?.consoleRun = run
+        _ = try await runModel(run: r)
+        consoleRunID = run
     }
 
     /// The learned numbers of the current run's learner: all, and those of its input side
     /// (fastText's embedding rows, a TF-IDF model's idf weights). Nil for a neural or
     /// untrained run.
-    public func learnerParameters(_ name: String) async -> (total: Int, input: Int)? {
-        guard let id = openSession(named: name)?.id, let run = sessions[id]?.files.record.currentRun,
-              case .learner = run.kind, run.isComplete,
-              case let .learner(l)? = try? await runModel(id, run: run) else { return nil }
+    public func learnerParameters() async -> (total: Int, input: Int)? {
+        let run = files.record.currentRun
+        guard !isClosed, case .learner = run.kind, run.isComplete,
+              case let .learner(l)? = try? await runModel(run: run) else { return nil }
         return try? await Self.detached {
             if let t = l as? TfidfLearner {
                 let idf = t.vectorizer.featureCount
@@ -209,14 +223,13 @@ extension SessionManager {
     }
 
     /// The run the console uses (nil: the current one).
-    public func consoleRun(_ name: String) -> Int? { openSession(named: name)?.consoleRun }
+    public var consoleRun: Int? { consoleRunID }
 
     /// The model of `run` when it is not the engine's (a learner run, or an earlier run),
     /// loaded from `runs/` on first use.
-    func runModel(_ id: String, run: RunRecord) async throws -> RunModel {
-        if let m = sessions[id]?.runModels[run.id] { return m }
-        guard let o = sessions[id] else { throw SessionError.notFound(id) }
-        let dir = o.files.directory
+    func runModel(run: RunRecord) async throws -> RunModel {
+        if let m = runModels[run.id] { return m }
+        let dir = files.directory
         let model: RunModel
         switch run.kind {
         case .learner:
@@ -228,7 +241,7 @@ extension SessionManager {
                 do { return try LearnerIO.decode(data, path: url.path) } catch let e as LearnerError { throw SessionError.file(path: url.path, reason: e.description) }
             })
         case let .neural(n):
-            var neuralConfig = o.files.record.classifierConfig
+            var neuralConfig = files.record.classifierConfig
             neuralConfig.model = n.model
             let config = neuralConfig
             let url = RunFiles.weightsURL(in: dir, run: run.id)
@@ -242,22 +255,21 @@ extension SessionManager {
                 return LockedClassifier(c)
             })
         }
-        sessions[id]?.runModels[run.id] = model
+        runModels[run.id] = model
         return model
     }
 
     /// What answers predictions for the session now: nil for the engine's current neural
     /// model, else the learner or earlier run that replaces it (`console` asks for the
     /// console's choice; `run` names a run outright).
-    func alternateModel(_ id: String, console: Bool, run asked: Int? = nil) async throws -> RunModel? {
-        guard let o = sessions[id] else { return nil }
-        let record = o.files.record
-        let wanted = asked ?? (console ? (o.consoleRun ?? record.currentRun.id) : record.currentRun.id)
+    func alternateModel(console: Bool, run asked: Int? = nil) async throws -> RunModel? {
+        let record = files.record
+        let wanted = asked ?? (console ? (consoleRunID ?? record.currentRun.id) : record.currentRun.id)
         guard let run = record.runs.first(where: { $0.id == wanted }) else {
-            throw SessionError.invalidSetting(field: "run", reason: "session '\(o.name)' has no run \(wanted) (runs: \(record.runs.map { "\($0.id)" }.joined(separator: ", ")))")
+            throw SessionError.invalidSetting(field: "run", reason: "session '\(name)' has no run \(wanted) (runs: \(record.runs.map { "\($0.id)" }.joined(separator: ", ")))")
         }
         if run.id == record.engineRunID { return nil }
-        return try await runModel(id, run: run)
+        return try await runModel(run: run)
     }
 }
 

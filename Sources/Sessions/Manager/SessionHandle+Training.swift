@@ -4,7 +4,7 @@ import Learners
 import TextData
 
 /// Training a session through the shared engine, and changing its model and settings.
-extension SessionManager {
+extension SessionHandle {
     // MARK: - Training
 
     /// Starts or resumes training what the plan says. A learner plan trains a new learner
@@ -13,27 +13,26 @@ extension SessionManager {
     /// completed, a partly trained epoch counting as the first); otherwise a new run begins
     /// from fresh weights. Returns once the job is queued or training (or finished at once,
     /// when there is nothing left to train).
-    public func train(_ name: String, additionalEpochs: Int? = nil) async throws {
-        let id = try await openID(name, writable: true)
-        guard let o = sessions[id] else { throw SessionError.notFound(name) }
-        if o.status.isActive {
-            if additionalEpochs != nil { throw SessionError.busy(session: name, status: o.status, operation: "change the planned epochs") }
+    public func train(additionalEpochs: Int? = nil) async throws {
+        try checkOpen(writable: true)
+        if status.isActive {
+            if additionalEpochs != nil { throw SessionError.busy(session: name, status: status, operation: "change the planned epochs") }
             return
         }
-        let record = o.files.record
+        let record = files.record
         switch record.plan {
         case let .learner(recipe):
             if additionalEpochs != nil {
                 throw SessionError.invalidSetting(field: "epochs", reason: "a \(recipe.kind.title) trains in one go, not in epochs")
             }
-            try await startLearnerRun(id, recipe: recipe)
+            try await startLearnerRun(recipe: recipe)
         case let .neural(plan):
-            if o.status != .paused { try await beginNeuralRunIfNeeded(id, plan: plan) }
-            var fit = sessions[id]?.files.record.engineRun.fit ?? plan.fit
-            let engine = sessions[id]?.files.record.engineRun
-            if let more = additionalEpochs, let engine, engine.hasTrained {
+            if status != .paused { try await beginNeuralRunIfNeeded(plan: plan) }
+            let engine = files.record.engineRun
+            var fit = engine.fit
+            if let more = additionalEpochs, engine.hasTrained {
                 guard more >= 1 else { throw SessionError.invalidSetting(field: "epochs", reason: "must be at least 1, got \(more)") }
-                let done = sessions[id]?.epochsCompleted ?? 0
+                let done = live.epochsCompleted
                 let (total, overflow) = done.addingReportingOverflow(more)
                 guard !overflow, total <= Limits.maxEpochs else {
                     throw SessionError.invalidSetting(field: "epochs", reason: "\(done) done and \(more) more is over the limit of \(Limits.grouped(Limits.maxEpochs)) epochs")
@@ -43,9 +42,9 @@ extension SessionManager {
                 guard more >= 1 else { throw SessionError.invalidSetting(field: "epochs", reason: "must be at least 1, got \(more)") }
                 fit.epochs = more
             }
-            try await ensureData(id)
-            if let engine, fit != engine.fit { try await send(id, .reconfigure(engine.optimizer, fit)) }
-            try await send(id, .start)
+            try await ensureData()
+            if fit != engine.fit { try await send(.reconfigure(engine.optimizer, fit)) }
+            try await send(.start)
         }
     }
 
@@ -54,104 +53,91 @@ extension SessionManager {
     /// settings as they are); otherwise begins a new run from fresh weights (the engine run's
     /// weights are kept in `runs/` when it trained). Returns whether a new run began.
     @discardableResult
-    func beginNeuralRunIfNeeded(_ id: String, plan: NeuralPlan) async throws -> Bool {
-        guard let o = sessions[id] else { throw SessionError.notFound(id) }
-        let record = o.files.record
+    func beginNeuralRunIfNeeded(plan: NeuralPlan) async throws -> Bool {
+        let record = files.record
         let engine = record.engineRun
         let engineIsLast = record.engineRunIndex == record.runs.count - 1
-        if engineIsLast && engine.model == plan.model && (engine.hasTrained || o.step > 0) { return false }
-        if engineIsLast && engine.model == plan.model && engine.plan == plan && !engine.hasTrained && o.step == 0 {
+        if engineIsLast && engine.model == plan.model && (engine.hasTrained || live.step > 0) { return false }
+        if engineIsLast && engine.model == plan.model && engine.plan == plan && !engine.hasTrained && live.step == 0 {
             return false
         }
-        try await archiveEngineRun(id)
-        let runID = o.step > 0 ? (record.runs.map(\.id).max() ?? 0) + 1 : record.nextNeuralRunID
+        try await archiveEngineRun()
+        let runID = live.step > 0 ? (record.runs.map(\.id).max() ?? 0) + 1 : record.nextNeuralRunID
         let cursor = TrainerState(fresh: plan.fit, trainCount: engine.cursor.trainCount, layerGenerators: [:])
         let run = NeuralRun(model: plan.model, optimizer: plan.optimizer, fit: plan.fit, weightSeed: plan.fit.seed, cursor: cursor)
-        try await send(id, .newRun(id: runID, started: Date(), run))
-        sessions[id]?.epochsCompleted = 0
-        sessions[id]?.batchInEpoch = 0
-        sessions[id]?.step = 0
-        sessions[id]?.consoleRun = nil
-        if let started = sessions[id]?.files.record.runs.last { publish(.runStarted(session: o.name, run: started)) }
+        try await send(.newRun(id: runID, started: Date(), run))
+        live = .start
+        consoleRunID = nil
+        if let started = files.record.runs.last { publish(.runStarted(session: name, run: started)) }
         return true
     }
 
     /// Resumes a paused session (the same as `train` without more epochs).
-    public func resume(_ name: String) async throws { try await train(name) }
+    public func resume() async throws { try await train() }
 
     /// Pauses at the next batch boundary.
     /// Writes a checkpoint now (when there is unsaved progress), without stopping training.
-    public func save(_ name: String) async throws {
-        guard let o = openSession(named: name) else { throw SessionError.notFound(name) }
-        try await send(o.id, .save)
+    public func save() async throws {
+        try checkOpen()
+        try await send(.save)
     }
 
-    public func pause(_ name: String) async throws {
-        guard let o = openSession(named: name) else { return }
-        try refuseWhileLearnerTrains(o, "paused")
-        try await send(o.id, .pause)
+    public func pause() async throws {
+        try checkOpen()
+        try refuseWhileLearnerTrains("paused")
+        try await send(.pause)
     }
 
     /// Trains exactly one batch now and leaves the session paused.
-    public func step(_ name: String) async throws {
-        let id = try await openID(name, writable: true)
-        guard let o = sessions[id] else { throw SessionError.notFound(name) }
-        switch o.files.record.plan {
+    public func step() async throws {
+        try checkOpen(writable: true)
+        switch files.record.plan {
         case let .learner(recipe):
             throw SessionError.invalidSetting(field: "model", reason: "a \(recipe.kind.title) has no batches to step through")
         case let .neural(plan):
-            if o.status != .paused { try await beginNeuralRunIfNeeded(id, plan: plan) }
+            if status != .paused { try await beginNeuralRunIfNeeded(plan: plan) }
         }
-        try await ensureData(id)
-        try await send(id, .step)
+        try await ensureData()
+        try await send(.step)
     }
 
     /// Ends the job at the next batch boundary, keeping the weights so far (a checkpoint is
     /// written); training again carries on from there.
-    public func stop(_ name: String) async throws {
-        guard let o = openSession(named: name) else { return }
-        try refuseWhileLearnerTrains(o, "stopped")
-        try await send(o.id, .stop)
+    public func stop() async throws {
+        try checkOpen()
+        try refuseWhileLearnerTrains("stopped")
+        try await send(.stop)
     }
 
     /// Ends the job and goes back to the last checkpoint: progress since then is dropped,
     /// from the weights and from the history.
-    public func cancel(_ name: String) async throws {
-        guard let o = openSession(named: name), !o.readOnly else { return }
-        try await send(o.id, .cancel)
-        let c = o.files.record.engineRun.cursor
-        sessions[o.id]?.epochsCompleted = c.epochsCompleted
-        sessions[o.id]?.batchInEpoch = c.batchInEpoch
-        sessions[o.id]?.step = c.step
+    public func cancel() async throws {
+        try checkOpen()
+        guard !readOnly else { return }
+        try await send(.cancel)
+        live = LiveCursor(files.record.engineRun.cursor)
     }
 
     /// A learner trains in one go: there is no batch boundary to pause or stop at.
-    private func refuseWhileLearnerTrains(_ o: OpenSession, _ what: String) throws {
-        guard o.learnerJob != nil, case let .learner(l) = o.files.record.runs.last?.kind else { return }
+    private func refuseWhileLearnerTrains(_ what: String) throws {
+        guard learnerJob != nil, case let .learner(l) = files.record.runs.last?.kind else { return }
         let recipe = l.recipe
         throw SessionError.invalidSetting(field: "model", reason: "a \(recipe.kind.title) trains in one go and cannot be \(what); it ends on its own")
     }
 
-    /// Waits until the session is not queued or training, and returns its status.
-    public func waitUntilSettled(_ name: String) async -> SessionStatus {
-        guard let o = openSession(named: name) else { return (try? info(name).status) ?? .idle }
-        if !o.status.isActive { return o.status }
-        return await withCheckedContinuation { settleWaiters[o.id, default: []].append($0) }
+    func ensureData() async throws {
+        if dataSent { return }
+        let loaded = try await loadedData()
+        try await send(.setData(loaded.encoded))
+        data = loaded
+        dataSent = true
     }
 
-    func ensureData(_ id: String) async throws {
-        guard let o = sessions[id] else { return }
-        if o.dataSent { return }
-        let data: LoadedData
-        if let d = o.data {
-            data = d
-        } else {
-            let record = o.files.record
-            data = try await Self.detached { try SessionBuilder.loadData(record: record) }
-        }
-        try await send(id, .setData(data.encoded))
-        sessions[id]?.data = data
-        sessions[id]?.dataSent = true
+    /// The session's examples: as creation or training read them, or read now.
+    func loadedData() async throws -> LoadedData {
+        if let data { return data }
+        let record = files.record
+        return try await Self.detached { try SessionBuilder.loadData(record: record) }
     }
 
     // MARK: - Changing the model and the settings
@@ -159,55 +145,52 @@ extension SessionManager {
     /// Replaces the layers the plan trains (the model being shaped). Nothing trains and no
     /// run begins: the next `train` begins a run with these layers from fresh weights. The
     /// plan keeps the optimiser and fit settings it had (a learner plan: the engine run's).
-    public func changeModel(_ name: String, layers: [LayerSpec], loss: LossKind? = nil) async throws {
-        let id = try await openID(name, writable: true)
-        guard let o = sessions[id] else { throw SessionError.notFound(name) }
-        let record = o.files.record
+    public func changeModel(layers: [LayerSpec], loss: LossKind? = nil) async throws {
+        try checkOpen(writable: true)
+        let record = files.record
         for (i, l) in layers.enumerated() { try SessionBuilder.mapEngine { try l.validate(index: i) } }
         var plan = record.plan.neuralSettings ?? record.engineRun.plan
         plan.model = ModelSpec(inputLength: record.maxLength, vocabularySize: record.engineRun.model.vocabularySize, layers: layers, loss: loss)
-        try await setPlan(name, .neural(plan))
+        try await setPlan(.neural(plan))
     }
 
     /// Makes `plan` what training makes next. Refused while a job runs or is paused (the
     /// paused run would no longer be what the plan says).
-    public func setPlan(_ name: String, _ plan: RunPlan) async throws {
-        let id = try await openID(name, writable: true)
-        guard let o = sessions[id] else { throw SessionError.notFound(name) }
-        guard !o.status.isActive && o.status != .paused else {
-            throw SessionError.busy(session: name, status: o.status, operation: "change the model (stop it first)")
+    public func setPlan(_ plan: RunPlan) async throws {
+        try checkOpen(writable: true)
+        guard !status.isActive && status != .paused else {
+            throw SessionError.busy(session: name, status: status, operation: "change the model (stop it first)")
         }
         if case let .neural(p) = plan {
             let spec = p.model
-            let config = ClassifierConfig(tokenizer: o.files.record.tokenizer, labels: o.files.record.labels, maxLength: o.files.record.maxLength,
-                                          padding: o.files.record.padding, truncating: o.files.record.truncating, model: spec)
+            let config = ClassifierConfig(tokenizer: files.record.tokenizer, labels: files.record.labels, maxLength: files.record.maxLength,
+                                          padding: files.record.padding, truncating: files.record.truncating, model: spec)
             try await Self.detached {
                 let c = try SessionBuilder.mapEngine { try TextClassifier(config: config, seed: p.fit.seed) }
                 try EngineWorker.checkHead(c)
             }
             try SessionBuilder.mapEngine { try p.fit.validate(); try p.optimizer.validate() }
         }
-        guard o.files.record.plan != plan else { return }
-        try o.files.update { $0.plan = plan }
+        guard files.record.plan != plan else { return }
+        try files.update { $0.plan = plan }
         publish(.planChanged(session: name, plan: plan))
     }
 
     /// Changes the optimiser, the fit settings or the autosave interval of the current run
     /// while no job runs (paused is fine). The batch size and shuffling can only change at an
     /// epoch boundary. Optimiser slots are kept when the new settings use the same ones.
-    public func updateTraining(_ name: String, optimizer: OptimizerSpec? = nil, fit: FitConfig? = nil,
+    public func updateTraining(optimizer: OptimizerSpec? = nil, fit: FitConfig? = nil,
                                autosaveEvery: Int? = nil) async throws {
-        let id = try await openID(name, writable: true)
-        guard let o = sessions[id] else { throw SessionError.notFound(name) }
-        guard !o.status.isActive else {
-            throw SessionError.busy(session: name, status: o.status, operation: "change the training settings (pause it first)")
+        try checkOpen(writable: true)
+        guard !status.isActive else {
+            throw SessionError.busy(session: name, status: status, operation: "change the training settings (pause it first)")
         }
         if let a = autosaveEvery {
             guard a >= 1 else { throw SessionError.invalidSetting(field: "autosave_every", reason: "must be at least 1, got \(a)") }
-            try o.files.update { $0.autosaveEvery = a }
+            try files.update { $0.autosaveEvery = a }
         }
         guard optimizer != nil || fit != nil else { return }
-        let record = o.files.record
+        let record = files.record
         // The plan takes the settings, and so does the engine's run when it is what the plan
         // trains (recorded in the run from the step it applies at).
         if case var .neural(plan) = record.plan {
@@ -215,13 +198,13 @@ extension SessionManager {
             plan.fit = fit ?? plan.fit
             try SessionBuilder.mapEngine { try plan.fit.validate(); try plan.optimizer.validate() }
             if plan != record.plan.neuralSettings {
-                try o.files.update { $0.plan = .neural(plan) }
+                try files.update { $0.plan = .neural(plan) }
                 publish(.planChanged(session: name, plan: .neural(plan)))
             }
         }
         let engine = record.engineRun
         if record.engineRunIndex == record.runs.count - 1, record.plan.neuralSettings?.model ?? engine.model == engine.model {
-            try await send(id, .reconfigure(optimizer ?? engine.optimizer, fit ?? engine.fit))
+            try await send(.reconfigure(optimizer ?? engine.optimizer, fit ?? engine.fit))
         }
     }
 }

@@ -6,15 +6,15 @@ import TextData
 /// Using a session's model: predictions, evaluation, export, history; and what the
 /// workbench's console and data pane ask of it (token attributions, the examples,
 /// probabilities for labelled examples).
-extension SessionManager {
+extension SessionHandle {
     // MARK: - Predictions, evaluation, export
 
     /// Class probabilities for each text. Answered between batches when the session trains.
-    public func predict(_ name: String, texts: [String], run: Int? = nil) async throws -> [Prediction] {
-        let id = try await openID(name, writable: false)
-        let classes = sessions[id]?.files.record.labels.classes ?? []
+    public func predict(texts: [String], run: Int? = nil) async throws -> [Prediction] {
+        try checkOpen()
+        let classes = files.record.labels.classes ?? []
         let probs: [[Float]]
-        if let m = try await alternateModel(id, console: false, run: run) {
+        if let m = try await alternateModel(console: false, run: run) {
             probs = try await Self.detached { try m.probabilities(texts) }
         } else {
             probs = try await engine.predict(id: id, texts: texts, latestWins: false) ?? []
@@ -25,10 +25,10 @@ extension SessionManager {
     /// Latest-wins classification for a console that re-classifies on every keystroke: a
     /// newer call for the same session replaces this one while it waits, and this one
     /// returns nil. Answers with the run the console uses (`useInConsole`).
-    public func classify(_ name: String, text: String) async throws -> Prediction? {
-        let id = try await openID(name, writable: false)
-        let classes = sessions[id]?.files.record.labels.classes ?? []
-        if let m = try await alternateModel(id, console: true) {
+    public func classify(text: String) async throws -> Prediction? {
+        try checkOpen()
+        let classes = files.record.labels.classes ?? []
+        if let m = try await alternateModel(console: true) {
             guard let p = try await Self.detached({ try m.probabilities([text]) }).first else { return nil }
             return Prediction(text: text, classes: classes, probabilities: p)
         }
@@ -37,35 +37,28 @@ extension SessionManager {
     }
 
     /// Accuracy, macro-F1, per-class scores and the confusion matrix on labelled examples.
-    public func evaluate(_ name: String, examples: [LabelledText], run: Int? = nil) async throws -> ClassificationReport {
-        let id = try await openID(name, writable: false)
-        if let m = try await alternateModel(id, console: false, run: run) { return try await Self.detached { try m.report(examples) } }
+    public func evaluate(examples: [LabelledText], run: Int? = nil) async throws -> ClassificationReport {
+        try checkOpen()
+        if let m = try await alternateModel(console: false, run: run) { return try await Self.detached { try m.report(examples) } }
         return try await engine.withClassifier(id: id) { try $0.report(examples) }
     }
 
     /// The report on the session's own validation examples (nil when it has none).
-    public func validationReport(_ name: String) async throws -> ClassificationReport? {
-        let id = try await openID(name, writable: false)
-        guard let o = sessions[id] else { throw SessionError.notFound(name) }
-        let data: LoadedData
-        if let d = o.data {
-            data = d
-        } else {
-            let record = o.files.record
-            data = try await Self.detached { try SessionBuilder.loadData(record: record) }
-        }
+    public func validationReport() async throws -> ClassificationReport? {
+        try checkOpen()
+        let data = try await loadedData()
         if data.validation.isEmpty { return nil }
         let examples = data.validation
-        if let m = try await alternateModel(id, console: false) { return try await Self.detached { try m.report(examples) } }
+        if let m = try await alternateModel(console: false) { return try await Self.detached { try m.report(examples) } }
         return try await engine.withClassifier(id: id) { try $0.report(examples) }
     }
 
     /// Writes the session's current model (or run `run`'s) as a model folder (`--model-dir`
     /// reads it): a neural model's `classifier.json` and weights, or a learner's
     /// `learner.safetensors`. The folder is written whole or not at all.
-    public func export(_ name: String, to dir: URL, run: Int? = nil) async throws {
-        let id = try await openID(name, writable: false)
-        switch try await alternateModel(id, console: false, run: run) {
+    public func export(to dir: URL, run: Int? = nil) async throws {
+        try checkOpen()
+        switch try await alternateModel(console: false, run: run) {
         case let .learner(l)?:
             try await Self.detached {
                 do {
@@ -98,25 +91,24 @@ extension SessionManager {
 
     /// The session's history (a torn last line is left out), including what an open session
     /// has logged but not yet written.
-    public func history(_ name: String) async throws -> [HistoryRecord] {
-        let store = self.store
-        if let files = openSession(named: name)?.files {
-            return try await Self.detached {
-                try files.flush()
-                return try SessionStore.readHistory(dir: files.directory).records
-            }
+    public func history() async throws -> [HistoryRecord] {
+        try checkOpen()
+        let files = files
+        return try await Self.detached {
+            try files.flush()
+            return try SessionStore.readHistory(dir: files.directory).records
         }
-        return try store.history(name).records
     }
 
     /// Classifies `text` and scores each token's effect on the decision (occlusion), on the
     /// engine's worker between batches. Latest wins: a request that a newer one for the same
     /// session has overtaken before it ran returns nil without computing.
-    public func explain(_ name: String, text: String) async throws -> TokenAttribution? {
-        let id = try await openID(name, writable: false)
+    public func explain(text: String) async throws -> TokenAttribution? {
+        try checkOpen()
+        let id = id
         let generation = explainGenerations.next(for: id)
         let generations = explainGenerations
-        if let m = try await alternateModel(id, console: true) {
+        if let m = try await alternateModel(console: true) {
             return try await Self.detached { () throws -> TokenAttribution? in
                 guard generations.isLatest(generation, for: id) else { return nil }
                 return try m.explain(text)
@@ -129,21 +121,20 @@ extension SessionManager {
     }
 
     /// The session's training and validation examples, as read from its data files.
-    public func examples(_ name: String) async throws -> (train: [LabelledText], validation: [LabelledText]) {
-        let id = try await openID(name, writable: false)
-        guard let o = sessions[id] else { throw SessionError.notFound(name) }
-        if let d = o.data { return (d.train, d.validation) }
-        let record = o.files.record
+    public func examples() async throws -> (train: [LabelledText], validation: [LabelledText]) {
+        try checkOpen()
+        if let d = data { return (d.train, d.validation) }
+        let record = files.record
         let data = try await Self.detached { try SessionBuilder.loadData(record: record) }
         return (data.train, data.validation)
     }
 
     /// Class probabilities for labelled examples with the current weights (e.g. to list the
     /// misclassified ones).
-    public func probabilities(_ name: String, examples: [LabelledText]) async throws -> [[Float]] {
-        let id = try await openID(name, writable: false)
+    public func probabilities(examples: [LabelledText]) async throws -> [[Float]] {
+        try checkOpen()
         let texts = examples.map(\.text)
-        if let m = try await alternateModel(id, console: false) { return try await Self.detached { try m.probabilities(texts) } }
+        if let m = try await alternateModel(console: false) { return try await Self.detached { try m.probabilities(texts) } }
         return try await engine.withClassifier(id: id) { try $0.probabilities(texts) }
     }
 
