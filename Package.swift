@@ -25,10 +25,13 @@ let package = Package(
         // the link is declared in the module map.
         .systemLibrary(name: "CNcursesw", path: "Sources/CNcursesw"),
 
-        .target(name: "Engine", dependencies: ["COpenBLAS"]),
-        .target(name: "TextData", dependencies: [.product(name: "CSV", package: "CSV.swift")]),
+        // The few pure building blocks more than one base module needs (seeded random numbers,
+        // digit grouping, file kinds), so Engine and TextData need not depend on each other.
+        .target(name: "Basics"),
+        .target(name: "Engine", dependencies: ["Basics", "COpenBLAS"]),
+        .target(name: "TextData", dependencies: ["Basics", .product(name: "CSV", package: "CSV.swift")]),
         .target(name: "Sessions", dependencies: ["Engine", "TextData", "Learners"]),
-        .target(name: "Learners", dependencies: ["Engine", "TextData"]),
+        .target(name: "Learners", dependencies: ["Basics", "Engine", "TextData"]),
         .target(name: "Charts"),
         // Theme and key files are read by its own TOML parser (TOML.swift), not a C++ one.
         .target(name: "TerminalUI", dependencies: ["CNcursesw"]),
@@ -45,8 +48,8 @@ let package = Package(
         // Finds the repository's fixtures, data sets, themes and the built binary for every test target.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "EngineTests", dependencies: ["Engine", "TestSupport"]),
-        .testTarget(name: "TextDataTests", dependencies: ["TextData", "TestSupport"]),
-        .testTarget(name: "LearnersTests", dependencies: ["Learners", "Engine", "TextData"]),
+        .testTarget(name: "TextDataTests", dependencies: ["Basics", "TextData", "TestSupport"]),
+        .testTarget(name: "LearnersTests", dependencies: ["Basics", "Learners", "Engine", "TextData"]),
         .testTarget(name: "PipelineTests", dependencies: ["Engine", "TextData", "Sessions", "TestSupport"]),
         .testTarget(name: "ChartsTests", dependencies: ["Charts"]),
         .testTarget(name: "TerminalUITests", dependencies: ["TerminalUI", "TestSupport"]),
