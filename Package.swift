@@ -36,12 +36,12 @@ let package = Package(
         // Theme and key files are read by its own TOML parser (TOML.swift), not a C++ one.
         .target(name: "TerminalUI", dependencies: ["CNcursesw"]),
         // The panes and the UI loop; talks to sessions only through its WorkbenchService protocol.
-        .target(name: "WorkbenchUI", dependencies: ["TerminalUI", "Charts"]),
+        .target(name: "WorkbenchUI", dependencies: ["Basics", "TerminalUI", "Charts"]),
         .target(name: "WorkbenchApp", dependencies: ["Engine", "TextData", "Sessions", "Learners", "TerminalUI", "WorkbenchUI"]),
         .executableTarget(
             name: "workbench",
             dependencies: [
-                "Engine", "TextData", "Sessions", "Learners", "TerminalUI", "WorkbenchUI", "WorkbenchApp",
+                "Basics", "Engine", "TextData", "Sessions", "Learners", "TerminalUI", "WorkbenchUI", "WorkbenchApp",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
@@ -53,7 +53,7 @@ let package = Package(
         .testTarget(name: "PipelineTests", dependencies: ["Engine", "TextData", "Sessions", "TestSupport"]),
         .testTarget(name: "ChartsTests", dependencies: ["Charts"]),
         .testTarget(name: "TerminalUITests", dependencies: ["TerminalUI", "TestSupport"]),
-        .testTarget(name: "WorkbenchUITests", dependencies: ["WorkbenchUI", "TerminalUI", "Charts"]),
+        .testTarget(name: "WorkbenchUITests", dependencies: ["Basics", "WorkbenchUI", "TerminalUI", "Charts"]),
         // The crash-safety and CLI tests run the built `workbench` executable as a child process.
         .testTarget(name: "SessionsTests", dependencies: ["Sessions", "Engine", "TextData", "Learners", "TestSupport"]),
         // The workbench's service over a real session manager (no terminal).

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Basics
 import Engine
 import Foundation
 import Learners
@@ -235,7 +236,7 @@ struct TrainCommand: AsyncParsableCommand {
             throw ValidationError("\(what) has one label ('\(Quoted.escaped(labels.classes[0]))'); a classifier needs at least two")
         }
         guard labels.count <= Limits.maxClasses else {
-            throw ValidationError("\(what) has \(Limits.grouped(labels.count)) labels, over the limit of \(Limits.grouped(Limits.maxClasses))")
+            throw ValidationError("\(what) has \(Digits.grouped(labels.count)) labels, over the limit of \(Digits.grouped(Limits.maxClasses))")
         }
         let vocab = tokenizer.embeddingInputDim
         let spec: ModelSpec
