@@ -14,62 +14,22 @@ import Foundation
 /// Time-major like LSTMLayer: A = X·W + b_x for all steps in one gemm; per step one gemm
 /// Q[t] = h_{t-1}·U + b_h (kept, since r multiplies q_h); backward one gemm per step for
 /// dh_{t-1}, then dW, dU, db, dX over all steps at once.
-public final class GRULayer: RecurrentLayer {
-    public let name: String
-    public let units: Int
-    public let returnSequences: Bool
-    public let kernel: Parameter
-    public let recurrentKernel: Parameter
-    public let bias: Parameter
-    /// [batch, time], 1 = real step, 0 = padding; nil for no mask.
-    public var mask: Tensor? = nil
-
-    private var batch = 0, time = 0
-    private var masked = false       // a mask with at least one padded step is in use
-    private var m = Tensor.empty     // [T, B] time-major mask
-    private var xT = Tensor.empty    // [T, B, D] copy of the input
+public final class GRULayer: RecurrentCore, RecurrentLayer {
     private var a = Tensor.empty     // [T·B, 3U]: x projections, then activations z, r, hh
     private var q = Tensor.empty     // [T·B, 3U]: h_{t-1} · U + b_h per step
-    private var h = Tensor.empty     // [T+1, B, U], h[0] = 0, h[t+1] = h_t
-    private var y = Tensor.empty     // [B, U] or [B, T, U]
     private var da = Tensor.empty    // [T·B, 3U] dL/da
     private var dq = Tensor.empty    // [T·B, 3U] dL/dq
-    private var dh = Tensor.empty    // [B, U] running dL/dh
-    private var dxT = Tensor.empty   // [T·B, D]
-    private var dx = Tensor.empty    // [B, T, D]
 
     public init(name: String, inputDim: Int, units: Int, returnSequences: Bool, rng: inout SeededGenerator) {
-        self.name = name
-        self.units = units
-        self.returnSequences = returnSequences
-        kernel = Parameter(name: "kernel", value: Initializer.glorotUniform([inputDim, 3 * units], rng: &rng))
-        recurrentKernel = Parameter(name: "recurrent_kernel",
-                                    value: Initializer.orthogonal([units, 3 * units], rng: &rng))
-        bias = Parameter(name: "bias", value: Tensor(shape: [2, 3 * units]))
-    }
-
-    public var inputDim: Int { kernel.value.shape[0] }
-    public var parameters: [Parameter] { [kernel, recurrentKernel, bias] }
-
-    /// h_T of the last forward, [batch, units].
-    public var finalState: Tensor { Recurrent.slice(h, index: time, rows: batch, cols: units) }
-
-    public func outputShape(for s: [Int]) throws -> [Int] {
-        try Recurrent.outputShape(name, "GRU", s, inputDim: inputDim, units: units, returnSequences: returnSequences)
+        super.init(kind: "GRU", name: name, inputDim: inputDim, units: units, gates: 3,
+                   returnSequences: returnSequences, bias: Tensor(shape: [2, 3 * units]), rng: &rng)
     }
 
     public func forward(_ input: Tensor, training: Bool) throws -> Tensor {
-        let (B, T) = try Recurrent.checkInput(name, input, inputDim: inputDim, units: units)
-        masked = try Recurrent.loadMask(name, mask, batch: B, time: T, into: &m)
-        batch = B; time = T
-        let D = inputDim, U = units, G = 3 * U, BU = B * U, rows = T * B
-        xT.reshape(T, B, D)
+        let (B, T) = try beginForward(input)
+        let U = units, G = 3 * U, BU = B * U, rows = T * B
         a.reshape(rows, G)
         q.reshape(rows, G)
-        h.reshape(T + 1, B, U)
-        input.withUnsafeBufferPointer { src in
-            xT.withUnsafeMutableBufferPointer { Recurrent.swap01(src.baseAddress!, $0.baseAddress!, B, T, D) }
-        }
         a.withUnsafeMutableBufferPointer { ab in
         q.withUnsafeMutableBufferPointer { qb in
         h.withUnsafeMutableBufferPointer { hb in
@@ -80,13 +40,7 @@ public final class GRULayer: RecurrentLayer {
             let bx = bb.baseAddress!, bh = bx + G
             let mp: UnsafePointer<Float>? = masked ? mb.baseAddress! : nil
             // A = X · W + b_x for every step: [T·B, D] · [D, 3U].
-            for r in 0..<rows { (ap + r * G).update(from: bx, count: G) }
-            xT.withUnsafeBufferPointer { x in
-                kernel.value.withUnsafeBufferPointer { w in
-                    BLAS.gemm(m: rows, n: G, k: D, a: x.baseAddress!, lda: D, b: w.baseAddress!, ldb: G,
-                              beta: 1, c: ap, ldc: G)
-                }
-            }
+            projectInput(into: ap, bias: bx)
             for i in 0..<BU { hp[i] = 0 }
             for t in 0..<T {
                 let at = ap + t * B * G, qt = qp + t * B * G
@@ -115,19 +69,15 @@ public final class GRULayer: RecurrentLayer {
                 }
             }
         }}}}}}
-        Recurrent.writeOutput(h, into: &y, batch: B, time: T, units: U, returnSequences: returnSequences)
-        return y
+        return finishForward()
     }
 
     public func backward(_ dy: Tensor) -> Tensor {
-        precondition(dy.shape == y.shape, "\(name): backward got dy \(dy.shape) for output \(y.shape)")
-        let B = batch, T = time, D = inputDim, U = units, G = 3 * U, BU = B * U, rows = T * B
+        beginBackward(dy)
+        let B = batch, T = time, U = units, G = 3 * U, BU = B * U, rows = T * B
         let rs = returnSequences
         da.reshape(rows, G)
         dq.reshape(rows, G)
-        dh.reshape(B, U)
-        dxT.reshape(rows, D)
-        dx.reshape(B, T, D)
         da.withUnsafeMutableBufferPointer { dab in
         dq.withUnsafeMutableBufferPointer { dqb in
         h.withUnsafeBufferPointer { hb in
@@ -183,8 +133,6 @@ public final class GRULayer: RecurrentLayer {
                 Recurrent.columnSums(dqp, rows: rows, cols: G, into: db.baseAddress! + G)
             }
         }}}
-        Recurrent.inputProjectionBackward(xT: xT, dz: da, kernel: kernel, dxT: &dxT, dx: &dx,
-                                          batch: B, time: T, inputDim: D, gates: G)
-        return dx
+        return finishBackward(inputProjectionGradient: da)
     }
 }

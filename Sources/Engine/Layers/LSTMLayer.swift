@@ -13,80 +13,33 @@ import Foundation
 /// Z[t] into the gate activations in place (kept for backward). Backward walks t downwards
 /// computing dZ[t] and dh_{t-1} = dZ[t]·Uᵀ (one gemm per step), then dW, dU, db and dX over all
 /// steps at once.
-public final class LSTMLayer: RecurrentLayer {
-    public let name: String
-    public let units: Int
-    public let returnSequences: Bool
-    public let kernel: Parameter
-    public let recurrentKernel: Parameter
-    public let bias: Parameter
-    /// [batch, time], 1 = real step, 0 = padding; nil for no mask.
-    public var mask: Tensor? = nil
-
-    private var batch = 0, time = 0
-    private var masked = false       // a mask with at least one padded step is in use
-    private var m = Tensor.empty     // [T, B] time-major mask
-    private var xT = Tensor.empty    // [T, B, D] copy of the input
+public final class LSTMLayer: RecurrentCore, RecurrentLayer {
     private var z = Tensor.empty     // [T·B, 4U]: projections, then gate activations i, f, g, o
-    private var h = Tensor.empty     // [T+1, B, U], h[0] = 0, h[t+1] = h_t
     private var c = Tensor.empty     // [T+1, B, U], c[0] = 0, c[t+1] = c_t
     private var tc = Tensor.empty    // [T, B, U] tanh(c_t)
-    private var y = Tensor.empty     // [B, U] or [B, T, U]
     private var dz = Tensor.empty    // [T·B, 4U]
-    private var dh = Tensor.empty    // [B, U] running dL/dh
     private var dc = Tensor.empty    // [B, U] running dL/dc
-    private var dxT = Tensor.empty   // [T·B, D]
-    private var dx = Tensor.empty    // [B, T, D]
 
     public init(name: String, inputDim: Int, units: Int, returnSequences: Bool, rng: inout SeededGenerator) {
-        self.name = name
-        self.units = units
-        self.returnSequences = returnSequences
-        kernel = Parameter(name: "kernel", value: Initializer.glorotUniform([inputDim, 4 * units], rng: &rng))
-        recurrentKernel = Parameter(name: "recurrent_kernel",
-                                    value: Initializer.orthogonal([units, 4 * units], rng: &rng))
         var b = Tensor(shape: [4 * units])
         for j in units..<(2 * units) { b[flat: j] = 1 }     // unit_forget_bias
-        bias = Parameter(name: "bias", value: b)
+        super.init(kind: "LSTM", name: name, inputDim: inputDim, units: units, gates: 4,
+                   returnSequences: returnSequences, bias: b, rng: &rng)
     }
 
-    public var inputDim: Int { kernel.value.shape[0] }
-    public var parameters: [Parameter] { [kernel, recurrentKernel, bias] }
-
-    /// h_T of the last forward, [batch, units].
-    public var finalState: Tensor { Recurrent.slice(h, index: time, rows: batch, cols: units) }
     /// c_T of the last forward, [batch, units].
     public var finalCellState: Tensor { Recurrent.slice(c, index: time, rows: batch, cols: units) }
 
-    public func outputShape(for s: [Int]) throws -> [Int] {
-        try Recurrent.outputShape(name, "LSTM", s, inputDim: inputDim, units: units, returnSequences: returnSequences)
-    }
-
     public func forward(_ input: Tensor, training: Bool) throws -> Tensor {
-        let (B, T) = try Recurrent.checkInput(name, input, inputDim: inputDim, units: units)
-        masked = try Recurrent.loadMask(name, mask, batch: B, time: T, into: &m)
-        batch = B; time = T
-        let D = inputDim, U = units, G = 4 * U, BU = B * U, rows = T * B
-        xT.reshape(T, B, D)
+        let (B, T) = try beginForward(input)
+        let U = units, G = 4 * U, BU = B * U, rows = T * B
         z.reshape(rows, G)
-        h.reshape(T + 1, B, U)
         c.reshape(T + 1, B, U)
         tc.reshape(T, B, U)
-        input.withUnsafeBufferPointer { src in
-            xT.withUnsafeMutableBufferPointer { Recurrent.swap01(src.baseAddress!, $0.baseAddress!, B, T, D) }
-        }
         z.withUnsafeMutableBufferPointer { zb in
             let zp = zb.baseAddress!
             // Z = X · W + b for every step: [T·B, D] · [D, 4U].
-            bias.value.withUnsafeBufferPointer { b in
-                for r in 0..<rows { (zp + r * G).update(from: b.baseAddress!, count: G) }
-            }
-            xT.withUnsafeBufferPointer { x in
-                kernel.value.withUnsafeBufferPointer { w in
-                    BLAS.gemm(m: rows, n: G, k: D, a: x.baseAddress!, lda: D, b: w.baseAddress!, ldb: G,
-                              beta: 1, c: zp, ldc: G)
-                }
-            }
+            bias.value.withUnsafeBufferPointer { projectInput(into: zp, bias: $0.baseAddress!) }
             h.withUnsafeMutableBufferPointer { hb in
             c.withUnsafeMutableBufferPointer { cb in
             tc.withUnsafeMutableBufferPointer { tcb in
@@ -127,19 +80,15 @@ public final class LSTMLayer: RecurrentLayer {
                 }
             }}}}}
         }
-        Recurrent.writeOutput(h, into: &y, batch: B, time: T, units: U, returnSequences: returnSequences)
-        return y
+        return finishForward()
     }
 
     public func backward(_ dy: Tensor) -> Tensor {
-        precondition(dy.shape == y.shape, "\(name): backward got dy \(dy.shape) for output \(y.shape)")
-        let B = batch, T = time, D = inputDim, U = units, G = 4 * U, BU = B * U, rows = T * B
+        beginBackward(dy)
+        let B = batch, T = time, U = units, G = 4 * U, BU = B * U, rows = T * B
         let rs = returnSequences
         dz.reshape(rows, G)
-        dh.reshape(B, U)
         dc.reshape(B, U)
-        dxT.reshape(rows, D)
-        dx.reshape(B, T, D)
         dz.withUnsafeMutableBufferPointer { dzb in
             let dzp = dzb.baseAddress!
             h.withUnsafeBufferPointer { hb in
@@ -194,11 +143,9 @@ public final class LSTMLayer: RecurrentLayer {
                 }
             }
         }
-        Recurrent.inputProjectionBackward(xT: xT, dz: dz, kernel: kernel, dxT: &dxT, dx: &dx,
-                                          batch: B, time: T, inputDim: D, gates: G)
         bias.grad.withUnsafeMutableBufferPointer { db in
             dz.withUnsafeBufferPointer { Recurrent.columnSums($0.baseAddress!, rows: rows, cols: G, into: db.baseAddress!) }
         }
-        return dx
+        return finishBackward(inputProjectionGradient: dz)
     }
 }
