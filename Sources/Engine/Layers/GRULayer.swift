@@ -30,15 +30,10 @@ public final class GRULayer: RecurrentCore, RecurrentLayer {
         let U = units, G = 3 * U, BU = B * U, rows = T * B
         a.reshape(rows, G)
         q.reshape(rows, G)
-        a.withUnsafeMutableBufferPointer { ab in
-        q.withUnsafeMutableBufferPointer { qb in
-        h.withUnsafeMutableBufferPointer { hb in
-        bias.value.withUnsafeBufferPointer { bb in
-        recurrentKernel.value.withUnsafeBufferPointer { uk in
-        m.withUnsafeBufferPointer { mb in
-            let ap = ab.baseAddress!, qp = qb.baseAddress!, hp = hb.baseAddress!
-            let bx = bb.baseAddress!, bh = bx + G
-            let mp: UnsafePointer<Float>? = masked ? mb.baseAddress! : nil
+        Pinned.pin(self, writing: [\.a, \.q, \.h], reading: [bias.value, recurrentKernel.value, m]) { p in
+            let ap = p[\.a], qp = p[\.q], hp = p[\.h]         // [T·B, 3U], [T·B, 3U], [T+1, B, U]
+            let bx = p[read: 0], bh = bx + G, uk = p[read: 1] // [3U] twice, [U, 3U]
+            let mp = masked ? p[read: 2] : nil               // [T, B]
             // A = X · W + b_x for every step: [T·B, D] · [D, 3U].
             projectInput(into: ap, bias: bx)
             for i in 0..<BU { hp[i] = 0 }
@@ -48,8 +43,7 @@ public final class GRULayer: RecurrentCore, RecurrentLayer {
                 // Q[t] = h_{t-1} · U + b_h   ([B, U] · [U, 3U]); h_0 = 0 leaves b_h.
                 for b in 0..<B { (qt + b * G).update(from: bh, count: G) }
                 if t > 0 {
-                    BLAS.gemm(m: B, n: G, k: U, a: hPrev, lda: U, b: uk.baseAddress!, ldb: G,
-                              beta: 1, c: qt, ldc: G)
+                    BLAS.gemm(m: B, n: G, k: U, a: hPrev, lda: U, b: uk, ldb: G, beta: 1, c: qt, ldc: G)
                 }
                 for b in 0..<B {
                     let o = b * U, ar = at + b * G, qr = qt + b * G
@@ -68,7 +62,7 @@ public final class GRULayer: RecurrentCore, RecurrentLayer {
                     for j in 0..<U { hc[j] = ar[j] * hp[j] + (1 - ar[j]) * hh[j] }
                 }
             }
-        }}}}}}
+        }
         return finishForward()
     }
 
@@ -78,61 +72,48 @@ public final class GRULayer: RecurrentCore, RecurrentLayer {
         let rs = returnSequences
         da.reshape(rows, G)
         dq.reshape(rows, G)
-        da.withUnsafeMutableBufferPointer { dab in
-        dq.withUnsafeMutableBufferPointer { dqb in
-        h.withUnsafeBufferPointer { hb in
-            let dap = dab.baseAddress!, dqp = dqb.baseAddress!, hp = hb.baseAddress!
-            a.withUnsafeBufferPointer { ab in
-            q.withUnsafeBufferPointer { qb in
-            recurrentKernel.value.withUnsafeBufferPointer { uk in
-            m.withUnsafeBufferPointer { mb in
-            dy.withUnsafeBufferPointer { dyb in
-            dh.withUnsafeMutableBufferPointer { dhb in
-                let ap = ab.baseAddress!, qp = qb.baseAddress!
-                let dyp = dyb.baseAddress!, dhp = dhb.baseAddress!
-                let mp: UnsafePointer<Float>? = masked ? mb.baseAddress! : nil
-                for i in 0..<BU { dhp[i] = rs ? 0 : dyp[i] }
-                for t in stride(from: T - 1, through: 0, by: -1) {
-                    let off = t * B * G, hPrev = hp + t * BU
-                    for b in 0..<B {
-                        let o = b * U, yo = (b * T + t) * U
-                        let ar = ap + off + b * G, qr = qp + off + b * G
-                        let dar = dap + off + b * G, dqr = dqp + off + b * G
-                        if let mp, mp[t * B + b] == 0 {
-                            // Skipped step: dh flows to step t-1 unchanged; no gate gradient.
-                            for j in 0..<G { dar[j] = 0; dqr[j] = 0 }
-                            if rs { for j in 0..<U { dhp[o + j] += dyp[yo + j] } }
-                            continue
-                        }
-                        for j in 0..<U {
-                            let dhv = rs ? dhp[o + j] + dyp[yo + j] : dhp[o + j]
-                            let zg = ar[j], rg = ar[U + j], hh = ar[2 * U + j]
-                            let dAh = dhv * (1 - zg) * (1 - hh * hh)
-                            let dAr = dAh * qr[2 * U + j] * rg * (1 - rg)
-                            let dAz = dhv * (hPrev[o + j] - hh) * zg * (1 - zg)
-                            dar[j] = dAz; dar[U + j] = dAr; dar[2 * U + j] = dAh
-                            dqr[j] = dAz; dqr[U + j] = dAr; dqr[2 * U + j] = dAh * rg
-                            dhp[o + j] = dhv * zg
-                        }
+        Pinned.pin(self, writing: [\.da, \.dq, \.dh, \.recurrentKernel.grad, \.bias.grad],
+                   reading: [a, q, h, recurrentKernel.value, dy, m]) { p in
+            let dap = p[\.da], dqp = p[\.dq], dhp = p[\.dh]     // [T·B, 3U], [T·B, 3U], [B, U]
+            let du = p[\.recurrentKernel.grad], db = p[\.bias.grad]   // [U, 3U], [2, 3U]
+            let ap = p[read: 0], qp = p[read: 1], hp = p[read: 2]      // as in forward
+            let uk = p[read: 3], dyp = p[read: 4]            // [U, 3U], [B, U] or [B, T, U]
+            let mp = masked ? p[read: 5] : nil               // [T, B]
+            for i in 0..<BU { dhp[i] = rs ? 0 : dyp[i] }
+            for t in stride(from: T - 1, through: 0, by: -1) {
+                let off = t * B * G, hPrev = hp + t * BU
+                for b in 0..<B {
+                    let o = b * U, yo = (b * T + t) * U
+                    let ar = ap + off + b * G, qr = qp + off + b * G
+                    let dar = dap + off + b * G, dqr = dqp + off + b * G
+                    if let mp, mp[t * B + b] == 0 {
+                        // Skipped step: dh flows to step t-1 unchanged; no gate gradient.
+                        for j in 0..<G { dar[j] = 0; dqr[j] = 0 }
+                        if rs { for j in 0..<U { dhp[o + j] += dyp[yo + j] } }
+                        continue
                     }
-                    // dh_{t-1} += dQ[t] · Uᵀ   ([B, 3U] · [3U, U])
-                    if t > 0 {
-                        BLAS.gemm(transB: true, m: B, n: U, k: G, a: dqp + off, lda: G, b: uk.baseAddress!, ldb: G,
-                                  beta: 1, c: dhp, ldc: U)
+                    for j in 0..<U {
+                        let dhv = rs ? dhp[o + j] + dyp[yo + j] : dhp[o + j]
+                        let zg = ar[j], rg = ar[U + j], hh = ar[2 * U + j]
+                        let dAh = dhv * (1 - zg) * (1 - hh * hh)
+                        let dAr = dAh * qr[2 * U + j] * rg * (1 - rg)
+                        let dAz = dhv * (hPrev[o + j] - hh) * zg * (1 - zg)
+                        dar[j] = dAz; dar[U + j] = dAr; dar[2 * U + j] = dAh
+                        dqr[j] = dAz; dqr[U + j] = dAr; dqr[2 * U + j] = dAh * rg
+                        dhp[o + j] = dhv * zg
                     }
                 }
-            }}}}}}
+                // dh_{t-1} += dQ[t] · Uᵀ   ([B, 3U] · [3U, U])
+                if t > 0 {
+                    BLAS.gemm(transB: true, m: B, n: U, k: G, a: dqp + off, lda: G, b: uk, ldb: G, beta: 1, c: dhp, ldc: U)
+                }
+            }
             // dU = H[0..<T]ᵀ · dQ   ([U, T·B] · [T·B, 3U])
-            recurrentKernel.grad.withUnsafeMutableBufferPointer { du in
-                BLAS.gemm(transA: true, m: U, n: G, k: rows, a: hp, lda: U, b: dqp, ldb: G,
-                          c: du.baseAddress!, ldc: G)
-            }
+            BLAS.gemm(transA: true, m: U, n: G, k: rows, a: hp, lda: U, b: dqp, ldb: G, c: du, ldc: G)
             // db_x = Σ dA, db_h = Σ dQ
-            bias.grad.withUnsafeMutableBufferPointer { db in
-                Recurrent.columnSums(dap, rows: rows, cols: G, into: db.baseAddress!)
-                Recurrent.columnSums(dqp, rows: rows, cols: G, into: db.baseAddress! + G)
-            }
-        }}}
+            Recurrent.columnSums(dap, rows: rows, cols: G, into: db)
+            Recurrent.columnSums(dqp, rows: rows, cols: G, into: db + G)
+        }
         return finishBackward(inputProjectionGradient: da)
     }
 }

@@ -58,9 +58,7 @@ public class RecurrentCore {
         let D = inputDim
         xT.reshape(T, B, D)
         h.reshape(T + 1, B, units)
-        input.withUnsafeBufferPointer { src in
-            xT.withUnsafeMutableBufferPointer { Recurrent.swap01(src.baseAddress!, $0.baseAddress!, B, T, D) }
-        }
+        Pinned.pin(self, writing: [\.xT], reading: [input]) { p in Recurrent.swap01(p[read: 0], p[\.xT], B, T, D) }
         return (B, T)
     }
 
@@ -68,17 +66,25 @@ public class RecurrentCore {
     func projectInput(into out: UnsafeMutablePointer<Float>, bias b: UnsafePointer<Float>) {
         let rows = time * batch, D = inputDim, G = kernel.value.shape[1]
         for r in 0..<rows { (out + r * G).update(from: b, count: G) }
-        xT.withUnsafeBufferPointer { x in
-            kernel.value.withUnsafeBufferPointer { w in
-                BLAS.gemm(m: rows, n: G, k: D, a: x.baseAddress!, lda: D, b: w.baseAddress!, ldb: G,
-                          beta: 1, c: out, ldc: G)
-            }
+        Pinned.pin(self, writing: [], reading: [xT, kernel.value]) { p in
+            let x = p[read: 0], w = p[read: 1]      // [T·B, D], [D, G·U]
+            BLAS.gemm(m: rows, n: G, k: D, a: x, lda: D, b: w, ldb: G, beta: 1, c: out, ldc: G)
         }
     }
 
-    /// The end of every forward: the output from the states h.
+    /// The end of every forward: the output from the states h [T+1, B, U]: h_T [B, U], or
+    /// h_1…h_T as [B, T, U].
     func finishForward() -> Tensor {
-        Recurrent.writeOutput(h, into: &y, batch: batch, time: time, units: units, returnSequences: returnSequences)
+        let B = batch, T = time, U = units
+        if returnSequences { y.reshape(B, T, U) } else { y.reshape(B, U) }
+        Pinned.pin(self, writing: [\.y], reading: [h]) { p in
+            let hp = p[read: 0], yp = p[\.y]
+            if returnSequences {
+                Recurrent.swap01(hp + B * U, yp, T, B, U)
+            } else {
+                yp.update(from: hp + T * B * U, count: B * U)
+            }
+        }
         return y
     }
 
@@ -91,10 +97,17 @@ public class RecurrentCore {
         dx.reshape(batch, time, inputDim)
     }
 
-    /// The end of every backward: dW and dX from dz = dL/d(input projection) [T·B, G·U].
+    /// The end of every backward, from dz = dL/d(input projection) [T·B, G·U]: dW = Xᵀ · dZ and
+    /// dX = dZ · Wᵀ (one gemm each, over all steps), then dX back to batch-major [B, T, D].
     func finishBackward(inputProjectionGradient dz: Tensor) -> Tensor {
-        Recurrent.inputProjectionBackward(xT: xT, dz: dz, kernel: kernel, dxT: &dxT, dx: &dx, batch: batch, time: time,
-                                          inputDim: inputDim, gates: kernel.value.shape[1])
+        let B = batch, T = time, D = inputDim, G = kernel.value.shape[1], rows = T * B
+        Pinned.pin(self, writing: [\.kernel.grad, \.dxT, \.dx], reading: [dz, xT, kernel.value]) { p in
+            let dzp = p[read: 0], x = p[read: 1], w = p[read: 2]        // [T·B, G], [T·B, D], [D, G]
+            let dw = p[\.kernel.grad], dxt = p[\.dxT], dxp = p[\.dx]    // [D, G], [T·B, D], [B, T, D]
+            BLAS.gemm(transA: true, m: D, n: G, k: rows, a: x, lda: D, b: dzp, ldb: G, c: dw, ldc: G)
+            BLAS.gemm(transB: true, m: rows, n: D, k: G, a: dzp, lda: G, b: w, ldb: G, c: dxt, ldc: D)
+            Recurrent.swap01(dxt, dxp, T, B, D)
+        }
         return dx
     }
 }
@@ -162,21 +175,6 @@ enum Recurrent {
         }
     }
 
-    /// The output from the states h [T+1, B, U]: h_T [B, U], or h_1…h_T as [B, T, U].
-    static func writeOutput(_ h: Tensor, into y: inout Tensor, batch B: Int, time T: Int, units U: Int,
-                            returnSequences: Bool) {
-        if returnSequences { y.reshape(B, T, U) } else { y.reshape(B, U) }
-        h.withUnsafeBufferPointer { hb in
-            y.withUnsafeMutableBufferPointer { yb in
-                if returnSequences {
-                    swap01(hb.baseAddress! + B * U, yb.baseAddress!, T, B, U)
-                } else {
-                    yb.baseAddress!.update(from: hb.baseAddress! + T * B * U, count: B * U)
-                }
-            }
-        }
-    }
-
     /// A copy of block `index` ([rows, cols]) of a tensor laid out as [_, rows, cols].
     static func slice(_ t: Tensor, index: Int, rows: Int, cols: Int) -> Tensor {
         let n = rows * cols
@@ -191,31 +189,6 @@ enum Recurrent {
         for r in 0..<rows {
             let row = p + r * cols
             for c in 0..<cols { out[c] += row[c] }
-        }
-    }
-
-    /// After the time loop: dW = Xᵀ · dZ and dX = dZ · Wᵀ (one gemm each, over all steps), then
-    /// dX back to batch-major [B, T, D]. xT [T·B, D], dz [T·B, gates], kernel [D, gates].
-    static func inputProjectionBackward(xT: Tensor, dz: Tensor, kernel: Parameter, dxT: inout Tensor, dx: inout Tensor,
-                                        batch B: Int, time T: Int, inputDim D: Int, gates G: Int) {
-        let rows = T * B
-        dz.withUnsafeBufferPointer { dzb in
-            let dzp = dzb.baseAddress!
-            xT.withUnsafeBufferPointer { x in
-                kernel.grad.withUnsafeMutableBufferPointer { dw in
-                    BLAS.gemm(transA: true, m: D, n: G, k: rows, a: x.baseAddress!, lda: D, b: dzp, ldb: G,
-                              c: dw.baseAddress!, ldc: G)
-                }
-            }
-            kernel.value.withUnsafeBufferPointer { w in
-                dxT.withUnsafeMutableBufferPointer { dxt in
-                    BLAS.gemm(transB: true, m: rows, n: D, k: G, a: dzp, lda: G, b: w.baseAddress!, ldb: G,
-                              c: dxt.baseAddress!, ldc: D)
-                }
-            }
-        }
-        dxT.withUnsafeBufferPointer { src in
-            dx.withUnsafeMutableBufferPointer { swap01(src.baseAddress!, $0.baseAddress!, T, B, D) }
         }
     }
 }
