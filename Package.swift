@@ -25,32 +25,35 @@ let package = Package(
         // the link is declared in the module map.
         .systemLibrary(name: "CNcursesw", path: "Sources/CNcursesw"),
 
-        .target(name: "Engine", dependencies: ["COpenBLAS"]),
-        .target(name: "TextData", dependencies: [.product(name: "CSV", package: "CSV.swift")]),
-        .target(name: "Sessions", dependencies: ["Engine", "TextData", "Learners"]),
-        .target(name: "Learners", dependencies: ["Engine", "TextData"]),
+        // The few pure building blocks more than one base module needs (seeded random numbers,
+        // digit grouping, file kinds), so Engine and TextData need not depend on each other.
+        .target(name: "Basics"),
+        .target(name: "Engine", dependencies: ["Basics", "COpenBLAS"]),
+        .target(name: "TextData", dependencies: ["Basics", .product(name: "CSV", package: "CSV.swift")]),
+        .target(name: "Sessions", dependencies: ["Basics", "Engine", "TextData", "Learners"]),
+        .target(name: "Learners", dependencies: ["Basics", "Engine", "TextData"]),
         .target(name: "Charts"),
         // Theme and key files are read by its own TOML parser (TOML.swift), not a C++ one.
         .target(name: "TerminalUI", dependencies: ["CNcursesw"]),
         // The panes and the UI loop; talks to sessions only through its WorkbenchService protocol.
-        .target(name: "WorkbenchUI", dependencies: ["TerminalUI", "Charts"]),
+        .target(name: "WorkbenchUI", dependencies: ["Basics", "TerminalUI", "Charts"]),
         .target(name: "WorkbenchApp", dependencies: ["Engine", "TextData", "Sessions", "Learners", "TerminalUI", "WorkbenchUI"]),
         .executableTarget(
             name: "workbench",
             dependencies: [
-                "Engine", "TextData", "Sessions", "Learners", "TerminalUI", "WorkbenchUI", "WorkbenchApp",
+                "Basics", "Engine", "TextData", "Sessions", "Learners", "TerminalUI", "WorkbenchUI", "WorkbenchApp",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
         // Finds the repository's fixtures, data sets, themes and the built binary for every test target.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "EngineTests", dependencies: ["Engine", "TestSupport"]),
-        .testTarget(name: "TextDataTests", dependencies: ["TextData", "TestSupport"]),
-        .testTarget(name: "LearnersTests", dependencies: ["Learners", "Engine", "TextData"]),
+        .testTarget(name: "TextDataTests", dependencies: ["Basics", "TextData", "TestSupport"]),
+        .testTarget(name: "LearnersTests", dependencies: ["Basics", "Learners", "Engine", "TextData"]),
         .testTarget(name: "PipelineTests", dependencies: ["Engine", "TextData", "Sessions", "TestSupport"]),
         .testTarget(name: "ChartsTests", dependencies: ["Charts"]),
         .testTarget(name: "TerminalUITests", dependencies: ["TerminalUI", "TestSupport"]),
-        .testTarget(name: "WorkbenchUITests", dependencies: ["WorkbenchUI", "TerminalUI", "Charts"]),
+        .testTarget(name: "WorkbenchUITests", dependencies: ["Basics", "WorkbenchUI", "TerminalUI", "Charts"]),
         // The crash-safety and CLI tests run the built `workbench` executable as a child process.
         .testTarget(name: "SessionsTests", dependencies: ["Sessions", "Engine", "TextData", "Learners", "TestSupport"]),
         // The workbench's service over a real session manager (no terminal).

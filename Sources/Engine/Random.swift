@@ -1,3 +1,4 @@
+import Basics
 import Foundation
 
 /// A small, fast, seedable generator (SplitMix64 seeding a xoshiro256**), so every run with
@@ -6,15 +7,8 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable, Codable, Equatab
     public private(set) var state: [UInt64]
 
     public init(seed: UInt64) {
-        var s = seed
-        func splitmix() -> UInt64 {
-            s &+= 0x9E37_79B9_7F4A_7C15
-            var z = s
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        state = [splitmix(), splitmix(), splitmix(), splitmix()]
+        var seeder = SplitMix64(seed: seed)
+        state = [seeder.next(), seeder.next(), seeder.next(), seeder.next()]
     }
 
     enum CodingKeys: String, CodingKey { case state }

@@ -1,3 +1,4 @@
+import Basics
 import Engine
 import Foundation
 import TextData
@@ -172,7 +173,7 @@ struct TrainingData {
         }
         guard labels.count <= Limits.maxClasses else {
             throw LearnerError.invalidData(
-                what: learner, reason: "the training data has \(Limits.grouped(labels.count)) labels, over the limit of \(Limits.grouped(Limits.maxClasses))")
+                what: learner, reason: "the training data has \(Digits.grouped(labels.count)) labels, over the limit of \(Digits.grouped(Limits.maxClasses))")
         }
         let labels = self.labels
         let y = try labels.encode(examples.map(\.label))

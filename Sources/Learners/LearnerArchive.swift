@@ -8,28 +8,8 @@ import Foundation
 /// kind as `workbench.kind`. Arrays are `F32` or `I32`; their order in the file is the
 /// order they were added, so the same model always gives the same bytes.
 public struct LearnerArchive: Sendable, Equatable {
-    public enum Array: Sendable, Equatable {
-        case f32([Float], shape: [Int])
-        case i32([Int32], shape: [Int])
-
-        var shape: [Int] {
-            switch self {
-            case let .f32(_, s), let .i32(_, s): return s
-            }
-        }
-        var count: Int {
-            switch self {
-            case let .f32(v, _): return v.count
-            case let .i32(v, _): return v.count
-            }
-        }
-        var dtype: String {
-            switch self {
-            case .f32: return "F32"
-            case .i32: return "I32"
-            }
-        }
-    }
+    /// An F32 or I32 array, as `SafeTensors` stores it.
+    public typealias Array = SafeTensors.Array
 
     public var kind: LearnerKind
     /// Named JSON documents (the learner's small Codable state), stored in the metadata as
@@ -113,44 +93,16 @@ public struct LearnerArchive: Sendable, Equatable {
     public func encoded() throws -> Data {
         var meta = [Self.kindKey: kind.rawValue]
         for (name, data) in documents { meta[Self.documentPrefix + name] = String(decoding: data, as: UTF8.self) }
-        var header: [String: Any] = ["__metadata__": meta]
-        var offset = 0
-        for (name, a) in arrays {
-            let bytes = a.count * 4
-            header[name] = ["dtype": a.dtype, "shape": a.shape, "data_offsets": [offset, offset + bytes]]
-            offset += bytes
-        }
-        var json = try JSONSerialization.data(withJSONObject: header, options: [.sortedKeys])
-        while (8 + json.count) % 8 != 0 { json.append(0x20) }
-        var out = Data(capacity: 8 + json.count + offset)
-        var len = UInt64(json.count).littleEndian
-        withUnsafeBytes(of: &len) { out.append(contentsOf: $0) }
-        out.append(json)
-        for (_, a) in arrays {
-            switch a {
-            case let .f32(v, _): Self.appendLittleEndian(v.map(\.bitPattern), to: &out)
-            case let .i32(v, _): Self.appendLittleEndian(v.map { UInt32(bitPattern: $0) }, to: &out)
-            }
-        }
-        return out
+        return try SafeTensors.encode(arrays: arrays, metadata: meta)
     }
 
-    private static func appendLittleEndian(_ words: [UInt32], to out: inout Data) {
-        if Int(littleEndian: 1) == 1 {
-            words.withUnsafeBytes { out.append(contentsOf: $0) }
-        } else {
-            out.append(contentsOf: words.map(\.littleEndian).withUnsafeBytes { Swift.Array($0) })
-        }
-    }
-
-    /// Reads an archive; `path` only names the file in errors. The header is checked as
-    /// `SafeTensors.parseHeader` checks it (sizes without overflow, ranges inside the file,
-    /// tensors tiling the data); an F32 array holding a NaN or infinity is refused, naming it.
+    /// Reads an archive; `path` only names the file in errors. The file is read by
+    /// `SafeTensors.decodeArrays` (header checked, F32 arrays finite), in file order.
     public init(decoding data: Data, path: String) throws {
         func fail(_ why: String) -> LearnerError { .file(path: path, reason: why) }
-        let entries: [SafeTensors.Entry], meta: [String: String]
+        let arrays: [(name: String, array: Array)], meta: [String: String]
         do {
-            (entries, meta) = try SafeTensors.parseHeader(data, path: path, dtypes: ["F32", "I32"])
+            (arrays, meta) = try SafeTensors.decodeArrays(data, path: path, dtypes: ["F32", "I32"])
         } catch let EngineError.file(_, reason) {
             throw fail(reason)
         }
@@ -164,23 +116,7 @@ public struct LearnerArchive: Sendable, Equatable {
         for (key, text) in meta where key != Self.kindKey && key.hasPrefix(Self.documentPrefix) {
             documents[String(key.dropFirst(Self.documentPrefix.count))] = Data(text.utf8)
         }
-        // In file order (entries come sorted by offset), so the same file gives the same archive.
-        for e in entries {
-            var words = [UInt32](repeating: 0, count: e.count)
-            data.withUnsafeBytes { raw in
-                let base = e.bytes.lowerBound - data.startIndex
-                for i in 0..<e.count {
-                    words[i] = UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: base + 4 * i, as: UInt32.self))
-                }
-            }
-            if e.dtype == "F32" {
-                let values = words.map { Float(bitPattern: $0) }
-                guard values.allSatisfy(\.isFinite) else { throw fail("array '\(e.name)' holds a NaN or infinity") }
-                arrays.append((e.name, .f32(values, shape: e.shape)))
-            } else {
-                arrays.append((e.name, .i32(words.map { Int32(bitPattern: $0) }, shape: e.shape)))
-            }
-        }
+        self.arrays = arrays
     }
 
     /// The element count of an array shaped `factors` (read from a model's own state), or an

@@ -1,4 +1,5 @@
 import Dispatch
+import Basics
 import Engine
 import Foundation
 
@@ -46,15 +47,13 @@ public struct RandomForest: SparseClassifier {
         return p.map { $0 * scale }
     }
 
-    /// The seed of tree `t`: SplitMix64-style mixing of the forest seed and the index.
     /// The most trees a forest may have (each is trained and kept in memory).
     public static let maxTrees = 10_000
 
+    /// The seed of tree `t`: draw t + 1 of a SplitMix64 seeded with the forest seed, computed
+    /// directly, so each tree's seed depends only on the forest seed and its index.
     static func treeSeed(_ seed: UInt64, _ t: Int) -> UInt64 {
-        var z = seed &+ UInt64(t + 1) &* 0x9E37_79B9_7F4A_7C15
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
+        SplitMix64.mix(seed &+ UInt64(t + 1) &* SplitMix64.increment)
     }
 
     static func train(x: SparseMatrix, y: [Int], classes: Int, options: Options, seed: UInt64) throws -> RandomForest {

@@ -1,3 +1,4 @@
+import Basics
 import Engine
 import Foundation
 import TextData
@@ -51,7 +52,7 @@ public struct ClassifierPipeline: Sendable {
             throw SessionError.file(path: source, reason: "the training data has one label ('\(Quoted.escaped(labels.classes[0]))'); a classifier needs at least two")
         }
         guard labels.count <= Limits.maxClasses else {
-            throw SessionError.file(path: source, reason: "the training data has \(Limits.grouped(labels.count)) labels, over the limit of \(Limits.grouped(Limits.maxClasses))")
+            throw SessionError.file(path: source, reason: "the training data has \(Digits.grouped(labels.count)) labels, over the limit of \(Digits.grouped(Limits.maxClasses))")
         }
         let (layers, loss) = model.layers(classes: labels.count)
         let spec = ModelSpec(inputLength: maxLength, vocabularySize: tokenizer.embeddingInputDim, layers: layers, loss: loss)

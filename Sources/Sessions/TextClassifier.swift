@@ -1,3 +1,4 @@
+import Basics
 import Engine
 import Foundation
 import TextData
@@ -72,7 +73,7 @@ extension ClassifierConfig {
         guard let size = Checked.product([examples.count, maxLength]), size <= Limits.maxEncodedElements else {
             throw EngineError.invalidSpec(
                 field: "max_length",
-                reason: "\(Limits.grouped(examples.count)) examples × max_length \(Limits.grouped(maxLength)) is over the limit of \(Limits.grouped(Limits.maxEncodedElements)) token ids held for training; use a shorter max_length")
+                reason: "\(Digits.grouped(examples.count)) examples × max_length \(Digits.grouped(maxLength)) is over the limit of \(Digits.grouped(Limits.maxEncodedElements)) token ids held for training; use a shorter max_length")
         }
         return try Dataset(x: encode(examples.map(\.text)), y: targets(examples.map(\.label)))
     }

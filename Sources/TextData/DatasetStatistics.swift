@@ -1,3 +1,5 @@
+import Basics
+
 /// What a data set looks like through a tokenizer: label counts, text lengths, a histogram of
 /// token lengths, vocabulary size and the tokenizer's OOV rate on these texts. Rendered as a
 /// plain-text report by `render(width:)` (`workbench data inspect`).
@@ -127,19 +129,19 @@ public struct DatasetStatistics: Sendable, Codable, Equatable {
         let width = max(40, width)
         var lines: [String] = []
         let plural = labelCounts.count == 1 ? "label" : "labels"
-        lines.append("Examples: \(Self.grouped(exampleCount)) in \(labelCounts.count) \(plural)")
+        lines.append("Examples: \(Digits.grouped(exampleCount)) in \(labelCounts.count) \(plural)")
 
         // Labels with counts, shares and bars.
         if !labelCounts.isEmpty {
             lines.append("")
             lines.append("Labels")
             let nameWidth = min(max(5, labelCounts.map { TextWidth.columns($0.label) }.max() ?? 0), width / 3)
-            let numWidth = Self.grouped(labelCounts.map(\.count).max() ?? 0).count
+            let numWidth = Digits.grouped(labelCounts.map(\.count).max() ?? 0).count
             let top = labelCounts.map(\.count).max() ?? 0
             for lc in labelCounts {
                 let name = TextWidth.pad(TextWidth.truncate(lc.label, to: nameWidth), to: nameWidth)
                 let share = exampleCount == 0 ? 0 : 100 * Double(lc.count) / Double(exampleCount)
-                let head = "  \(name)  \(Self.leftPad(Self.grouped(lc.count), numWidth))  \(Self.leftPad(Self.percent(share), 6))  "
+                let head = "  \(name)  \(Self.leftPad(Digits.grouped(lc.count), numWidth))  \(Self.leftPad(Self.percent(share), 6))  "
                 lines.append(head + Self.bar(lc.count, of: top, width: width - TextWidth.columns(head)))
             }
         }
@@ -148,7 +150,7 @@ public struct DatasetStatistics: Sendable, Codable, Equatable {
         lines.append("")
         let cols = ["p50", "p90", "p95", "p99", "max", "mean"]
         let rows: [(String, LengthSummary)] = [("characters", characterLengths), ("tokens", tokenLengths)]
-        let cells = rows.map { _, s in [s.p50, s.p90, s.p95, s.p99, s.max].map { Self.grouped($0) } + [String(format1: s.mean)] }
+        let cells = rows.map { _, s in [s.p50, s.p90, s.p95, s.p99, s.max].map { Digits.grouped($0) } + [String(format1: s.mean)] }
         let widest = max(4, cells.joined().map(\.count).max() ?? 0)
         // Narrow reports get a shorter row name and one space between columns.
         let wide = 14 + cols.count * (widest + 2) <= width
@@ -165,23 +167,23 @@ public struct DatasetStatistics: Sendable, Codable, Equatable {
             lines.append("Tokens per text")
             let ranges = tokenHistogram.map { $0.lower == $0.upper ? "\($0.lower)" : "\($0.lower)–\($0.upper)" }
             let rangeWidth = ranges.map(\.count).max() ?? 1
-            let numWidth = Self.grouped(tokenHistogram.map(\.count).max() ?? 0).count
+            let numWidth = Digits.grouped(tokenHistogram.map(\.count).max() ?? 0).count
             let top = tokenHistogram.map(\.count).max() ?? 0
             for (r, b) in zip(ranges, tokenHistogram) {
-                let head = "  \(Self.leftPad(r, rangeWidth))  \(Self.leftPad(Self.grouped(b.count), numWidth))  "
+                let head = "  \(Self.leftPad(r, rangeWidth))  \(Self.leftPad(Digits.grouped(b.count), numWidth))  "
                 lines.append(head + Self.bar(b.count, of: top, width: width - head.count))
             }
         }
 
         // Vocabulary and OOV: sentences, wrapped rather than cut.
         var prose: [String] = []
-        prose.append("Tokens: \(Self.grouped(tokenCount)) in all, \(Self.grouped(distinctTokens)) distinct")
+        prose.append("Tokens: \(Digits.grouped(tokenCount)) in all, \(Digits.grouped(distinctTokens)) distinct")
         if tokenizerFitted {
-            prose.append("Vocabulary: \(Self.grouped(vocabularySize)) indexed, embedding input size \(Self.grouped(embeddingInputDim))")
+            prose.append("Vocabulary: \(Digits.grouped(vocabularySize)) indexed, embedding input size \(Digits.grouped(embeddingInputDim))")
         } else {
             prose.append("Vocabulary: tokenizer not fitted (every token is dropped)")
         }
-        prose.append("OOV rate: \(Self.percent(100 * oovRate)) (\(Self.grouped(oovTokenCount)) of \(Self.grouped(tokenCount)) tokens map to OOV or are dropped)")
+        prose.append("OOV rate: \(Self.percent(100 * oovRate)) (\(Digits.grouped(oovTokenCount)) of \(Digits.grouped(tokenCount)) tokens map to OOV or are dropped)")
         var out = lines.map { TextWidth.truncate($0, to: width) }
         out.append("")
         for p in prose { out += TextWidth.wrap(p, to: width, indent: 2) }
@@ -194,17 +196,6 @@ public struct DatasetStatistics: Sendable, Codable, Equatable {
         guard top > 0, width > 0, count > 0 else { return "" }
         let n = max(1, Int((Double(count) / Double(top) * Double(width)).rounded(.down)))
         return String(repeating: "█", count: min(n, width))
-    }
-
-    /// 12345 → "12,345".
-    static func grouped(_ n: Int) -> String {
-        let digits = String(n.magnitude)
-        var out = ""
-        for (i, c) in digits.enumerated() {
-            if i > 0 && (digits.count - i) % 3 == 0 { out.append(",") }
-            out.append(c)
-        }
-        return n < 0 ? "-" + out : out
     }
 
     /// 12.345 → "12.3%", with one decimal.

@@ -1,3 +1,4 @@
+import Basics
 import Foundation
 
 /// Streams a file's lines as raw bytes, reading fixed-size chunks through `FileHandle`:
@@ -25,24 +26,11 @@ struct LineReader {
             close(fd)
             throw TextDataError.file(path: path, reason: reason(errno: e))
         }
-        if let kind = nonRegularKind(info.st_mode) {
+        if let kind = FileKind.nonRegular(info.st_mode) {
             close(fd)
             throw TextDataError.file(path: path, reason: "\(kind), expected a file")
         }
         return FileHandle(fileDescriptor: fd, closeOnDealloc: true)
-    }
-
-    /// "is a directory", "is a FIFO"… for a file mode that is not a regular file's.
-    static func nonRegularKind(_ mode: mode_t) -> String? {
-        switch mode & S_IFMT {
-        case S_IFREG: return nil
-        case S_IFDIR: return "is a directory"
-        case S_IFIFO: return "is a FIFO (named pipe)"
-        case S_IFCHR: return "is a character device"
-        case S_IFBLK: return "is a block device"
-        case S_IFSOCK: return "is a socket"
-        default: return "is not a regular file"
-        }
     }
 
     static func reason(errno e: Int32) -> String {

@@ -1,3 +1,4 @@
+import Basics
 /// A seeded train / validation split that keeps each label's share.
 ///
 /// - Size: the validation set has `round(N * fraction)` examples (at most what the rule below

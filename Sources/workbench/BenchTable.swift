@@ -1,3 +1,4 @@
+import Basics
 import Foundation
 
 /// The on-screen form of a `BenchReport`: settings, one row per model, the sgemm figures and
@@ -94,12 +95,6 @@ enum BenchTable {
     /// 13889 → "13,889"; whole numbers only.
     static func grouped(_ v: Double) -> String {
         guard v.isFinite else { return "—" }
-        let digits = String(Int(v.rounded()).magnitude)
-        var out = ""
-        for (i, ch) in digits.enumerated() {
-            if i > 0 && (digits.count - i) % 3 == 0 { out.append(",") }
-            out.append(ch)
-        }
-        return (v < 0 ? "-" : "") + out
+        return (v < 0 ? "-" : "") + Digits.grouped(Int(v.rounded()).magnitude)
     }
 }

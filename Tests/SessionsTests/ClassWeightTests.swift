@@ -41,7 +41,7 @@ import Testing
         try await withManager(store) { m in
             var setup = Synthetic.setup(data: data, epochs: 1, layers: Synthetic.pooled)
             setup.classWeight = .explicit(["pos": 3])
-            let info = try await m.create("s", setup: setup)
+            let info = try await m.create("s", setup: setup).info
             #expect(info.record.labels.classes == ["neg", "pos"])
             #expect(info.record.engineRun.fit.classWeights == [1, 3])
         }

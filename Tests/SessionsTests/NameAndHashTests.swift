@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import Sessions
+import TextData
 
 @Suite struct SessionNameTests {
     @Test func acceptsOrdinaryNames() throws {
@@ -17,9 +18,9 @@ import Testing
             ("trail ", "whitespace"), (String(repeating: "x", count: 101), "longer than"),
         ]
         for (name, why) in bad {
-            #expect(throws: SessionError.self, "\(SessionError.quote(name))") { try SessionName.validate(name) }
+            #expect(throws: SessionError.self, "\(Quoted.escaped(name))") { try SessionName.validate(name) }
             do { try SessionName.validate(name) } catch {
-                #expect("\(error)".contains(why), "\(SessionError.quote(name)): \(error)")
+                #expect("\(error)".contains(why), "\(Quoted.escaped(name)): \(error)")
             }
         }
     }

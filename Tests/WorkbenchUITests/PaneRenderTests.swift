@@ -1,3 +1,4 @@
+import Basics
 import Testing
 import TerminalUI
 import Charts
@@ -292,7 +293,7 @@ import Charts
         #expect(text.contains("LSTM(32)"))
         #expect(text.contains("12,416"))  // 4 × (32 × (64 + 32) + 32)
         #expect(pane.selection == 1)
-        #expect(text.contains("Total params \(Fmt.grouped(m.totalParameters))"))
+        #expect(text.contains("Total params \(Digits.grouped(m.totalParameters))"))
 
         // A refused edit: deleting the embedding.
         _ = pane.handle(.top, key: .character("g"))

@@ -1,3 +1,4 @@
+import Basics
 import Foundation
 
 /// Reads a whole file that comes from input (a weights file, a saved model, a spec), refusing
@@ -19,9 +20,9 @@ public enum InputFile {
         defer { close(fd) }
         var info = stat()
         guard fstat(fd, &info) == 0 else { throw fail("cannot read the file: \(describe(errno: errno))") }
-        if let kind = nonRegularKind(info.st_mode) { throw fail("\(kind), expected a regular file") }
+        if let kind = FileKind.nonRegular(info.st_mode) { throw fail("\(kind), expected a regular file") }
         guard Int(info.st_size) <= maxBytes else {
-            throw fail("the file is \(Limits.grouped(Int(info.st_size))) bytes, over the limit of \(Limits.grouped(maxBytes))")
+            throw fail("the file is \(Digits.grouped(Int(info.st_size))) bytes, over the limit of \(Digits.grouped(maxBytes))")
         }
         // Read in chunks up to the limit: a file that grows while it is read is refused.
         var data = Data(capacity: Int(info.st_size))
@@ -34,20 +35,7 @@ public enum InputFile {
             }
             if n == 0 { return data }
             data.append(contentsOf: chunk[0..<n])
-            guard data.count <= maxBytes else { throw fail("the file grew past the limit of \(Limits.grouped(maxBytes)) bytes while it was read") }
-        }
-    }
-
-    /// "is a directory", "is a FIFO"… for a file mode that is not a regular file's; nil for a regular file.
-    public static func nonRegularKind(_ mode: mode_t) -> String? {
-        switch mode & S_IFMT {
-        case S_IFREG: return nil
-        case S_IFDIR: return "is a directory"
-        case S_IFIFO: return "is a FIFO (named pipe)"
-        case S_IFCHR: return "is a character device"
-        case S_IFBLK: return "is a block device"
-        case S_IFSOCK: return "is a socket"
-        default: return "is not a regular file"
+            guard data.count <= maxBytes else { throw fail("the file grew past the limit of \(Digits.grouped(maxBytes)) bytes while it was read") }
         }
     }
 

@@ -1,16 +1,49 @@
 import Foundation
 
 /// The safetensors format (8-byte little-endian header length, a JSON header, then raw
-/// little-endian data), float32 only, so Python's `safetensors` opens what we write.
+/// little-endian data), so Python's `safetensors` opens what we write. Model weights are
+/// float32 (`encode(_:metadata:)`, `decode`); learner archives add int32 arrays
+/// (`encode(arrays:metadata:)`, `decodeArrays`). One writer and one reader for both.
 public enum SafeTensors {
-    /// Encodes named tensors, in the given order, with optional string metadata.
+    /// One stored array: its values and shape, in one of the dtypes this workbench writes.
+    public enum Array: Sendable, Equatable {
+        case f32([Float], shape: [Int])
+        case i32([Int32], shape: [Int])
+
+        public var shape: [Int] {
+            switch self {
+            case let .f32(_, s), let .i32(_, s): return s
+            }
+        }
+        public var count: Int {
+            switch self {
+            case let .f32(v, _): return v.count
+            case let .i32(v, _): return v.count
+            }
+        }
+        /// The header's name for the element type.
+        public var dtype: String {
+            switch self {
+            case .f32: return "F32"
+            case .i32: return "I32"
+            }
+        }
+    }
+
+    /// Encodes named float32 tensors, in the given order, with optional string metadata.
     public static func encode(_ tensors: [(name: String, tensor: Tensor)], metadata: [String: String] = [:]) throws -> Data {
+        try encode(arrays: tensors.map { ($0.name, .f32($0.tensor.scalars, shape: $0.tensor.shape)) }, metadata: metadata)
+    }
+
+    /// Encodes named arrays, in the given order (so the same arrays always give the same
+    /// bytes), with optional string metadata (no `__metadata__` entry when it is empty).
+    public static func encode(arrays: [(name: String, array: Array)], metadata: [String: String] = [:]) throws -> Data {
         var header: [String: Any] = [:]
         if !metadata.isEmpty { header["__metadata__"] = metadata }
         var offset = 0
-        for (name, t) in tensors {
-            let bytes = t.count * 4
-            header[name] = ["dtype": "F32", "shape": t.shape, "data_offsets": [offset, offset + bytes]]
+        for (name, a) in arrays {
+            let bytes = a.count * 4
+            header[name] = ["dtype": a.dtype, "shape": a.shape, "data_offsets": [offset, offset + bytes]]
             offset += bytes
         }
         var json = try JSONSerialization.data(withJSONObject: header, options: [.sortedKeys])
@@ -20,16 +53,28 @@ public enum SafeTensors {
         var len = UInt64(json.count).littleEndian
         withUnsafeBytes(of: &len) { out.append(contentsOf: $0) }
         out.append(json)
-        for (_, t) in tensors {
-            t.withUnsafeBufferPointer { p in
-                if Int(littleEndian: 1) == 1 {
-                    out.append(UnsafeBufferPointer(start: UnsafeRawPointer(p.baseAddress!).assumingMemoryBound(to: UInt8.self), count: p.count * 4))
-                } else {
-                    for v in p { var b = v.bitPattern.littleEndian; withUnsafeBytes(of: &b) { out.append(contentsOf: $0) } }
-                }
+        for (_, a) in arrays {
+            switch a {
+            case let .f32(v, _): appendLittleEndian(v, to: &out)
+            case let .i32(v, _): appendLittleEndian(v, to: &out)
             }
         }
         return out
+    }
+
+    /// Appends 4-byte values as little-endian words: their memory as it is on a
+    /// little-endian machine, swapped word by word elsewhere.
+    private static func appendLittleEndian<T: BitwiseCopyable>(_ values: [T], to out: inout Data) {
+        if Int(littleEndian: 1) == 1 {
+            values.withUnsafeBytes { out.append(contentsOf: $0) }
+        } else {
+            values.withUnsafeBytes { raw in
+                for i in 0..<values.count {
+                    var w = raw.loadUnaligned(fromByteOffset: 4 * i, as: UInt32.self).littleEndian
+                    withUnsafeBytes(of: &w) { out.append(contentsOf: $0) }
+                }
+            }
+        }
     }
 
     /// One tensor's entry in a header, checked against the file: `bytes` is its byte range in
@@ -122,30 +167,40 @@ public enum SafeTensors {
         value as? [Int]
     }
 
-    /// Decodes every tensor and the metadata. `path` only names the file in errors; a NaN or
-    /// infinity in a tensor is refused, naming it.
+    /// Decodes every tensor (float32 only) and the metadata. `path` only names the file in
+    /// errors; a NaN or infinity in a tensor is refused, naming it.
     public static func decode(_ data: Data, path: String) throws -> (tensors: [String: Tensor], metadata: [String: String]) {
-        let (entries, metadata) = try parseHeader(data, path: path)
+        let (arrays, metadata) = try decodeArrays(data, path: path, dtypes: ["F32"])
         var tensors: [String: Tensor] = [:]
-        for e in entries {
-            var t = Tensor(shape: e.shape)
-            var finite = true
-            data.withUnsafeBytes { raw in
-                let base = raw.baseAddress! + (e.bytes.lowerBound - data.startIndex)
-                t.withUnsafeMutableBufferPointer { p in
-                    for i in 0..<e.count {
-                        let v = Float(bitPattern: UInt32(littleEndian: base.loadUnaligned(fromByteOffset: i * 4, as: UInt32.self)))
-                        finite = finite && v.isFinite
-                        p[i] = v
-                    }
-                }
-            }
-            guard finite else {
-                throw EngineError.file(path: path, reason: "tensor '\(e.name)' holds a NaN or infinity")
-            }
-            tensors[e.name] = t
+        for (name, a) in arrays {
+            if case let .f32(v, shape) = a { tensors[name] = Tensor(shape: shape, scalars: v) }
         }
         return (tensors, metadata)
+    }
+
+    /// Decodes every array of the given `dtypes`, in file order (so the same file gives the
+    /// same list), and the metadata. The header is checked by `parseHeader`; `path` only
+    /// names the file in errors; an F32 array holding a NaN or infinity is refused, naming it.
+    public static func decodeArrays(_ data: Data, path: String, dtypes: Set<String> = ["F32", "I32"]) throws
+        -> (arrays: [(name: String, array: Array)], metadata: [String: String]) {
+        let (entries, metadata) = try parseHeader(data, path: path, dtypes: dtypes)
+        var arrays: [(name: String, array: Array)] = []
+        for e in entries {
+            let words = data.withUnsafeBytes { raw in
+                let base = e.bytes.lowerBound - data.startIndex
+                return (0..<e.count).map { i in UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: base + 4 * i, as: UInt32.self)) }
+            }
+            if e.dtype == "F32" {
+                let values = words.map { Float(bitPattern: $0) }
+                guard values.allSatisfy(\.isFinite) else {
+                    throw EngineError.file(path: path, reason: "tensor '\(e.name)' holds a NaN or infinity")
+                }
+                arrays.append((e.name, .f32(values, shape: e.shape)))
+            } else {
+                arrays.append((e.name, .i32(words.map { Int32(bitPattern: $0) }, shape: e.shape)))
+            }
+        }
+        return (arrays, metadata)
     }
 }
 

@@ -109,28 +109,24 @@ public final class BidirectionalLayer: MaskConsumer {
         // backward copy's step T−1−t.
         let rows = rs ? B * T : B
         if rs { y.reshape(B, T, O) } else { y.reshape(B, O) }
-        y.withUnsafeMutableBufferPointer { yb in
-            outF.withUnsafeBufferPointer { fb in
-                outB.withUnsafeBufferPointer { bb in
-                    steps.withUnsafeBufferPointer { sb in
-                        let yp = yb.baseAddress!, fp = fb.baseAddress!, bp = bb.baseAddress!
-                        for r in 0..<rows {
-                            let (b, t) = rs ? (r / T, r % T) : (r, 0)
-                            let f = fp + r * U, g = bp + (rs ? (b * T + T - 1 - t) : b) * U, out = yp + r * O
-                            if rs && masked && sb[r] == 0 {
-                                out.update(repeating: 0, count: O)
-                                continue
-                            }
-                            switch mergeMode {
-                            case .concat:
-                                out.update(from: f, count: U)
-                                (out + U).update(from: g, count: U)
-                            case .sum: for j in 0..<U { out[j] = f[j] + g[j] }
-                            case .ave: for j in 0..<U { out[j] = (f[j] + g[j]) / 2 }
-                            case .mul: for j in 0..<U { out[j] = f[j] * g[j] }
-                            }
-                        }
-                    }
+        Pinned.pin(self, writing: [\.y], reading: [outF, outB, steps]) { p in
+            let yp = p[\.y]                                  // [B, (T,) O]
+            let fp = p[read: 0], bp = p[read: 1]             // [B, (T,) U] each
+            let sb = p.buffer(read: 2)                       // [B, T] when masked
+            for r in 0..<rows {
+                let (b, t) = rs ? (r / T, r % T) : (r, 0)
+                let f = fp + r * U, g = bp + (rs ? (b * T + T - 1 - t) : b) * U, out = yp + r * O
+                if rs && masked && sb[r] == 0 {
+                    out.update(repeating: 0, count: O)
+                    continue
+                }
+                switch mergeMode {
+                case .concat:
+                    out.update(from: f, count: U)
+                    (out + U).update(from: g, count: U)
+                case .sum: for j in 0..<U { out[j] = f[j] + g[j] }
+                case .ave: for j in 0..<U { out[j] = (f[j] + g[j]) / 2 }
+                case .mul: for j in 0..<U { out[j] = f[j] * g[j] }
                 }
             }
         }
@@ -143,13 +139,11 @@ public final class BidirectionalLayer: MaskConsumer {
         let rows = rs ? B * T : B
         if rs { dyF.reshape(B, T, U); dyB.reshape(B, T, U) } else { dyF.reshape(B, U); dyB.reshape(B, U) }
         // Split dL/dy between the halves: dy_f[b, t] and dy_b[b, T−1−t] from row (b, t).
-        dy.withUnsafeBufferPointer { db in
-        dyF.withUnsafeMutableBufferPointer { dfb in
-        dyB.withUnsafeMutableBufferPointer { dbb in
-        yF.withUnsafeBufferPointer { yfb in
-        yB.withUnsafeBufferPointer { ybb in
-        steps.withUnsafeBufferPointer { sb in
-            let dp = db.baseAddress!, dfp = dfb.baseAddress!, dbp = dbb.baseAddress!
+        Pinned.pin(self, writing: [\.dyF, \.dyB], reading: [dy, yF, yB, steps]) { p in
+            let dfp = p[\.dyF], dbp = p[\.dyB]               // [B, (T,) U] each
+            let dp = p[read: 0]                              // [B, (T,) O]
+            let yfb = p.buffer(read: 1), ybb = p.buffer(read: 2)   // [B, (T,) U] each, kept for mul only
+            let sb = p.buffer(read: 3)                       // [B, T] when masked
             for r in 0..<rows {
                 let (b, t) = rs ? (r / T, r % T) : (r, 0)
                 let rb = rs ? b * T + T - 1 - t : b
@@ -174,7 +168,7 @@ public final class BidirectionalLayer: MaskConsumer {
                     for j in 0..<U { gf[j] = g[j] * h[j]; gb[j] = g[j] * f[j] }
                 }
             }
-        }}}}}}
+        }
         let dxF = forwardLayer.backward(dyF)
         let dxB = backwardLayer.backward(dyB)
         // dx = dx_f + dx_b reversed back in time.

@@ -123,44 +123,34 @@ public final class Conv1DLayer: Layer {
         let k = kernelSize, d = dilation, s = strides, kc = k * cin, rows = b * lout
         batch = b; length = l; outLength = lout; padLeft = left
 
-        // im2col: cols[(b, t), (k, c)] = xpad[b, t·s + k·d − left, c], zero outside [0, L).
         cols.reshape(rows, kc)
-        cols.withUnsafeMutableBufferPointer { cp in
-            input.withUnsafeBufferPointer { xp in
-                let cbase = cp.baseAddress!, xbase = xp.baseAddress!
-                for bi in 0..<b {
-                    let xb = xbase + bi * l * cin
-                    for t in 0..<lout {
-                        let row = cbase + (bi * lout + t) * kc
-                        let start = t * s - left
-                        for ki in 0..<k {
-                            let pos = start + ki * d
-                            let dst = row + ki * cin
-                            if pos >= 0 && pos < l {
-                                dst.update(from: xb + pos * cin, count: cin)
-                            } else {
-                                dst.update(repeating: 0, count: cin)
-                            }
+        y.reshape(b, lout, f)
+        Pinned.pin(self, writing: [\.cols, \.y], reading: [input, kernel.value] + (bias.map { [$0.value] } ?? [])) { p in
+            let cbase = p[\.cols], yp = p.buffer(\.y)        // [B·Lout, K·Cin], [B, Lout, F]
+            let xbase = p[read: 0], w = p[read: 1]           // [B, L, Cin], [K·Cin, F]
+            // im2col: cols[(b, t), (k, c)] = xpad[b, t·s + k·d − left, c], zero outside [0, L).
+            for bi in 0..<b {
+                let xb = xbase + bi * l * cin
+                for t in 0..<lout {
+                    let row = cbase + (bi * lout + t) * kc
+                    let start = t * s - left
+                    for ki in 0..<k {
+                        let pos = start + ki * d
+                        let dst = row + ki * cin
+                        if pos >= 0 && pos < l {
+                            dst.update(from: xb + pos * cin, count: cin)
+                        } else {
+                            dst.update(repeating: 0, count: cin)
                         }
                     }
                 }
             }
-        }
-
-        // y[B·Lout, F] = cols · W[K·Cin, F] + bias
-        y.reshape(b, lout, f)
-        y.withUnsafeMutableBufferPointer { yp in
-            if let bias {
-                bias.value.withUnsafeBufferPointer { bp in
-                    for r in 0..<rows { for j in 0..<f { yp[r * f + j] = bp[j] } }
-                }
+            // y[B·Lout, F] = cols · W[K·Cin, F] + bias
+            if bias != nil {
+                let bp = p[read: 2]                          // [F]
+                for r in 0..<rows { for j in 0..<f { yp[r * f + j] = bp[j] } }
             }
-            cols.withUnsafeBufferPointer { cp in
-                kernel.value.withUnsafeBufferPointer { w in
-                    BLAS.gemm(m: rows, n: f, k: kc, a: cp.baseAddress!, lda: kc, b: w.baseAddress!, ldb: f,
-                              beta: useBias ? 1 : 0, c: yp.baseAddress!, ldc: f)
-                }
-            }
+            BLAS.gemm(m: rows, n: f, k: kc, a: cbase, lda: kc, b: w, ldb: f, beta: useBias ? 1 : 0, c: yp.baseAddress!, ldc: f)
             activation.apply(yp, rows: rows, cols: f)
         }
         return y
@@ -174,51 +164,40 @@ public final class Conv1DLayer: Layer {
         // dz keeps the shape [B·Lout, F] from batch to batch (a changing shape would build a new
         // shape array every time).
         dz.reshape(rows, f)
-        if rows * f > 0 {
-            dz.withUnsafeMutableBufferPointer { d in dy.withUnsafeBufferPointer { s in d.baseAddress!.update(from: s.baseAddress!, count: rows * f) } }
-        }
         dcols.reshape(rows, kc)
-        dz.withUnsafeMutableBufferPointer { g in
-            y.withUnsafeBufferPointer { yp in activation.backward(output: yp, grad: g, rows: rows, cols: f) }
-            let gp = UnsafePointer(g.baseAddress!)
-            cols.withUnsafeBufferPointer { cp in
-                kernel.grad.withUnsafeMutableBufferPointer { dw in
-                    // dW[K·Cin, F] = colsᵀ · dz
-                    BLAS.gemm(transA: true, m: kc, n: f, k: rows, a: cp.baseAddress!, lda: kc, b: gp, ldb: f,
-                              c: dw.baseAddress!, ldc: f)
-                }
-            }
-            if let bias {
-                bias.grad.withUnsafeMutableBufferPointer { db in
-                    for j in 0..<f { db[j] = 0 }
-                    for r in 0..<rows { for j in 0..<f { db[j] += g[r * f + j] } }
-                }
-            }
-            kernel.value.withUnsafeBufferPointer { w in
-                dcols.withUnsafeMutableBufferPointer { dc in
-                    // dcols[B·Lout, K·Cin] = dz · Wᵀ
-                    BLAS.gemm(transB: true, m: rows, n: kc, k: f, a: gp, lda: f, b: w.baseAddress!, ldb: f,
-                              c: dc.baseAddress!, ldc: kc)
-                }
-            }
-        }
-
-        // col2im: scatter-add every column entry back to the input step it was copied from.
         dx.reshape(b, l, cin)
         dx.fill(0)
-        dx.withUnsafeMutableBufferPointer { dxp in
-            dcols.withUnsafeBufferPointer { dc in
-                for bi in 0..<b {
-                    let xb = bi * l * cin
-                    for t in 0..<lout {
-                        let row = (bi * lout + t) * kc
-                        let start = t * s - left
-                        for ki in 0..<k {
-                            let pos = start + ki * d
-                            guard pos >= 0 && pos < l else { continue }
-                            let src = row + ki * cin, dst = xb + pos * cin
-                            for c in 0..<cin { dxp[dst + c] += dc[src + c] }
-                        }
+        let biasGrad: [ReferenceWritableKeyPath<Conv1DLayer, Tensor>] = bias == nil ? [] : [\.bias!.grad]
+        Pinned.pin(self, writing: [\.dz, \.dcols, \.dx, \.kernel.grad] + biasGrad,
+                   reading: [dy, y, cols, kernel.value]) { p in
+            let g = p.buffer(\.dz)                            // [B·Lout, F]
+            let dc = p.buffer(\.dcols), dxp = p.buffer(\.dx)  // [B·Lout, K·Cin], [B, L, Cin]
+            let dw = p[\.kernel.grad]                         // [K·Cin, F]
+            let cp = p[read: 2], w = p[read: 3]              // [B·Lout, K·Cin], [K·Cin, F]
+            if rows * f > 0 { g.baseAddress!.update(from: p[read: 0], count: rows * f) }
+            activation.backward(output: p.buffer(read: 1), grad: g, rows: rows, cols: f)
+            let gp = UnsafePointer(g.baseAddress!)
+            // dW[K·Cin, F] = colsᵀ · dz
+            BLAS.gemm(transA: true, m: kc, n: f, k: rows, a: cp, lda: kc, b: gp, ldb: f, c: dw, ldc: f)
+            if bias != nil {
+                let db = p.buffer(\.bias!.grad)               // [F]
+                for j in 0..<f { db[j] = 0 }
+                for r in 0..<rows { for j in 0..<f { db[j] += g[r * f + j] } }
+            }
+            // dcols[B·Lout, K·Cin] = dz · Wᵀ
+            BLAS.gemm(transB: true, m: rows, n: kc, k: f, a: gp, lda: f, b: w, ldb: f, c: dc.baseAddress!, ldc: kc)
+
+            // col2im: scatter-add every column entry back to the input step it was copied from.
+            for bi in 0..<b {
+                let xb = bi * l * cin
+                for t in 0..<lout {
+                    let row = (bi * lout + t) * kc
+                    let start = t * s - left
+                    for ki in 0..<k {
+                        let pos = start + ki * d
+                        guard pos >= 0 && pos < l else { continue }
+                        let src = row + ki * cin, dst = xb + pos * cin
+                        for c in 0..<cin { dxp[dst + c] += dc[src + c] }
                     }
                 }
             }

@@ -49,21 +49,15 @@ public final class DenseLayer: Layer {
         if input.rank == 2 { y.reshape(rows, n) } else { y.reshape(to: Array(input.shape.dropLast()) + [n]) }
         let keepLogits = activation == .sigmoid || activation == .softmax
         if keepLogits { logits.reshape(like: y) }
-        y.withUnsafeMutableBufferPointer { yp in
-            if let bias {
-                bias.value.withUnsafeBufferPointer { b in
-                    for r in 0..<rows { for j in 0..<n { yp[r * n + j] = b[j] } }
-                }
+        Pinned.pin(self, writing: [\.y, \.logits], reading: [x, kernel.value] + (bias.map { [$0.value] } ?? [])) { p in
+            let yp = p.buffer(\.y)                           // [rows, n]
+            let xp = p[read: 0], w = p[read: 1]              // [rows, k], [k, n]
+            if bias != nil {
+                let b = p[read: 2]                           // [n]
+                for r in 0..<rows { for j in 0..<n { yp[r * n + j] = b[j] } }
             }
-            x.withUnsafeBufferPointer { xp in
-                kernel.value.withUnsafeBufferPointer { w in
-                    BLAS.gemm(m: rows, n: n, k: k, a: xp.baseAddress!, lda: k, b: w.baseAddress!, ldb: n,
-                              beta: useBias ? 1 : 0, c: yp.baseAddress!, ldc: n)
-                }
-            }
-            if keepLogits {
-                logits.withUnsafeMutableBufferPointer { lp in lp.baseAddress!.update(from: yp.baseAddress!, count: rows * n) }
-            }
+            BLAS.gemm(m: rows, n: n, k: k, a: xp, lda: k, b: w, ldb: n, beta: useBias ? 1 : 0, c: yp.baseAddress!, ldc: n)
+            if keepLogits { p[\.logits].update(from: yp.baseAddress!, count: rows * n) }
             activation.apply(yp, rows: rows, cols: n)
         }
         return y
@@ -71,8 +65,9 @@ public final class DenseLayer: Layer {
 
     public func backward(_ dy: Tensor) -> Tensor {
         dz.assign(dy)
-        dz.withUnsafeMutableBufferPointer { g in
-            y.withUnsafeBufferPointer { yp in activation.backward(output: yp, grad: g, rows: x.count / inputDim, cols: units) }
+        let rows = x.count / inputDim
+        Pinned.pin(self, writing: [\.dz], reading: [y]) { p in
+            activation.backward(output: p.buffer(read: 0), grad: p.buffer(\.dz), rows: rows, cols: units)
         }
         return backwardFromPreActivation()
     }
@@ -88,28 +83,20 @@ public final class DenseLayer: Layer {
     private func backwardFromPreActivation() -> Tensor {
         let rows = x.count / inputDim, n = units, k = inputDim
         if y.rank == 2 { dx.reshape(rows, k) } else { dx.reshape(to: Array(y.shape.dropLast()) + [k]) }
-        dz.withUnsafeMutableBufferPointer { g in
-            let gp = UnsafePointer(g.baseAddress!)
-            x.withUnsafeBufferPointer { xp in
-                kernel.grad.withUnsafeMutableBufferPointer { dw in
-                    // dW[k, n] = xᵀ · dz
-                    BLAS.gemm(transA: true, m: k, n: n, k: rows, a: xp.baseAddress!, lda: k, b: gp, ldb: n,
-                              c: dw.baseAddress!, ldc: n)
-                }
+        let biasGrad: [ReferenceWritableKeyPath<DenseLayer, Tensor>] = bias == nil ? [] : [\.bias!.grad]
+        Pinned.pin(self, writing: [\.kernel.grad, \.dx] + biasGrad, reading: [dz, x, kernel.value]) { p in
+            let dw = p[\.kernel.grad], dxp = p[\.dx]         // [k, n], [rows, k]
+            let g = p.buffer(read: 0), gp = p[read: 0]       // dz [rows, n]
+            let xp = p[read: 1], w = p[read: 2]              // [rows, k], [k, n]
+            // dW[k, n] = xᵀ · dz
+            BLAS.gemm(transA: true, m: k, n: n, k: rows, a: xp, lda: k, b: gp, ldb: n, c: dw, ldc: n)
+            if bias != nil {
+                let db = p.buffer(\.bias!.grad)               // [n]
+                for j in 0..<n { db[j] = 0 }
+                for r in 0..<rows { for j in 0..<n { db[j] += g[r * n + j] } }
             }
-            if let bias {
-                bias.grad.withUnsafeMutableBufferPointer { db in
-                    for j in 0..<n { db[j] = 0 }
-                    for r in 0..<rows { for j in 0..<n { db[j] += g[r * n + j] } }
-                }
-            }
-            kernel.value.withUnsafeBufferPointer { w in
-                dx.withUnsafeMutableBufferPointer { dxp in
-                    // dx[rows, k] = dz · Wᵀ
-                    BLAS.gemm(transB: true, m: rows, n: k, k: n, a: gp, lda: n, b: w.baseAddress!, ldb: n,
-                              c: dxp.baseAddress!, ldc: k)
-                }
-            }
+            // dx[rows, k] = dz · Wᵀ
+            BLAS.gemm(transB: true, m: rows, n: k, k: n, a: gp, lda: n, b: w, ldb: n, c: dxp, ldc: k)
         }
         return dx
     }

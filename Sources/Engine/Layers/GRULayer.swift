@@ -14,79 +14,28 @@ import Foundation
 /// Time-major like LSTMLayer: A = X·W + b_x for all steps in one gemm; per step one gemm
 /// Q[t] = h_{t-1}·U + b_h (kept, since r multiplies q_h); backward one gemm per step for
 /// dh_{t-1}, then dW, dU, db, dX over all steps at once.
-public final class GRULayer: RecurrentLayer {
-    public let name: String
-    public let units: Int
-    public let returnSequences: Bool
-    public let kernel: Parameter
-    public let recurrentKernel: Parameter
-    public let bias: Parameter
-    /// [batch, time], 1 = real step, 0 = padding; nil for no mask.
-    public var mask: Tensor? = nil
-
-    private var batch = 0, time = 0
-    private var masked = false       // a mask with at least one padded step is in use
-    private var m = Tensor.empty     // [T, B] time-major mask
-    private var xT = Tensor.empty    // [T, B, D] copy of the input
+public final class GRULayer: RecurrentCore, RecurrentLayer {
     private var a = Tensor.empty     // [T·B, 3U]: x projections, then activations z, r, hh
     private var q = Tensor.empty     // [T·B, 3U]: h_{t-1} · U + b_h per step
-    private var h = Tensor.empty     // [T+1, B, U], h[0] = 0, h[t+1] = h_t
-    private var y = Tensor.empty     // [B, U] or [B, T, U]
     private var da = Tensor.empty    // [T·B, 3U] dL/da
     private var dq = Tensor.empty    // [T·B, 3U] dL/dq
-    private var dh = Tensor.empty    // [B, U] running dL/dh
-    private var dxT = Tensor.empty   // [T·B, D]
-    private var dx = Tensor.empty    // [B, T, D]
 
     public init(name: String, inputDim: Int, units: Int, returnSequences: Bool, rng: inout SeededGenerator) {
-        self.name = name
-        self.units = units
-        self.returnSequences = returnSequences
-        kernel = Parameter(name: "kernel", value: Initializer.glorotUniform([inputDim, 3 * units], rng: &rng))
-        recurrentKernel = Parameter(name: "recurrent_kernel",
-                                    value: Initializer.orthogonal([units, 3 * units], rng: &rng))
-        bias = Parameter(name: "bias", value: Tensor(shape: [2, 3 * units]))
-    }
-
-    public var inputDim: Int { kernel.value.shape[0] }
-    public var parameters: [Parameter] { [kernel, recurrentKernel, bias] }
-
-    /// h_T of the last forward, [batch, units].
-    public var finalState: Tensor { Recurrent.slice(h, index: time, rows: batch, cols: units) }
-
-    public func outputShape(for s: [Int]) throws -> [Int] {
-        try Recurrent.outputShape(name, "GRU", s, inputDim: inputDim, units: units, returnSequences: returnSequences)
+        super.init(kind: "GRU", name: name, inputDim: inputDim, units: units, gates: 3,
+                   returnSequences: returnSequences, bias: Tensor(shape: [2, 3 * units]), rng: &rng)
     }
 
     public func forward(_ input: Tensor, training: Bool) throws -> Tensor {
-        let (B, T) = try Recurrent.checkInput(name, input, inputDim: inputDim, units: units)
-        masked = try Recurrent.loadMask(name, mask, batch: B, time: T, into: &m)
-        batch = B; time = T
-        let D = inputDim, U = units, G = 3 * U, BU = B * U, rows = T * B
-        xT.reshape(T, B, D)
+        let (B, T) = try beginForward(input)
+        let U = units, G = 3 * U, BU = B * U, rows = T * B
         a.reshape(rows, G)
         q.reshape(rows, G)
-        h.reshape(T + 1, B, U)
-        input.withUnsafeBufferPointer { src in
-            xT.withUnsafeMutableBufferPointer { Recurrent.swap01(src.baseAddress!, $0.baseAddress!, B, T, D) }
-        }
-        a.withUnsafeMutableBufferPointer { ab in
-        q.withUnsafeMutableBufferPointer { qb in
-        h.withUnsafeMutableBufferPointer { hb in
-        bias.value.withUnsafeBufferPointer { bb in
-        recurrentKernel.value.withUnsafeBufferPointer { uk in
-        m.withUnsafeBufferPointer { mb in
-            let ap = ab.baseAddress!, qp = qb.baseAddress!, hp = hb.baseAddress!
-            let bx = bb.baseAddress!, bh = bx + G
-            let mp: UnsafePointer<Float>? = masked ? mb.baseAddress! : nil
+        Pinned.pin(self, writing: [\.a, \.q, \.h], reading: [bias.value, recurrentKernel.value, m]) { p in
+            let ap = p[\.a], qp = p[\.q], hp = p[\.h]         // [T·B, 3U], [T·B, 3U], [T+1, B, U]
+            let bx = p[read: 0], bh = bx + G, uk = p[read: 1] // [3U] twice, [U, 3U]
+            let mp = masked ? p[read: 2] : nil               // [T, B]
             // A = X · W + b_x for every step: [T·B, D] · [D, 3U].
-            for r in 0..<rows { (ap + r * G).update(from: bx, count: G) }
-            xT.withUnsafeBufferPointer { x in
-                kernel.value.withUnsafeBufferPointer { w in
-                    BLAS.gemm(m: rows, n: G, k: D, a: x.baseAddress!, lda: D, b: w.baseAddress!, ldb: G,
-                              beta: 1, c: ap, ldc: G)
-                }
-            }
+            projectInput(into: ap, bias: bx)
             for i in 0..<BU { hp[i] = 0 }
             for t in 0..<T {
                 let at = ap + t * B * G, qt = qp + t * B * G
@@ -94,8 +43,7 @@ public final class GRULayer: RecurrentLayer {
                 // Q[t] = h_{t-1} · U + b_h   ([B, U] · [U, 3U]); h_0 = 0 leaves b_h.
                 for b in 0..<B { (qt + b * G).update(from: bh, count: G) }
                 if t > 0 {
-                    BLAS.gemm(m: B, n: G, k: U, a: hPrev, lda: U, b: uk.baseAddress!, ldb: G,
-                              beta: 1, c: qt, ldc: G)
+                    BLAS.gemm(m: B, n: G, k: U, a: hPrev, lda: U, b: uk, ldb: G, beta: 1, c: qt, ldc: G)
                 }
                 for b in 0..<B {
                     let o = b * U, ar = at + b * G, qr = qt + b * G
@@ -114,77 +62,58 @@ public final class GRULayer: RecurrentLayer {
                     for j in 0..<U { hc[j] = ar[j] * hp[j] + (1 - ar[j]) * hh[j] }
                 }
             }
-        }}}}}}
-        Recurrent.writeOutput(h, into: &y, batch: B, time: T, units: U, returnSequences: returnSequences)
-        return y
+        }
+        return finishForward()
     }
 
     public func backward(_ dy: Tensor) -> Tensor {
-        precondition(dy.shape == y.shape, "\(name): backward got dy \(dy.shape) for output \(y.shape)")
-        let B = batch, T = time, D = inputDim, U = units, G = 3 * U, BU = B * U, rows = T * B
+        beginBackward(dy)
+        let B = batch, T = time, U = units, G = 3 * U, BU = B * U, rows = T * B
         let rs = returnSequences
         da.reshape(rows, G)
         dq.reshape(rows, G)
-        dh.reshape(B, U)
-        dxT.reshape(rows, D)
-        dx.reshape(B, T, D)
-        da.withUnsafeMutableBufferPointer { dab in
-        dq.withUnsafeMutableBufferPointer { dqb in
-        h.withUnsafeBufferPointer { hb in
-            let dap = dab.baseAddress!, dqp = dqb.baseAddress!, hp = hb.baseAddress!
-            a.withUnsafeBufferPointer { ab in
-            q.withUnsafeBufferPointer { qb in
-            recurrentKernel.value.withUnsafeBufferPointer { uk in
-            m.withUnsafeBufferPointer { mb in
-            dy.withUnsafeBufferPointer { dyb in
-            dh.withUnsafeMutableBufferPointer { dhb in
-                let ap = ab.baseAddress!, qp = qb.baseAddress!
-                let dyp = dyb.baseAddress!, dhp = dhb.baseAddress!
-                let mp: UnsafePointer<Float>? = masked ? mb.baseAddress! : nil
-                for i in 0..<BU { dhp[i] = rs ? 0 : dyp[i] }
-                for t in stride(from: T - 1, through: 0, by: -1) {
-                    let off = t * B * G, hPrev = hp + t * BU
-                    for b in 0..<B {
-                        let o = b * U, yo = (b * T + t) * U
-                        let ar = ap + off + b * G, qr = qp + off + b * G
-                        let dar = dap + off + b * G, dqr = dqp + off + b * G
-                        if let mp, mp[t * B + b] == 0 {
-                            // Skipped step: dh flows to step t-1 unchanged; no gate gradient.
-                            for j in 0..<G { dar[j] = 0; dqr[j] = 0 }
-                            if rs { for j in 0..<U { dhp[o + j] += dyp[yo + j] } }
-                            continue
-                        }
-                        for j in 0..<U {
-                            let dhv = rs ? dhp[o + j] + dyp[yo + j] : dhp[o + j]
-                            let zg = ar[j], rg = ar[U + j], hh = ar[2 * U + j]
-                            let dAh = dhv * (1 - zg) * (1 - hh * hh)
-                            let dAr = dAh * qr[2 * U + j] * rg * (1 - rg)
-                            let dAz = dhv * (hPrev[o + j] - hh) * zg * (1 - zg)
-                            dar[j] = dAz; dar[U + j] = dAr; dar[2 * U + j] = dAh
-                            dqr[j] = dAz; dqr[U + j] = dAr; dqr[2 * U + j] = dAh * rg
-                            dhp[o + j] = dhv * zg
-                        }
+        Pinned.pin(self, writing: [\.da, \.dq, \.dh, \.recurrentKernel.grad, \.bias.grad],
+                   reading: [a, q, h, recurrentKernel.value, dy, m]) { p in
+            let dap = p[\.da], dqp = p[\.dq], dhp = p[\.dh]     // [T·B, 3U], [T·B, 3U], [B, U]
+            let du = p[\.recurrentKernel.grad], db = p[\.bias.grad]   // [U, 3U], [2, 3U]
+            let ap = p[read: 0], qp = p[read: 1], hp = p[read: 2]      // as in forward
+            let uk = p[read: 3], dyp = p[read: 4]            // [U, 3U], [B, U] or [B, T, U]
+            let mp = masked ? p[read: 5] : nil               // [T, B]
+            for i in 0..<BU { dhp[i] = rs ? 0 : dyp[i] }
+            for t in stride(from: T - 1, through: 0, by: -1) {
+                let off = t * B * G, hPrev = hp + t * BU
+                for b in 0..<B {
+                    let o = b * U, yo = (b * T + t) * U
+                    let ar = ap + off + b * G, qr = qp + off + b * G
+                    let dar = dap + off + b * G, dqr = dqp + off + b * G
+                    if let mp, mp[t * B + b] == 0 {
+                        // Skipped step: dh flows to step t-1 unchanged; no gate gradient.
+                        for j in 0..<G { dar[j] = 0; dqr[j] = 0 }
+                        if rs { for j in 0..<U { dhp[o + j] += dyp[yo + j] } }
+                        continue
                     }
-                    // dh_{t-1} += dQ[t] · Uᵀ   ([B, 3U] · [3U, U])
-                    if t > 0 {
-                        BLAS.gemm(transB: true, m: B, n: U, k: G, a: dqp + off, lda: G, b: uk.baseAddress!, ldb: G,
-                                  beta: 1, c: dhp, ldc: U)
+                    for j in 0..<U {
+                        let dhv = rs ? dhp[o + j] + dyp[yo + j] : dhp[o + j]
+                        let zg = ar[j], rg = ar[U + j], hh = ar[2 * U + j]
+                        let dAh = dhv * (1 - zg) * (1 - hh * hh)
+                        let dAr = dAh * qr[2 * U + j] * rg * (1 - rg)
+                        let dAz = dhv * (hPrev[o + j] - hh) * zg * (1 - zg)
+                        dar[j] = dAz; dar[U + j] = dAr; dar[2 * U + j] = dAh
+                        dqr[j] = dAz; dqr[U + j] = dAr; dqr[2 * U + j] = dAh * rg
+                        dhp[o + j] = dhv * zg
                     }
                 }
-            }}}}}}
+                // dh_{t-1} += dQ[t] · Uᵀ   ([B, 3U] · [3U, U])
+                if t > 0 {
+                    BLAS.gemm(transB: true, m: B, n: U, k: G, a: dqp + off, lda: G, b: uk, ldb: G, beta: 1, c: dhp, ldc: U)
+                }
+            }
             // dU = H[0..<T]ᵀ · dQ   ([U, T·B] · [T·B, 3U])
-            recurrentKernel.grad.withUnsafeMutableBufferPointer { du in
-                BLAS.gemm(transA: true, m: U, n: G, k: rows, a: hp, lda: U, b: dqp, ldb: G,
-                          c: du.baseAddress!, ldc: G)
-            }
+            BLAS.gemm(transA: true, m: U, n: G, k: rows, a: hp, lda: U, b: dqp, ldb: G, c: du, ldc: G)
             // db_x = Σ dA, db_h = Σ dQ
-            bias.grad.withUnsafeMutableBufferPointer { db in
-                Recurrent.columnSums(dap, rows: rows, cols: G, into: db.baseAddress!)
-                Recurrent.columnSums(dqp, rows: rows, cols: G, into: db.baseAddress! + G)
-            }
-        }}}
-        Recurrent.inputProjectionBackward(xT: xT, dz: da, kernel: kernel, dxT: &dxT, dx: &dx,
-                                          batch: B, time: T, inputDim: D, gates: G)
-        return dx
+            Recurrent.columnSums(dap, rows: rows, cols: G, into: db)
+            Recurrent.columnSums(dqp, rows: rows, cols: G, into: db + G)
+        }
+        return finishBackward(inputProjectionGradient: da)
     }
 }

@@ -13,192 +13,117 @@ import Foundation
 /// Z[t] into the gate activations in place (kept for backward). Backward walks t downwards
 /// computing dZ[t] and dh_{t-1} = dZ[t]·Uᵀ (one gemm per step), then dW, dU, db and dX over all
 /// steps at once.
-public final class LSTMLayer: RecurrentLayer {
-    public let name: String
-    public let units: Int
-    public let returnSequences: Bool
-    public let kernel: Parameter
-    public let recurrentKernel: Parameter
-    public let bias: Parameter
-    /// [batch, time], 1 = real step, 0 = padding; nil for no mask.
-    public var mask: Tensor? = nil
-
-    private var batch = 0, time = 0
-    private var masked = false       // a mask with at least one padded step is in use
-    private var m = Tensor.empty     // [T, B] time-major mask
-    private var xT = Tensor.empty    // [T, B, D] copy of the input
+public final class LSTMLayer: RecurrentCore, RecurrentLayer {
     private var z = Tensor.empty     // [T·B, 4U]: projections, then gate activations i, f, g, o
-    private var h = Tensor.empty     // [T+1, B, U], h[0] = 0, h[t+1] = h_t
     private var c = Tensor.empty     // [T+1, B, U], c[0] = 0, c[t+1] = c_t
     private var tc = Tensor.empty    // [T, B, U] tanh(c_t)
-    private var y = Tensor.empty     // [B, U] or [B, T, U]
     private var dz = Tensor.empty    // [T·B, 4U]
-    private var dh = Tensor.empty    // [B, U] running dL/dh
     private var dc = Tensor.empty    // [B, U] running dL/dc
-    private var dxT = Tensor.empty   // [T·B, D]
-    private var dx = Tensor.empty    // [B, T, D]
 
     public init(name: String, inputDim: Int, units: Int, returnSequences: Bool, rng: inout SeededGenerator) {
-        self.name = name
-        self.units = units
-        self.returnSequences = returnSequences
-        kernel = Parameter(name: "kernel", value: Initializer.glorotUniform([inputDim, 4 * units], rng: &rng))
-        recurrentKernel = Parameter(name: "recurrent_kernel",
-                                    value: Initializer.orthogonal([units, 4 * units], rng: &rng))
         var b = Tensor(shape: [4 * units])
         for j in units..<(2 * units) { b[flat: j] = 1 }     // unit_forget_bias
-        bias = Parameter(name: "bias", value: b)
+        super.init(kind: "LSTM", name: name, inputDim: inputDim, units: units, gates: 4,
+                   returnSequences: returnSequences, bias: b, rng: &rng)
     }
 
-    public var inputDim: Int { kernel.value.shape[0] }
-    public var parameters: [Parameter] { [kernel, recurrentKernel, bias] }
-
-    /// h_T of the last forward, [batch, units].
-    public var finalState: Tensor { Recurrent.slice(h, index: time, rows: batch, cols: units) }
     /// c_T of the last forward, [batch, units].
     public var finalCellState: Tensor { Recurrent.slice(c, index: time, rows: batch, cols: units) }
 
-    public func outputShape(for s: [Int]) throws -> [Int] {
-        try Recurrent.outputShape(name, "LSTM", s, inputDim: inputDim, units: units, returnSequences: returnSequences)
-    }
-
     public func forward(_ input: Tensor, training: Bool) throws -> Tensor {
-        let (B, T) = try Recurrent.checkInput(name, input, inputDim: inputDim, units: units)
-        masked = try Recurrent.loadMask(name, mask, batch: B, time: T, into: &m)
-        batch = B; time = T
-        let D = inputDim, U = units, G = 4 * U, BU = B * U, rows = T * B
-        xT.reshape(T, B, D)
+        let (B, T) = try beginForward(input)
+        let U = units, G = 4 * U, BU = B * U, rows = T * B
         z.reshape(rows, G)
-        h.reshape(T + 1, B, U)
         c.reshape(T + 1, B, U)
         tc.reshape(T, B, U)
-        input.withUnsafeBufferPointer { src in
-            xT.withUnsafeMutableBufferPointer { Recurrent.swap01(src.baseAddress!, $0.baseAddress!, B, T, D) }
-        }
-        z.withUnsafeMutableBufferPointer { zb in
-            let zp = zb.baseAddress!
+        Pinned.pin(self, writing: [\.z, \.h, \.c, \.tc], reading: [bias.value, recurrentKernel.value, m]) { p in
+            let zp = p[\.z]                                  // [T·B, 4U]
+            let hp = p[\.h], cp = p[\.c], tcp = p[\.tc]       // [T+1, B, U], [T+1, B, U], [T, B, U]
+            let b = p[read: 0], uk = p[read: 1]              // [4U], [U, 4U]
+            let mp = masked ? p[read: 2] : nil               // [T, B]
             // Z = X · W + b for every step: [T·B, D] · [D, 4U].
-            bias.value.withUnsafeBufferPointer { b in
-                for r in 0..<rows { (zp + r * G).update(from: b.baseAddress!, count: G) }
-            }
-            xT.withUnsafeBufferPointer { x in
-                kernel.value.withUnsafeBufferPointer { w in
-                    BLAS.gemm(m: rows, n: G, k: D, a: x.baseAddress!, lda: D, b: w.baseAddress!, ldb: G,
-                              beta: 1, c: zp, ldc: G)
+            projectInput(into: zp, bias: b)
+            for i in 0..<BU { hp[i] = 0; cp[i] = 0 }
+            for t in 0..<T {
+                let zt = zp + t * B * G
+                let hPrev = hp + t * BU, hCur = hPrev + BU
+                let cPrev = cp + t * BU, cCur = cPrev + BU, tct = tcp + t * BU
+                // Z[t] += h_{t-1} · U   ([B, U] · [U, 4U]); h_0 = 0 needs nothing.
+                if t > 0 {
+                    BLAS.gemm(m: B, n: G, k: U, a: hPrev, lda: U, b: uk, ldb: G, beta: 1, c: zt, ldc: G)
+                }
+                for b in 0..<B {
+                    let o = b * U, zr = zt + b * G
+                    if let mp, mp[t * B + b] == 0 {
+                        (hCur + o).update(from: hPrev + o, count: U)
+                        (cCur + o).update(from: cPrev + o, count: U)
+                        continue
+                    }
+                    // Gate activations in place: i, f sigmoid; g tanh; o sigmoid (vectorised runs).
+                    sigmoidInPlace(zr, 2 * U)
+                    tanhInPlace(zr + 2 * U, U)
+                    sigmoidInPlace(zr + 3 * U, U)
+                    let cp0 = cPrev + o, cc = cCur + o, tt = tct + o, hc = hCur + o
+                    for j in 0..<U {
+                        cc[j] = zr[U + j] * cp0[j] + zr[j] * zr[2 * U + j]
+                    }
+                    tt.update(from: cc, count: U)
+                    tanhInPlace(tt, U)
+                    let og = zr + 3 * U
+                    for j in 0..<U { hc[j] = og[j] * tt[j] }
                 }
             }
-            h.withUnsafeMutableBufferPointer { hb in
-            c.withUnsafeMutableBufferPointer { cb in
-            tc.withUnsafeMutableBufferPointer { tcb in
-            recurrentKernel.value.withUnsafeBufferPointer { uk in
-            m.withUnsafeBufferPointer { mb in
-                let hp = hb.baseAddress!, cp = cb.baseAddress!, tcp = tcb.baseAddress!
-                let mp: UnsafePointer<Float>? = masked ? mb.baseAddress! : nil
-                for i in 0..<BU { hp[i] = 0; cp[i] = 0 }
-                for t in 0..<T {
-                    let zt = zp + t * B * G
-                    let hPrev = hp + t * BU, hCur = hPrev + BU
-                    let cPrev = cp + t * BU, cCur = cPrev + BU, tct = tcp + t * BU
-                    // Z[t] += h_{t-1} · U   ([B, U] · [U, 4U]); h_0 = 0 needs nothing.
-                    if t > 0 {
-                        BLAS.gemm(m: B, n: G, k: U, a: hPrev, lda: U, b: uk.baseAddress!, ldb: G,
-                                  beta: 1, c: zt, ldc: G)
-                    }
-                    for b in 0..<B {
-                        let o = b * U, zr = zt + b * G
-                        if let mp, mp[t * B + b] == 0 {
-                            (hCur + o).update(from: hPrev + o, count: U)
-                            (cCur + o).update(from: cPrev + o, count: U)
-                            continue
-                        }
-                        // Gate activations in place: i, f sigmoid; g tanh; o sigmoid (vectorised runs).
-                        sigmoidInPlace(zr, 2 * U)
-                        tanhInPlace(zr + 2 * U, U)
-                        sigmoidInPlace(zr + 3 * U, U)
-                        let cp0 = cPrev + o, cc = cCur + o, tt = tct + o, hc = hCur + o
-                        for j in 0..<U {
-                            cc[j] = zr[U + j] * cp0[j] + zr[j] * zr[2 * U + j]
-                        }
-                        tt.update(from: cc, count: U)
-                        tanhInPlace(tt, U)
-                        let og = zr + 3 * U
-                        for j in 0..<U { hc[j] = og[j] * tt[j] }
-                    }
-                }
-            }}}}}
         }
-        Recurrent.writeOutput(h, into: &y, batch: B, time: T, units: U, returnSequences: returnSequences)
-        return y
+        return finishForward()
     }
 
     public func backward(_ dy: Tensor) -> Tensor {
-        precondition(dy.shape == y.shape, "\(name): backward got dy \(dy.shape) for output \(y.shape)")
-        let B = batch, T = time, D = inputDim, U = units, G = 4 * U, BU = B * U, rows = T * B
+        beginBackward(dy)
+        let B = batch, T = time, U = units, G = 4 * U, BU = B * U, rows = T * B
         let rs = returnSequences
         dz.reshape(rows, G)
-        dh.reshape(B, U)
         dc.reshape(B, U)
-        dxT.reshape(rows, D)
-        dx.reshape(B, T, D)
-        dz.withUnsafeMutableBufferPointer { dzb in
-            let dzp = dzb.baseAddress!
-            h.withUnsafeBufferPointer { hb in
-                let hp = hb.baseAddress!
-                z.withUnsafeBufferPointer { zb in
-                c.withUnsafeBufferPointer { cb in
-                tc.withUnsafeBufferPointer { tcb in
-                recurrentKernel.value.withUnsafeBufferPointer { uk in
-                m.withUnsafeBufferPointer { mb in
-                dy.withUnsafeBufferPointer { dyb in
-                dh.withUnsafeMutableBufferPointer { dhb in
-                dc.withUnsafeMutableBufferPointer { dcb in
-                    let zp = zb.baseAddress!, cp = cb.baseAddress!, tcp = tcb.baseAddress!
-                    let dyp = dyb.baseAddress!, dhp = dhb.baseAddress!, dcp = dcb.baseAddress!
-                    let mp: UnsafePointer<Float>? = masked ? mb.baseAddress! : nil
-                    for i in 0..<BU { dhp[i] = rs ? 0 : dyp[i]; dcp[i] = 0 }
-                    for t in stride(from: T - 1, through: 0, by: -1) {
-                        let zt = zp + t * B * G, dzt = dzp + t * B * G
-                        let cPrev = cp + t * BU, tct = tcp + t * BU
-                        for b in 0..<B {
-                            let o = b * U, yo = (b * T + t) * U, zr = zt + b * G, dzr = dzt + b * G
-                            if let mp, mp[t * B + b] == 0 {
-                                // Skipped step: dh, dc flow to step t-1 unchanged; no gate gradient.
-                                for j in 0..<G { dzr[j] = 0 }
-                                if rs { for j in 0..<U { dhp[o + j] += dyp[yo + j] } }
-                                continue
-                            }
-                            for j in 0..<U {
-                                let dhv = rs ? dhp[o + j] + dyp[yo + j] : dhp[o + j]
-                                let i = zr[j], f = zr[U + j], g = zr[2 * U + j], og = zr[3 * U + j]
-                                let th = tct[o + j]
-                                let dcv = dcp[o + j] + dhv * og * (1 - th * th)
-                                dzr[j] = dcv * g * i * (1 - i)
-                                dzr[U + j] = dcv * cPrev[o + j] * f * (1 - f)
-                                dzr[2 * U + j] = dcv * i * (1 - g * g)
-                                dzr[3 * U + j] = dhv * th * og * (1 - og)
-                                dcp[o + j] = dcv * f
-                                dhp[o + j] = 0
-                            }
-                        }
-                        // dh_{t-1} += dZ[t] · Uᵀ   ([B, 4U] · [4U, U])
-                        if t > 0 {
-                            BLAS.gemm(transB: true, m: B, n: U, k: G, a: dzt, lda: G, b: uk.baseAddress!, ldb: G,
-                                      beta: 1, c: dhp, ldc: U)
-                        }
+        Pinned.pin(self, writing: [\.dz, \.dh, \.dc, \.recurrentKernel.grad, \.bias.grad],
+                   reading: [z, h, c, tc, recurrentKernel.value, dy, m]) { p in
+            let dzp = p[\.dz], dhp = p[\.dh], dcp = p[\.dc]     // [T·B, 4U], [B, U], [B, U]
+            let du = p[\.recurrentKernel.grad], db = p[\.bias.grad]   // [U, 4U], [4U]
+            let zp = p[read: 0], hp = p[read: 1], cp = p[read: 2], tcp = p[read: 3]   // as in forward
+            let uk = p[read: 4], dyp = p[read: 5]            // [U, 4U], [B, U] or [B, T, U]
+            let mp = masked ? p[read: 6] : nil               // [T, B]
+            for i in 0..<BU { dhp[i] = rs ? 0 : dyp[i]; dcp[i] = 0 }
+            for t in stride(from: T - 1, through: 0, by: -1) {
+                let zt = zp + t * B * G, dzt = dzp + t * B * G
+                let cPrev = cp + t * BU, tct = tcp + t * BU
+                for b in 0..<B {
+                    let o = b * U, yo = (b * T + t) * U, zr = zt + b * G, dzr = dzt + b * G
+                    if let mp, mp[t * B + b] == 0 {
+                        // Skipped step: dh, dc flow to step t-1 unchanged; no gate gradient.
+                        for j in 0..<G { dzr[j] = 0 }
+                        if rs { for j in 0..<U { dhp[o + j] += dyp[yo + j] } }
+                        continue
                     }
-                }}}}}}}}
-                // dU = H[0..<T]ᵀ · dZ   ([U, T·B] · [T·B, 4U])
-                recurrentKernel.grad.withUnsafeMutableBufferPointer { du in
-                    BLAS.gemm(transA: true, m: U, n: G, k: rows, a: hp, lda: U, b: dzp, ldb: G,
-                              c: du.baseAddress!, ldc: G)
+                    for j in 0..<U {
+                        let dhv = rs ? dhp[o + j] + dyp[yo + j] : dhp[o + j]
+                        let i = zr[j], f = zr[U + j], g = zr[2 * U + j], og = zr[3 * U + j]
+                        let th = tct[o + j]
+                        let dcv = dcp[o + j] + dhv * og * (1 - th * th)
+                        dzr[j] = dcv * g * i * (1 - i)
+                        dzr[U + j] = dcv * cPrev[o + j] * f * (1 - f)
+                        dzr[2 * U + j] = dcv * i * (1 - g * g)
+                        dzr[3 * U + j] = dhv * th * og * (1 - og)
+                        dcp[o + j] = dcv * f
+                        dhp[o + j] = 0
+                    }
+                }
+                // dh_{t-1} += dZ[t] · Uᵀ   ([B, 4U] · [4U, U])
+                if t > 0 {
+                    BLAS.gemm(transB: true, m: B, n: U, k: G, a: dzt, lda: G, b: uk, ldb: G, beta: 1, c: dhp, ldc: U)
                 }
             }
+            // dU = H[0..<T]ᵀ · dZ   ([U, T·B] · [T·B, 4U])
+            BLAS.gemm(transA: true, m: U, n: G, k: rows, a: hp, lda: U, b: dzp, ldb: G, c: du, ldc: G)
+            Recurrent.columnSums(dzp, rows: rows, cols: G, into: db)
         }
-        Recurrent.inputProjectionBackward(xT: xT, dz: dz, kernel: kernel, dxT: &dxT, dx: &dx,
-                                          batch: B, time: T, inputDim: D, gates: G)
-        bias.grad.withUnsafeMutableBufferPointer { db in
-            dz.withUnsafeBufferPointer { Recurrent.columnSums($0.baseAddress!, rows: rows, cols: G, into: db.baseAddress!) }
-        }
-        return dx
+        return finishBackward(inputProjectionGradient: dz)
     }
 }

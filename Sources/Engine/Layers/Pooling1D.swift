@@ -58,3 +58,52 @@ public enum Pooling1D {
         return max(start, 0)..<min(start + poolSize, length)
     }
 }
+
+/// What MaxPooling1D and AveragePooling1D share: their settings, the geometry of the last
+/// forward, its output and the input-gradient buffer, and the checks at the start of forward
+/// and backward.
+public class Pooling1DCore {
+    public let name: String
+    public let poolSize: Int
+    public let strides: Int
+    public let padding: Pooling1D.Padding
+    /// Keras's class name, for errors.
+    let kind: String
+
+    var batch = 0, length = 0, channels = 0, outLength = 0, padLeft = 0
+    var y = Tensor.empty       // [B, Lout, C]
+    var dx = Tensor.empty      // [B, L, C]
+
+    /// `strides` nil means `poolSize`, as Keras.
+    init(kind: String, name: String, poolSize: Int, strides: Int?, padding: Pooling1D.Padding) {
+        self.kind = kind
+        self.name = name
+        self.poolSize = poolSize
+        self.strides = strides ?? poolSize
+        self.padding = padding
+    }
+
+    public var parameters: [Parameter] { [] }
+
+    public func outputShape(for s: [Int]) throws -> [Int] {
+        try Pooling1D.outputShape(name, kind, poolSize: poolSize, strides: strides, padding: padding, s)
+    }
+
+    /// Checks `input` is [B, L, C] with a non-empty output, records the geometry (batch,
+    /// length, channels, outLength, padLeft) and sizes y [B, Lout, C].
+    func beginForward(_ input: Tensor) throws {
+        guard input.rank == 3 else { throw EngineError.shapeMismatch(layer: name, expected: [-1, -1, -1], got: input.shape) }
+        let B = input.shape[0], L = input.shape[1], C = input.shape[2]
+        let (lout, left) = try Pooling1D.geometry(name, kind, poolSize: poolSize, strides: strides,
+                                                  padding: padding, length: L, channels: C)
+        batch = B; length = L; channels = C; outLength = lout; padLeft = left
+        y.reshape(B, lout, C)
+    }
+
+    /// Checks dy against the last output and sets dx [B, L, C] to zeros (the windows add to it).
+    func beginBackward(_ dy: Tensor) {
+        precondition(dy.shape == y.shape, "\(name): backward got dL/dy of shape \(dy.shape) for an output of shape \(y.shape)")
+        dx.reshape(batch, length, channels)
+        dx.fill(0)
+    }
+}

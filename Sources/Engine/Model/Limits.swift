@@ -1,3 +1,5 @@
+import Basics
+
 /// Bounds on every size that comes from input — a spec file, `classifier.json`, a session's
 /// `session.json`, a command-line flag, a weights file's header — checked before anything is
 /// allocated from it, so a mistyped or hostile number gives an error naming the field and the
@@ -36,8 +38,8 @@ public enum Limits {
     /// Why `value` of `field` is out of `range`, or nil when it is in: "must be at least 1,
     /// got 0", "must be at most 100,000 (the limit), got 1000000000000".
     public static func problem(_ value: Int, in range: ClosedRange<Int>) -> String? {
-        if value < range.lowerBound { return "must be at least \(grouped(range.lowerBound)), got \(value)" }
-        if value > range.upperBound { return "must be at most \(grouped(range.upperBound)) (the workbench's limit), got \(value)" }
+        if value < range.lowerBound { return "must be at least \(Digits.grouped(range.lowerBound)), got \(value)" }
+        if value > range.upperBound { return "must be at most \(Digits.grouped(range.upperBound)) (the workbench's limit), got \(value)" }
         return nil
     }
 
@@ -46,16 +48,6 @@ public enum Limits {
         if let why = problem(value, in: range) { throw EngineError.invalidSpec(field: field, reason: why) }
     }
 
-    /// 1234567 → "1,234,567".
-    public static func grouped(_ n: Int) -> String {
-        let digits = String(n.magnitude)
-        var out = ""
-        for (i, ch) in digits.enumerated() {
-            if i > 0 && (digits.count - i) % 3 == 0 { out.append(",") }
-            out.append(ch)
-        }
-        return (n < 0 ? "-" : "") + out
-    }
 }
 
 /// Arithmetic on sizes that come from input: nil instead of a trap when it overflows.

@@ -1,3 +1,5 @@
+import Basics
+
 /// A stack of layers built from a `ModelSpec`: shape inference, forward, loss and backward,
 /// one optimiser step per batch.
 ///
@@ -38,16 +40,16 @@ public final class Sequential {
             let name = n == 0 ? base : "\(base)_\(n)"
             let planned = LayerFactory.parameterCount(layerSpec, inputShape: shape, vocabularySize: spec.vocabularySize)
             guard let planned, let sum = Checked.sum([total, planned]), sum <= Limits.maxParameters else {
-                let count = planned.map { Limits.grouped($0) } ?? "more than can be counted"
+                let count = planned.map { Digits.grouped($0) } ?? "more than can be counted"
                 throw EngineError.invalidSpec(
                     field: "layers[\(i)]",
-                    reason: "\(layerSpec.label) on an input of shape \(shape.shapeDescription) needs \(count) parameters, which takes the model past the limit of \(Limits.grouped(Limits.maxParameters))")
+                    reason: "\(layerSpec.label) on an input of shape \(shape.shapeDescription) needs \(count) parameters, which takes the model past the limit of \(Digits.grouped(Limits.maxParameters))")
             }
             let work = LayerFactory.workingElements(layerSpec, inputShape: shape)
             guard let work, work <= Limits.maxActivationsPerExample else {
                 throw EngineError.invalidSpec(
                     field: "layers[\(i)]",
-                    reason: "\(layerSpec.label) on an input of shape \(shape.shapeDescription) needs \(work.map { Limits.grouped($0) } ?? "more than can be counted") numbers per example, over the limit of \(Limits.grouped(Limits.maxActivationsPerExample)) (a shorter max_length or a smaller layer fits)")
+                    reason: "\(layerSpec.label) on an input of shape \(shape.shapeDescription) needs \(work.map { Digits.grouped($0) } ?? "more than can be counted") numbers per example, over the limit of \(Digits.grouped(Limits.maxActivationsPerExample)) (a shorter max_length or a smaller layer fits)")
             }
             let layer = try LayerFactory.make(layerSpec, name: name, inputShape: shape,
                                               vocabularySize: spec.vocabularySize, rng: &rng)
@@ -55,7 +57,7 @@ public final class Sequential {
             guard let out = Checked.product(shape), out <= Limits.maxActivationsPerExample else {
                 throw EngineError.invalidSpec(
                     field: "layers[\(i)]",
-                    reason: "\(layerSpec.label) outputs \(shape.shapeDescription) per example, over the limit of \(Limits.grouped(Limits.maxActivationsPerExample)) numbers")
+                    reason: "\(layerSpec.label) outputs \(shape.shapeDescription) per example, over the limit of \(Digits.grouped(Limits.maxActivationsPerExample)) numbers")
             }
             total = sum
             largest = Swift.max(largest, work, out)

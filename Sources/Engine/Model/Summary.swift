@@ -1,3 +1,4 @@
+import Basics
 import Foundation
 
 extension Sequential {
@@ -5,7 +6,7 @@ extension Sequential {
     /// parameter count, then the totals.
     public func summary(title: String = "sequential") -> String {
         let rows: [(String, String, String)] = layers.enumerated().map { i, l in
-            ("\(l.name) (\(spec.layers[i].kerasClassName))", outputShapes[i].shapeDescription, Self.grouped(l.parameterCount))
+            ("\(l.name) (\(spec.layers[i].kerasClassName))", outputShapes[i].shapeDescription, Digits.grouped(l.parameterCount))
         }
         let w0 = max(31, rows.map { $0.0.count }.max() ?? 0)
         let w1 = max(22, rows.map { $0.1.count }.max() ?? 0)
@@ -23,20 +24,10 @@ extension Sequential {
             out.append(i == rows.count - 1 ? line("└", "┴", "┘", "─") : line("├", "┼", "┤", "─"))
         }
         let total = parameterCount
-        out.append(" Total params: \(Self.grouped(total)) (\(Self.bytes(total * 4)))")
-        out.append(" Trainable params: \(Self.grouped(total)) (\(Self.bytes(total * 4)))")
+        out.append(" Total params: \(Digits.grouped(total)) (\(Self.bytes(total * 4)))")
+        out.append(" Trainable params: \(Digits.grouped(total)) (\(Self.bytes(total * 4)))")
         out.append(" Non-trainable params: 0 (0.00 B)")
         return out.joined(separator: "\n")
-    }
-
-    static func grouped(_ n: Int) -> String {
-        let s = String(n)
-        var out = ""
-        for (i, ch) in s.enumerated() {
-            if i > 0 && (s.count - i) % 3 == 0 { out.append(",") }
-            out.append(ch)
-        }
-        return out
     }
 
     static func bytes(_ n: Int) -> String {

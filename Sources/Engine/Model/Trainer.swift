@@ -1,3 +1,4 @@
+import Basics
 import Foundation
 
 /// Padded token ids and their targets: x [N, inputLength]; y [N] (0/1 for binary, class
@@ -139,7 +140,7 @@ public final class Trainer {
         guard let held = Checked.product([batch, model.activationsPerExample]), held <= Limits.maxBatchActivations else {
             throw EngineError.invalidSpec(
                 field: "batch_size",
-                reason: "a batch of \(batch) with this model needs \(Limits.grouped(batch * model.activationsPerExample)) numbers in its largest layer, over the limit of \(Limits.grouped(Limits.maxBatchActivations)); use at most \(Swift.max(1, Limits.maxBatchActivations / model.activationsPerExample))")
+                reason: "a batch of \(batch) with this model needs \(Digits.grouped(batch * model.activationsPerExample)) numbers in its largest layer, over the limit of \(Digits.grouped(Limits.maxBatchActivations)); use at most \(Swift.max(1, Limits.maxBatchActivations / model.activationsPerExample))")
         }
         if let weights = config.classWeights {
             // Binary cross-entropy reads 0/1 targets, so it has two classes whatever the head.

@@ -1,3 +1,4 @@
+import Basics
 import Engine
 import Foundation
 import Learners
@@ -35,7 +36,7 @@ extension SessionHandle {
                 let done = live.epochsCompleted
                 let (total, overflow) = done.addingReportingOverflow(more)
                 guard !overflow, total <= Limits.maxEpochs else {
-                    throw SessionError.invalidSetting(field: "epochs", reason: "\(done) done and \(more) more is over the limit of \(Limits.grouped(Limits.maxEpochs)) epochs")
+                    throw SessionError.invalidSetting(field: "epochs", reason: "\(done) done and \(more) more is over the limit of \(Digits.grouped(Limits.maxEpochs)) epochs")
                 }
                 fit.epochs = total
             } else if let more = additionalEpochs {

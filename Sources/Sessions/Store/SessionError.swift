@@ -1,4 +1,5 @@
 import Foundation
+import TextData
 
 /// Every error the session layer throws. Descriptions name the session, and for files the
 /// file and what is wrong with it.
@@ -25,7 +26,7 @@ public enum SessionError: Error, CustomStringConvertible, Equatable, Sendable {
     public var description: String {
         switch self {
         case let .invalidName(name, reason):
-            return "invalid session name \(Self.quote(name)): \(reason)"
+            return "invalid session name '\(Quoted.escaped(name))': \(reason)"
         case let .notFound(name):
             return "no session named '\(name)'"
         case let .alreadyExists(name):
@@ -46,10 +47,5 @@ public enum SessionError: Error, CustomStringConvertible, Equatable, Sendable {
         case .shutDown:
             return "the session manager has shut down"
         }
-    }
-
-    /// A name for messages, with control characters made visible.
-    static func quote(_ s: String) -> String {
-        "'" + s.unicodeScalars.map { $0.properties.generalCategory == .control ? "\\u{\(String($0.value, radix: 16))}" : String($0) }.joined() + "'"
     }
 }

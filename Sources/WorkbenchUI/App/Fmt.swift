@@ -1,3 +1,5 @@
+import Basics
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -6,17 +8,6 @@ import Darwin
 
 /// Number formatting for panes and the status line.
 enum Fmt {
-    /// 33024 → "33,024".
-    static func grouped(_ n: Int) -> String {
-        let digits = String(n.magnitude)
-        var out = ""
-        for (i, c) in digits.enumerated() {
-            if i > 0 && (digits.count - i) % 3 == 0 { out.append(",") }
-            out.append(c)
-        }
-        return n < 0 ? "-" + out : out
-    }
-
     /// A loss or accuracy: 4 decimals below 10, fewer above; "nan"/"inf" as such.
     static func metric(_ v: Double) -> String {
         guard v.isFinite else { return v.isNaN ? "nan" : (v > 0 ? "inf" : "-inf") }
@@ -57,7 +48,7 @@ enum Fmt {
     /// Samples per second: "950/s", "12.3k/s", "1.2M/s".
     static func rate(_ v: Double) -> String {
         guard v.isFinite, v >= 0 else { return "–" }
-        if v < 10_000 { return grouped(Int(v.rounded())) + "/s" }
+        if v < 10_000 { return Digits.grouped(Int(v.rounded())) + "/s" }
         if v < 1_000_000 { return fixed(v / 1000, 1) + "k/s" }
         return fixed(v / 1_000_000, 1) + "M/s"
     }

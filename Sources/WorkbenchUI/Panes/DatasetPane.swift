@@ -1,3 +1,4 @@
+import Basics
 import TerminalUI
 
 /// The data set: file name, examples per label as bars, the token-length histogram, the
@@ -226,7 +227,7 @@ public struct DatasetPane: Pane {
 
         // Summary line.
         var x = Draw.text(&grid, d.fileName, x: rect.x, y: y, width: w, style: Style(.accent, .bold))
-        let summary = "  \(Fmt.grouped(d.exampleCount)) examples · vocab \(Fmt.grouped(d.vocabularySize))"
+        let summary = "  \(Digits.grouped(d.exampleCount)) examples · vocab \(Digits.grouped(d.vocabularySize))"
         x = Draw.text(&grid, summary, x: x, y: y, width: rect.maxX - x, style: Style(.dim))
         y += 1
 
@@ -238,7 +239,7 @@ public struct DatasetPane: Pane {
             let top = d.labelCounts.max { $0.count < $1.count }?.count ?? 0
             let total = max(1, d.labelCounts.reduce(0) { $0 + $1.count })
             let nameW = min(max(4, d.labelCounts.map { TextWidth.of($0.label) }.max() ?? 0), max(4, w / 3))
-            let countW = d.labelCounts.map { Fmt.grouped($0.count).count }.max() ?? 1
+            let countW = d.labelCounts.map { Digits.grouped($0.count).count }.max() ?? 1
             let barW = max(0, w - nameW - countW - 10)
             for (i, lc) in d.labelCounts.prefix(shown).enumerated() {
                 let filtered = labelFilter == i
@@ -249,7 +250,7 @@ public struct DatasetPane: Pane {
                          fill: Style(ThemeRole.series(i)))
                 cx += barW + 1
                 let pct = Int((Double(lc.count) * 100 / Double(total)).rounded())
-                let count = String(repeating: " ", count: max(0, countW - Fmt.grouped(lc.count).count)) + Fmt.grouped(lc.count)
+                let count = String(repeating: " ", count: max(0, countW - Digits.grouped(lc.count).count)) + Digits.grouped(lc.count)
                 Draw.text(&grid, count + " " + (pct < 10 ? " " : "") + (pct < 100 ? " " : "") + "\(pct)%",
                           x: cx, y: y, width: rect.maxX - cx, style: Style(.dim))
                 y += 1
@@ -276,7 +277,7 @@ public struct DatasetPane: Pane {
         if bottom - y >= 2 {
             var parts: [String] = [showMisclassified ? "misclassified" : "examples"]
             if let f = labelFilter, labels.indices.contains(f) { parts.append("label \(labels[f])") }
-            parts.append("\(Fmt.grouped(rows.count)) shown")
+            parts.append("\(Digits.grouped(rows.count)) shown")
             if !query.isEmpty { parts.append("/\(query): \(matchCount) match\(matchCount == 1 ? "" : "es")") }
             let head = "─ " + parts.joined(separator: " · ") + " "
             grid.hline(x: rect.x, y: y, length: w, style: Style(.border))

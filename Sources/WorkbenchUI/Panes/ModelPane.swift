@@ -1,3 +1,4 @@
+import Basics
 import TerminalUI
 
 /// The model as a graph: one box per layer joined by arrows, with output shapes and
@@ -40,7 +41,7 @@ public struct ModelPane: Pane {
 
     public var subtitle: String {
         guard let m = model else { return "" }
-        return "\(Fmt.grouped(m.totalParameters)) params"
+        return "\(Digits.grouped(m.totalParameters)) params"
     }
 
     public func commands(_ keyMap: KeyMap) -> [KeyHint] {
@@ -200,8 +201,8 @@ public struct ModelPane: Pane {
         // Footer: total, optimizer, loss (one line when short of room).
         let optimizer = ([m.optimizer] + m.optimizerSettings.map { "\($0.name) \($0.value)" }).joined(separator: "  ")
         let footer: [(String, String)] = rect.height >= 10
-            ? [("Total params ", Fmt.grouped(m.totalParameters)), ("Optimizer ", optimizer), ("Loss ", m.loss)]
-            : [("", "\(Fmt.grouped(m.totalParameters)) params · \(m.optimizer) · \(m.loss)")]
+            ? [("Total params ", Digits.grouped(m.totalParameters)), ("Optimizer ", optimizer), ("Loss ", m.loss)]
+            : [("", "\(Digits.grouped(m.totalParameters)) params · \(m.optimizer) · \(m.loss)")]
         let footerRows = min(footer.count, max(0, bottom - rect.y - 1))
         for (i, (name, value)) in footer.suffix(footerRows).enumerated() {
             let y = bottom - footerRows + i
@@ -252,7 +253,7 @@ public struct ModelPane: Pane {
         }
         let typeW = m.layers.map { TextWidth.of($0.typeLabel) }.max() ?? 0
         let shapeW = m.layers.map { TextWidth.of($0.outputShape) }.max() ?? 0
-        let paramW = m.layers.map { Fmt.grouped($0.parameterCount).count }.max() ?? 0
+        let paramW = m.layers.map { Digits.grouped($0.parameterCount).count }.max() ?? 0
 
         let rowsPerLayer: Int
         let boxed: Bool
@@ -311,7 +312,7 @@ public struct ModelPane: Pane {
     private func drawColumns(_ grid: inout CellGrid, _ layer: LayerSnapshot, x: Int, y: Int, width: Int,
                              typeW: Int, shapeW: Int, paramW: Int, style: Style, pending: Bool) {
         guard width > 0 else { return }
-        let params = Fmt.grouped(layer.parameterCount)
+        let params = Digits.grouped(layer.parameterCount)
         let showShape = typeW + 2 + shapeW + 2 + paramW <= width
         let showParams = showShape || typeW + 2 + paramW <= width
         let typeRoom = showParams ? min(width, typeW) : width

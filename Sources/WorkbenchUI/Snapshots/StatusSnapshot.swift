@@ -1,3 +1,5 @@
+import Basics
+
 /// What the status line shows. The UI keeps it up to date from service events.
 public struct StatusSnapshot: Hashable, Sendable {
     public var sessionName: String
@@ -78,11 +80,11 @@ public struct StatusSnapshot: Hashable, Sendable {
         case let .message(m):
             show(m)
         case let .datasetLoaded(d):
-            show("loaded \(d.fileName): \(Fmt.grouped(d.exampleCount)) examples")
+            show("loaded \(d.fileName): \(Digits.grouped(d.exampleCount)) examples")
         case .modelChanged:
             return false
         case let .misclassified(m):
-            show("evaluated \(Fmt.grouped(m.evaluated)) \(m.split) examples: \(Fmt.grouped(m.examples.count)) wrong")
+            show("evaluated \(Digits.grouped(m.evaluated)) \(m.split) examples: \(Digits.grouped(m.examples.count)) wrong")
         case let .sessionLoaded(s):
             self = StatusSnapshot(sessionName: s.sessionName, state: s.state, lastMessage: "opened session \(s.sessionName)")
         }

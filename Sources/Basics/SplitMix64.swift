@@ -7,8 +7,17 @@ public struct SplitMix64: RandomNumberGenerator, Sendable, Codable, Equatable {
 
     public init(seed: UInt64) { state = seed }
 
+    /// What the state moves by at each draw (2^64 divided by the golden ratio, odd).
+    public static let increment: UInt64 = 0x9E37_79B9_7F4A_7C15
+
     public mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
+        state &+= Self.increment
+        return Self.mix(state)
+    }
+
+    /// The output function: a state scrambled into a well-spread 64-bit word. Also a seed
+    /// mixer on its own: `mix(s &+ k &* increment)` is the k-th draw of a generator seeded `s`.
+    public static func mix(_ state: UInt64) -> UInt64 {
         var z = state
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
         z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
