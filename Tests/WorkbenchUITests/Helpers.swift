@@ -1,6 +1,7 @@
 import Testing
 import TerminalUI
 @testable import WorkbenchUI
+@testable import WorkbenchUITestSupport
 
 /// Draws `pane` alone into a grid of the given size.
 func render<P: Pane>(_ pane: inout P, width: Int, height: Int, focused: Bool = true) -> (grid: CellGrid, cursor: Point?) {

@@ -1,6 +1,7 @@
 import Testing
 import TerminalUI
 @testable import WorkbenchUI
+@testable import WorkbenchUITestSupport
 
 @Suite struct KeyDispatchTests {
     @Test func focusMovesWithTabShiftTabAndDigits() async {

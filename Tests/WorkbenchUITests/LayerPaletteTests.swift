@@ -1,6 +1,7 @@
 import Testing
 import TerminalUI
 @testable import WorkbenchUI
+@testable import WorkbenchUITestSupport
 
 /// Bidirectional, the windowed poolings, Flatten and SpatialDropout1D in the model pane: offered
 /// by the layer picker and `:add`, edited through their settings and the `:pool`, `:merge` and

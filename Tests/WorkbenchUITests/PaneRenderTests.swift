@@ -2,6 +2,7 @@ import Testing
 import TerminalUI
 import Charts
 @testable import WorkbenchUI
+@testable import WorkbenchUITestSupport
 
 @Suite struct DatasetPaneTests {
     static let chinese = DatasetSnapshot(

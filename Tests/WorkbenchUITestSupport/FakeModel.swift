@@ -1,3 +1,6 @@
+import TerminalUI
+@testable import WorkbenchUI
+
 /// A layer stack with Keras's shape and parameter arithmetic, enough for the fake service to
 /// answer model edits like the real one would (new shapes and counts, or a refusal).
 struct FakeModel: Hashable, Sendable {

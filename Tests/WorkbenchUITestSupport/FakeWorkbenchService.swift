@@ -4,6 +4,7 @@ import Glibc
 import Darwin
 #endif
 import TerminalUI
+@testable import WorkbenchUI
 
 /// A `WorkbenchService` without an engine: it simulates training with a deterministic loss
 /// curve, answers model edits with Keras's shape arithmetic, classifies with a tiny lexicon,
