@@ -149,7 +149,7 @@ import Charts
         #expect(roles.contains(Style(.validationSeries)))
         #expect(text.unicodeScalars.contains { (0x2801...0x28FF).contains($0.value) })
         // The x axis reaches the last step.
-        #expect(p.lastXRange == 1...30)
+        #expect(p.shownXRange == 1...30)
 
         var small = pane()
         let (g, _) = render(&small, width: 40, height: 10)
@@ -188,7 +188,7 @@ import Charts
         _ = p.handle(.chartGranularity, key: .character("e"))
         #expect(p.granularity == .epoch)
         _ = render(&p, width: 90, height: 30)
-        #expect(p.lastXRange == 1...3)  // epochs on the step axis
+        #expect(p.shownXRange == 1...3)  // epochs on the step axis
         _ = p.handle(.chartGranularity, key: .character("e"))
 
         // Zoom follows the newest points; pan left freezes; reset fits again.
@@ -205,7 +205,7 @@ import Charts
         // Frozen: new points do not move the view.
         p.apply(.batch(batch(31, loss: 0.01)))
         _ = render(&p, width: 90, height: 30)
-        #expect(p.lastXRange == 1...30)
+        #expect(p.shownXRange == 1...30)
     }
 
     @Test func runsOverlaidHiddenAndSoloed() {

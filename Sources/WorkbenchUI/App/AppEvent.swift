@@ -39,6 +39,9 @@ public enum AppEvent: Hashable, Sendable {
     case resize(Size)
     /// Seconds since the app started; the loop sends one about every `tickInterval`.
     case tick(Double)
+    /// A frame is about to be drawn; seconds since the app started. A big chart takes in the
+    /// points that arrived at most every 150 ms, by this clock (drawing reads no clock).
+    case frame(Double)
     case service(ServiceEvent)
     case reply(ServiceReply)
 }

@@ -177,11 +177,13 @@ public final class WorkbenchApp {
     public func drawIfDue(force: Bool = false) {
         guard dirty || force, isRunning else { return }
         guard force || urgent || msUntilFrame() == 0 else { return }
+        state.update(.frame(seconds(since: started))).forEach(perform)
         let (grid, cursor) = state.render()
         backend.draw(grid, cursor: cursor)
         frameCount += 1
         lastFrame = clock.now
-        dirty = false
+        // A big chart still behind its data draws again at the next frame.
+        dirty = state.chart.isBehind
         urgent = false
     }
 

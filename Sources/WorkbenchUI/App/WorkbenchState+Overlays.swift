@@ -37,7 +37,7 @@ extension WorkbenchState {
         let action = keyMap.action(for: key, context: .help)
         switch o {
         case let .help(scroll):
-            let page = max(1, size.height - 6)
+            let page = helpRows
             switch action {
             case .up?: overlay = .help(scroll: max(0, scroll - 1))
             case .down?: overlay = .help(scroll: min(scroll + 1, max(0, helpLines.count - page)))

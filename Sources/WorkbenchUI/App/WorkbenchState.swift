@@ -60,6 +60,12 @@ public struct WorkbenchState {
     // MARK: Update
 
     public mutating func update(_ event: AppEvent) -> [Effect] {
+        let effects = react(to: event)
+        fitToScreen()
+        return effects
+    }
+
+    mutating func react(to event: AppEvent) -> [Effect] {
         switch event {
         case let .key(key): return handleKey(key)
         case let .resize(s):
@@ -68,6 +74,9 @@ public struct WorkbenchState {
         case .tick:
             // While training, re-classify the console line now and then so it follows the model.
             if status.state == .training && !console.text.isEmpty { return predict(console.text) }
+            return []
+        case let .frame(now):
+            chart.frame(at: now)
             return []
         case let .service(e): return apply(e)
         case let .reply(r): return apply(r)

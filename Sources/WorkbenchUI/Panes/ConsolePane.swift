@@ -70,7 +70,7 @@ public struct ConsolePane: Pane {
 
     // MARK: Drawing
 
-    public mutating func render(into grid: inout CellGrid, rect: Rect, focused: Bool) -> Point? {
+    public func render(into grid: inout CellGrid, rect: Rect, focused: Bool) -> Point? {
         guard rect.width > 0, rect.height > 0 else { return nil }
         // Input line.
         let prompt = focused ? "› " : "  "
