@@ -48,3 +48,13 @@ func batch(_ step: Int, loss: Double, accuracy: Double = 0.5, run: String = "run
                   batchesPerEpoch: perEpoch, step: step, loss: loss, accuracy: accuracy, samplesPerSecond: 640,
                   eta: Double(30 - step) * 0.05, relativeTime: Double(step) * 0.05, wallTime: 1_700_000_000 + Double(step) * 0.05)
 }
+
+/// Answers every model edit among `effects` with a refusal at once (edits are sequential: the
+/// next one waits for an answer), and returns `effects`.
+@discardableResult
+func answeringEdits(_ state: inout WorkbenchState, _ effects: [Effect]) -> [Effect] {
+    for case let .edit(edit) in calls(effects) {
+        _ = state.update(.reply(.edit(edit, .refused("not answered in this test"))))
+    }
+    return effects
+}

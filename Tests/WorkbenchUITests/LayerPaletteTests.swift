@@ -27,7 +27,7 @@ import TerminalUI
         for kind in Self.newKinds { #expect(labels.contains(kind.displayName), "\(kind) in the picker") }
         press(&s, .escape)
         press(&s, .character(":"))
-        #expect(calls(press(&s, typed("add bidirectional") + [.enter])) == [.edit(.addLayer(.bidirectional, at: 1))])
+        #expect(calls(answeringEdits(&s, press(&s, typed("add bidirectional") + [.enter]))) == [.edit(.addLayer(.bidirectional, at: 1))])
         press(&s, .character(":"))
         #expect(calls(press(&s, typed("add MaxPooling1D") + [.enter])) == [.edit(.addLayer(.maxPooling1D, at: 1))])
     }
@@ -50,7 +50,7 @@ import TerminalUI
         #expect(s.model.selection == 2)
         func run(_ line: String) -> [Effect] {
             press(&s, .character(":"))
-            return press(&s, typed(line) + [.enter])
+            return answeringEdits(&s, press(&s, typed(line) + [.enter]))
         }
         #expect(calls(run("merge sum")) == [.edit(.setMergeMode(layer: 2, mode: "sum"))])
         #expect(calls(run("wraps gru")) == [.edit(.setWrappedLayer(layer: 2, kind: "gru"))])

@@ -307,6 +307,7 @@ import Charts
             return
         }
         #expect(reason.contains("first layer must be an Embedding"))
+        pane.refused(delEdit)
         // A bad value never reaches the service.
         _ = pane.handle(.down, key: .character("j"))
         _ = pane.handle(.editLayer, key: .character("e"))

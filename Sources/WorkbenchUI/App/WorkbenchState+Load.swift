@@ -7,6 +7,7 @@ extension WorkbenchState {
         status = StatusSnapshot(sessionName: s.sessionName, state: s.state, lastMessage: message)
         dataset.setDataset(s.dataset)
         dataset.setMisclassified(s.misclassified)
+        model.forgetEdits()
         model.setModel(s.model)
         chart.setCharts(s.charts)
         console.classNames = s.dataset?.labels ?? []

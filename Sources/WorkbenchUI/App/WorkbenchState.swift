@@ -281,10 +281,13 @@ public struct WorkbenchState {
             case let .applied(m):
                 model.applied(edit, model: m)
                 status.show("model: \(edit)")
-                if !console.text.isEmpty { return predict(console.text) }
+                let next = route(model.resumeWaiting())
+                if !console.text.isEmpty { return next + predict(console.text) }
+                return next
             case let .refused(reason):
                 model.refused(edit)
                 status.show("refused: \(reason)", warning: true)
+                return route(model.resumeWaiting())
             }
         case let .theme(name, result):
             switch result {

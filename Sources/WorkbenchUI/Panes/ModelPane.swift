@@ -103,6 +103,19 @@ public struct ModelPane: Pane {
     public private(set) var editing: Editing?
     /// An edit sent and not answered yet.
     public private(set) var pendingEdit: ModelEdit?
+    /// Input that came while an edit was in flight, in order. Edits are sequential: each key
+    /// must act on the model the previous edit made (`J` twice moves a layer down twice, not
+    /// down and back), so it waits for the answer and is replayed by `resumeWaiting`.
+    public private(set) var waiting: [WaitingInput] = []
+
+    public enum WaitingInput: Hashable, Sendable {
+        case key(KeyAction?, Key)
+        case edit(ModelEdit)
+    }
+
+    /// The pane's own actions: what waits while an edit is in flight.
+    static let modelActions: Set<KeyAction> = [.up, .down, .top, .bottom, .pageUp, .pageDown, .addLayer, .deleteLayer,
+                                               .moveLayerUp, .moveLayerDown, .editLayer, .enter, .pickPreset]
 
     public struct Editing: Hashable, Sendable {
         public var layer: Int
@@ -176,6 +189,15 @@ public struct ModelPane: Pane {
 
     public mutating func handle(_ action: KeyAction?, key: Key) -> PaneResponse {
         if editing != nil { return handleEditing(key) }
+        if pendingEdit != nil || !waiting.isEmpty, let a = action, Self.modelActions.contains(a) {
+            waiting.append(.key(action, key))
+            return .consumed
+        }
+        return act(action, key: key)
+    }
+
+    private mutating func act(_ action: KeyAction?, key: Key) -> PaneResponse {
+        if editing != nil { return handleEditing(key) }
         switch action {
         case .up?: selection = max(0, selection - 1)
         case .down?: selection = min(max(0, layerCount - 1), selection + 1)
@@ -206,10 +228,34 @@ public struct ModelPane: Pane {
         return .consumed
     }
 
-    /// Marks `edit` as sent and asks the app to send it.
+    /// Marks `edit` as sent and asks the app to send it; while another edit is in flight it
+    /// waits for that one's answer.
     mutating func send(_ edit: ModelEdit) -> PaneResponse {
+        if pendingEdit != nil {
+            waiting.append(.edit(edit))
+            return .consumed
+        }
         pendingEdit = edit
         return .consumed(.call(.edit(edit)))
+    }
+
+    /// After an edit's answer: replays the input that waited for it, in order, until one of
+    /// them sends an edit (which then waits for its own answer). Returns what they ask for.
+    public mutating func resumeWaiting() -> [PaneRequest] {
+        var requests: [PaneRequest] = []
+        while pendingEdit == nil, !waiting.isEmpty {
+            switch waiting.removeFirst() {
+            case let .key(action, key): requests += act(action, key: key).requests
+            case let .edit(edit): requests += send(edit).requests
+            }
+        }
+        return requests
+    }
+
+    /// A different session: edits in flight or waiting belong to the old one.
+    public mutating func forgetEdits() {
+        pendingEdit = nil
+        waiting = []
     }
 
     mutating func startEditing(setting: LayerSettingKind? = nil) -> PaneResponse {
