@@ -10,7 +10,7 @@ import WorkbenchUI
 /// calls and session events into UI events, for one current session at a time.
 public actor SessionWorkbenchService: WorkbenchService {
     public nonisolated let events: AsyncStream<ServiceEvent>
-    private let continuation: AsyncStream<ServiceEvent>.Continuation
+    let continuation: AsyncStream<ServiceEvent>.Continuation
     let manager: SessionManager
     let themesDirectory: String?
     var current: String
@@ -177,7 +177,7 @@ public actor SessionWorkbenchService: WorkbenchService {
                                  presets: ModelPreset.allCases.map { PresetInfo(name: $0.rawValue, summary: $0.summary) }
                                     + LearnerRecipe.presets.map { PresetInfo(name: $0.spec, summary: $0.kind.summary) },
                                  themeNames: themeFiles().map { URL(fileURLWithPath: $0).deletingPathExtension().lastPathComponent },
-                                 themeName: themeName)
+                                 themeName: themeName, view: savedViewState())
     }
 
     private func modelSnapshot() -> ModelSnapshot? {

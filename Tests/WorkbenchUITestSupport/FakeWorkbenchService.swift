@@ -61,6 +61,7 @@ public actor FakeWorkbenchService: WorkbenchService {
         var misclassified: MisclassifiedExamples?
         var runs = 0
         var trainedSteps = 0
+        var view: WorkbenchViewState?
     }
 
     public nonisolated let events: AsyncStream<ServiceEvent>
@@ -114,7 +115,12 @@ public actor FakeWorkbenchService: WorkbenchService {
             sessionName: sessionName, state: state, dataset: config.dataset, model: model, charts: current.charts,
             misclassified: current.misclassified,
             presets: FakeModel.presets.map { PresetInfo(name: $0.name, summary: $0.summary) },
-            themeNames: config.themes.map(\.name), themeName: themeName)
+            themeNames: config.themes.map(\.name), themeName: themeName, view: current.view)
+    }
+
+    public func saveViewState(_ view: WorkbenchViewState) {
+        calls.append("saveViewState")
+        current.view = view
     }
 
     public func startTraining() -> CommandResult {

@@ -45,6 +45,7 @@ public actor HeldEditsService: WorkbenchService {
     public func openSession(named name: String) async -> SessionResult { await inner.openSession(named: name) }
     public func newSession(named name: String) async -> SessionResult { await inner.newSession(named: name) }
     public func setTheme(named name: String) async -> ThemeResult { await inner.setTheme(named: name) }
+    public func saveViewState(_ view: WorkbenchViewState) async { await inner.saveViewState(view) }
     public func trainLearners(_ specs: [String]) async -> CommandResult { await inner.trainLearners(specs) }
     public func leaderboard() async -> [LeaderboardEntry] { await inner.leaderboard() }
     public func useInConsole(run id: String?) async -> CommandResult { await inner.useInConsole(run: id) }

@@ -51,6 +51,9 @@ public enum Effect: Hashable, Sendable {
     case call(ServiceCall)
     /// Draw with this theme from now on.
     case applyTheme(Theme)
+    /// Keep this view with the session (`WorkbenchService.saveViewState`); saves go in order,
+    /// and before a session is switched or the service shut down.
+    case saveView(WorkbenchViewState)
     /// Leave the loop (after `shutdown`).
     case quit
 }

@@ -133,10 +133,10 @@ extension WorkbenchState {
         case "save": return [.call(.save)]
         case "open":
             if argument.isEmpty { return global(.openSession) }
-            return [.call(.openSession(argument))]
+            return saveViewNow() + [.call(.openSession(argument))]
         case "new":
             if argument.isEmpty { return global(.newSession) }
-            return [.call(.newSession(argument))]
+            return saveViewNow() + [.call(.newSession(argument))]
         case "theme":
             if argument.isEmpty { return nextTheme() }
             return [.call(.setTheme(argument))]

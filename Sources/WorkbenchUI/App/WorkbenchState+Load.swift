@@ -11,6 +11,9 @@ extension WorkbenchState {
         model.setModel(s.model)
         chart.setCharts(s.charts)
         console.classNames = s.dataset?.labels ?? []
+        if let v = s.view { apply(view: v) }
+        savedView = viewState
+        viewChange = nil
         presets = s.presets
         themeNames = s.themeNames
         var effects: [Effect] = []

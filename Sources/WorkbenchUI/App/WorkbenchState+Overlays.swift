@@ -88,7 +88,7 @@ extension WorkbenchState {
         switch purpose {
         case .openSession:
             status.show("opening \(item.value)…")
-            return [.call(.openSession(item.value))]
+            return saveViewNow() + [.call(.openSession(item.value))]
         case let .addLayer(at):
             guard let kind = LayerKind(name: item.value) else { return [] }
             return route(model.send(.addLayer(kind, at: at)).requests)
@@ -138,7 +138,7 @@ extension WorkbenchState {
                     return []
                 }
                 status.show("creating session \(value)…")
-                return [.call(.newSession(value))]
+                return saveViewNow() + [.call(.newSession(value))]
             }
         case .escape, .control("c"):
             bottom = .hints

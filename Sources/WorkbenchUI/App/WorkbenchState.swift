@@ -32,6 +32,11 @@ public struct WorkbenchState {
     public internal(set) var isLoaded = false
     public internal(set) var isQuitting = false
 
+    /// The view as last saved (or loaded), and the last change not saved yet with when it
+    /// was first seen in that form (the loop's clock).
+    var savedView: WorkbenchViewState?
+    var viewChange: (view: WorkbenchViewState, at: Double)?
+
     /// Prediction requests are numbered; an answer older than the one shown is dropped.
     public internal(set) var latestPredictionID = 0
     public internal(set) var shownPredictionID = 0
@@ -71,13 +76,14 @@ public struct WorkbenchState {
         case let .resize(s):
             size = s
             return []
-        case .tick:
+        case let .tick(now):
+            let save = saveViewIfSettled(now: now)
             // While training, re-classify the console line now and then so it follows the model.
-            if status.state == .training && !console.text.isEmpty { return predict(console.text) }
-            return []
+            if status.state == .training && !console.text.isEmpty { return save + predict(console.text) }
+            return save
         case let .frame(now):
             chart.frame(at: now)
-            return []
+            return saveViewIfSettled(now: now)
         case let .service(e): return apply(e)
         case let .reply(r): return apply(r)
         }
@@ -172,7 +178,7 @@ public struct WorkbenchState {
             return []
         }
         isQuitting = true
-        return [.quit]
+        return saveViewNow() + [.quit]
     }
 
     mutating func nextTheme() -> [Effect] {

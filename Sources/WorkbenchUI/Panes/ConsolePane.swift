@@ -40,6 +40,11 @@ public struct ConsolePane: Pane {
         prediction = p
     }
 
+    /// The line and the history as a reopened session had them.
+    public mutating func restore(text: String, history: [String]) {
+        editor = LineEditor(text: text, history: history)
+    }
+
     /// Replaces the line (e.g. an example sent from the dataset pane).
     public mutating func setText(_ text: String) {
         editor.setText(text)
