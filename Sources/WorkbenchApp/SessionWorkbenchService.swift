@@ -177,7 +177,7 @@ public actor SessionWorkbenchService: WorkbenchService {
                                  presets: ModelPreset.allCases.map { PresetInfo(name: $0.rawValue, summary: $0.summary) }
                                     + LearnerRecipe.presets.map { PresetInfo(name: $0.spec, summary: $0.kind.summary) },
                                  themeNames: themeFiles().map { URL(fileURLWithPath: $0).deletingPathExtension().lastPathComponent },
-                                 themeName: themeName, view: savedViewState())
+                                 themeName: themeName, layerTypes: ModelEditing.palette, view: savedViewState())
     }
 
     private func modelSnapshot() -> ModelSnapshot? {

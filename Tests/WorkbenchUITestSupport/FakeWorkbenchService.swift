@@ -115,7 +115,7 @@ public actor FakeWorkbenchService: WorkbenchService {
             sessionName: sessionName, state: state, dataset: config.dataset, model: model, charts: current.charts,
             misclassified: current.misclassified,
             presets: FakeModel.presets.map { PresetInfo(name: $0.name, summary: $0.summary) },
-            themeNames: config.themes.map(\.name), themeName: themeName, view: current.view)
+            themeNames: config.themes.map(\.name), themeName: themeName, layerTypes: FakeModel.palette, view: current.view)
     }
 
     public func saveViewState(_ view: WorkbenchViewState) {

@@ -2,6 +2,7 @@ import Testing
 import TerminalUI
 import Charts
 @testable import WorkbenchUI
+@testable import WorkbenchUITestSupport
 
 /// Whole-screen golden tests: each pane, the status line and the overlays drawn at a fixed
 /// size from data built here (no clock, no service), compared row by row with the screen
@@ -63,7 +64,7 @@ import Charts
                           presets: [PresetInfo(name: "lstm", summary: "Embedding 64 → LSTM 64"),
                                     PresetInfo(name: "cnn", summary: "Embedding 64 → Conv1D → pooling"),
                                     PresetInfo(name: "svm", summary: "linear SVM on TF-IDF")],
-                          themeNames: ["dark", "light"], themeName: "dark")
+                          themeNames: ["dark", "light"], themeName: "dark", layerTypes: FakeModel.palette)
     }
 
     /// A whole workbench at `size` with the fixed session loaded.

@@ -165,7 +165,7 @@ extension WorkbenchState {
                 return []
             }
             guard let kind = LayerKind(name: argument) else {
-                return warn("unknown layer type \"\(argument)\" (try: \(LayerKind.allCases.map(\.rawValue).joined(separator: ", ")))")
+                return warn("unknown layer type \"\(argument)\" (try: \(layerTypes.map(\.kind.rawValue).joined(separator: ", ")))")
             }
             return route(model.send(.addLayer(kind, at: at)).requests)
         case "delete": return pane(.model, model.handle(.deleteLayer, key: .character("d")))

@@ -15,6 +15,7 @@ extension WorkbenchState {
         savedView = viewState
         viewChange = nil
         presets = s.presets
+        layerTypes = s.layerTypes
         themeNames = s.themeNames
         var effects: [Effect] = []
         if let t = s.themeName {

@@ -10,8 +10,9 @@ extension WorkbenchState {
         case .openSession:
             overlay = .picker(Picker(purpose: purpose, title: "Open session", items: [], emptyText: "loading…"))
         case let .addLayer(at):
-            let items = LayerKind.allCases.map { PickerItem(value: $0.rawValue, label: $0.displayName) }
-            overlay = .picker(Picker(purpose: purpose, title: "Add a layer at position \(at + 1)", items: items))
+            let items = layerTypes.map { PickerItem(value: $0.kind.rawValue, label: $0.displayName) }
+            overlay = .picker(Picker(purpose: purpose, title: "Add a layer at position \(at + 1)", items: items,
+                                     emptyText: "no layer types offered"))
         case .preset:
             let items = presets.map { PickerItem(value: $0.name, detail: $0.summary) }
             let current = model.model?.preset.flatMap { p in presets.firstIndex { $0.name == p } } ?? 0

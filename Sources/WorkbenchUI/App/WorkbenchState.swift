@@ -24,6 +24,8 @@ public struct WorkbenchState {
     public internal(set) var status = StatusSnapshot()
 
     public internal(set) var presets: [PresetInfo] = []
+    /// What the layer picker offers, named by the service.
+    public internal(set) var layerTypes: [LayerType] = []
     public internal(set) var themeNames: [String] = []
     public internal(set) var themeName: String?
     /// The theme last applied to the terminal (the built-in default is the dark theme).
@@ -286,7 +288,7 @@ public struct WorkbenchState {
             switch result {
             case let .applied(m):
                 model.applied(edit, model: m)
-                status.show("model: \(edit)")
+                status.show("model: \(describe(edit))")
                 let next = route(model.resumeWaiting())
                 if !console.text.isEmpty { return next + predict(console.text) }
                 return next
@@ -314,6 +316,17 @@ public struct WorkbenchState {
             }
         }
         return []
+    }
+
+    /// The name the service gives a layer type (its type name if it gave none).
+    public func displayName(_ kind: LayerKind) -> String {
+        layerTypes.first { $0.kind == kind }?.displayName ?? kind.rawValue
+    }
+
+    /// An edit in words, with layer types by the names the service gives them.
+    func describe(_ edit: ModelEdit) -> String {
+        if case let .addLayer(kind, at) = edit { return "add \(displayName(kind)) at \(at)" }
+        return edit.description
     }
 
     static func doneText(_ call: ServiceCall) -> String? {
