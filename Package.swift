@@ -53,7 +53,9 @@ let package = Package(
         .testTarget(name: "PipelineTests", dependencies: ["Engine", "TextData", "Sessions", "TestSupport"]),
         .testTarget(name: "ChartsTests", dependencies: ["Charts"]),
         .testTarget(name: "TerminalUITests", dependencies: ["TerminalUI", "TestSupport"]),
-        .testTarget(name: "WorkbenchUITests", dependencies: ["Basics", "WorkbenchUI", "TerminalUI", "Charts"]),
+        // The scripted service and models the UI tests drive the workbench with (never shipped).
+        .target(name: "WorkbenchUITestSupport", dependencies: ["WorkbenchUI", "TerminalUI"], path: "Tests/WorkbenchUITestSupport"),
+        .testTarget(name: "WorkbenchUITests", dependencies: ["Basics", "WorkbenchUI", "TerminalUI", "Charts", "WorkbenchUITestSupport"]),
         // The crash-safety and CLI tests run the built `workbench` executable as a child process.
         .testTarget(name: "SessionsTests", dependencies: ["Sessions", "Engine", "TextData", "Learners", "TestSupport"]),
         // The workbench's service over a real session manager (no terminal).

@@ -13,7 +13,7 @@ import WorkbenchUI
 /// examples, the validation examples they are read from, the theme).
 public actor SessionWorkbenchService: WorkbenchService {
     public nonisolated let events: AsyncStream<ServiceEvent>
-    private let continuation: AsyncStream<ServiceEvent>.Continuation
+    let continuation: AsyncStream<ServiceEvent>.Continuation
     let manager: SessionManager
     let themesDirectory: String?
     /// The session the workbench shows.
@@ -186,7 +186,7 @@ public actor SessionWorkbenchService: WorkbenchService {
                                  presets: ModelPreset.allCases.map { PresetInfo(name: $0.rawValue, summary: $0.summary) }
                                     + LearnerRecipe.presets.map { PresetInfo(name: $0.spec, summary: $0.kind.summary) },
                                  themeNames: themeFiles().map { URL(fileURLWithPath: $0).deletingPathExtension().lastPathComponent },
-                                 themeName: themeName)
+                                 themeName: themeName, layerTypes: ModelEditing.palette, view: savedViewState())
     }
 
     /// The model pane's model: the plan (what training makes next). A learner plan shows the

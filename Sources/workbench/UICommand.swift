@@ -19,7 +19,9 @@ struct UICommand: AsyncParsableCommand {
     @Option(help: "Name for a new session (default: the data file's folder or name).") var session: String?
     @Option(help: "Preset for a new session.") var model: String = "lstm"
     @Option(help: "Epochs per training run of a new session.") var epochs: Int = 3
-    @Flag(help: "Drive the UI with a simulated training service (no data, no model).") var fake = false
+    @Flag(name: [.customLong("demo"), .customLong("fake")],
+          help: "A throwaway session on the bundled data set, in a temporary folder removed on quit (nothing is kept).")
+    var demo = false
 
     func run() async throws {
         guard isatty(STDIN_FILENO) == 1, isatty(STDOUT_FILENO) == 1 else {
@@ -38,14 +40,17 @@ struct UICommand: AsyncParsableCommand {
         if let idleFile = ProcessInfo.processInfo.environment["WORKBENCH_IDLE_FILE"], !idleFile.isEmpty {
             config.onIdle = { count in try? Data("\(count)\n".utf8).write(to: URL(fileURLWithPath: idleFile), options: .atomic) }
         }
-        let service: any WorkbenchService
-        var sessions: SessionWorkbenchService?
-        if fake {
-            service = FakeWorkbenchService()
+        let service: SessionWorkbenchService
+        guard let preset = ModelPreset(rawValue: model) else {
+            throw ValidationError("unknown preset '\(model)' (\(ModelPreset.allCases.map(\.rawValue).joined(separator: ", ")))")
+        }
+        var scratch: ScratchSession?
+        defer { scratch?.remove() }
+        if demo {
+            let demoSession = try await ScratchSession.launch(preset: preset, epochs: epochs)
+            scratch = demoSession
+            service = demoSession.service
         } else {
-            guard let preset = ModelPreset(rawValue: model) else {
-                throw ValidationError("unknown preset '\(model)' (\(ModelPreset.allCases.map(\.rawValue).joined(separator: ", ")))")
-            }
             let store = SessionStore(root: SessionStore.resolveRoot(override: sessionsDir))
             let manager = SessionManager(store: store)
             var setup: SessionSetup
@@ -66,13 +71,13 @@ struct UICommand: AsyncParsableCommand {
                                                                     preferNew: data != nil || session != nil,
                                                                     themesDirectory: BundledData.themesFolder()?.path)
             service = launched
-            sessions = launched
         }
         // SIGTERM, SIGHUP or SIGINT: the workbench quits as on `q` (training stops at a batch
         // boundary with its progress saved) and exits with 128 + the signal, like `train`.
         let signal = try await WorkbenchApp.run(backend: NcursesBackend(deferEndSignals: true), service: service, configuration: config)
         // A save that failed on the way out: said once the screen is gone, and not exit 0.
-        if let failures = await sessions?.shutdownFailures, !failures.isEmpty {
+        let failures = await service.shutdownFailures
+        if !failures.isEmpty {
             for f in failures { printError("error: \(f)") }
             throw ExitCode.failure
         }

@@ -1,6 +1,7 @@
 import Testing
 import TerminalUI
 @testable import WorkbenchUI
+@testable import WorkbenchUITestSupport
 
 /// A backend that plays a script: keys, and waits until the last frame shows something
 /// (lazygit-style waiting assertions). A wait that times out is recorded and the script

@@ -6,6 +6,7 @@ import Darwin
 import Testing
 import TerminalUI
 @testable import WorkbenchUI
+@testable import WorkbenchUITestSupport
 
 /// A backend that presses `t` once the session shows, and reports SIGTERM as an end request
 /// (as `NcursesBackend(deferEndSignals: true)` does) once training shows in the status line.

@@ -1,6 +1,7 @@
 import Testing
 import TerminalUI
 @testable import WorkbenchUI
+@testable import WorkbenchUITestSupport
 
 /// Draws `pane` alone into a grid of the given size.
 func render<P: Pane>(_ pane: inout P, width: Int, height: Int, focused: Bool = true) -> (grid: CellGrid, cursor: Point?) {
@@ -46,4 +47,14 @@ func batch(_ step: Int, loss: Double, accuracy: Double = 0.5, run: String = "run
     BatchProgress(run: run, epoch: (step - 1) / perEpoch + 1, epochs: 3, batch: (step - 1) % perEpoch + 1,
                   batchesPerEpoch: perEpoch, step: step, loss: loss, accuracy: accuracy, samplesPerSecond: 640,
                   eta: Double(30 - step) * 0.05, relativeTime: Double(step) * 0.05, wallTime: 1_700_000_000 + Double(step) * 0.05)
+}
+
+/// Answers every model edit among `effects` with a refusal at once (edits are sequential: the
+/// next one waits for an answer), and returns `effects`.
+@discardableResult
+func answeringEdits(_ state: inout WorkbenchState, _ effects: [Effect]) -> [Effect] {
+    for case let .edit(edit) in calls(effects) {
+        _ = state.update(.reply(.edit(edit, .refused("not answered in this test"))))
+    }
+    return effects
 }

@@ -1,6 +1,7 @@
 import Testing
 import TerminalUI
 @testable import WorkbenchUI
+@testable import WorkbenchUITestSupport
 
 @Suite struct KeyDispatchTests {
     @Test func focusMovesWithTabShiftTabAndDigits() async {
@@ -95,7 +96,7 @@ import TerminalUI
 
         func run(_ line: String) -> [Effect] {
             press(&s, .character(":"))
-            return press(&s, typed(line) + [.enter])
+            return answeringEdits(&s, press(&s, typed(line) + [.enter]))
         }
         #expect(calls(run("train")) == [.startTraining])
         #expect(calls(run("theme light")) == [.setTheme("light")])
@@ -208,10 +209,10 @@ import TerminalUI
         let (grid, _) = s.render()
         #expect(grid.text(row: 28).contains("refused: stop training before changing the model"))
         #expect(s.status.messageIsWarning)
-        #expect(calls(press(&s, .character("J"))) == [.edit(.moveLayer(from: 0, to: 1))])
+        #expect(calls(answeringEdits(&s, press(&s, .character("J")))) == [.edit(.moveLayer(from: 0, to: 1))])
         #expect(calls(press(&s, .character("K"))).isEmpty)  // already at the top
         #expect(s.status.lastMessage == "the layer is already at the top")
-        #expect(calls(press(&s, .character("d"))) == [.edit(.deleteLayer(at: 0))])
+        #expect(calls(answeringEdits(&s, press(&s, .character("d")))) == [.edit(.deleteLayer(at: 0))])
         press(&s, .character("P"))
         guard case let .picker(pp)? = s.overlay else {
             Issue.record("expected the preset picker")

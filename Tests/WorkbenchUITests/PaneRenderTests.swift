@@ -3,6 +3,7 @@ import Testing
 import TerminalUI
 import Charts
 @testable import WorkbenchUI
+@testable import WorkbenchUITestSupport
 
 @Suite struct DatasetPaneTests {
     static let chinese = DatasetSnapshot(
@@ -149,7 +150,7 @@ import Charts
         #expect(roles.contains(Style(.validationSeries)))
         #expect(text.unicodeScalars.contains { (0x2801...0x28FF).contains($0.value) })
         // The x axis reaches the last step.
-        #expect(p.lastXRange == 1...30)
+        #expect(p.shownXRange == 1...30)
 
         var small = pane()
         let (g, _) = render(&small, width: 40, height: 10)
@@ -188,7 +189,7 @@ import Charts
         _ = p.handle(.chartGranularity, key: .character("e"))
         #expect(p.granularity == .epoch)
         _ = render(&p, width: 90, height: 30)
-        #expect(p.lastXRange == 1...3)  // epochs on the step axis
+        #expect(p.shownXRange == 1...3)  // epochs on the step axis
         _ = p.handle(.chartGranularity, key: .character("e"))
 
         // Zoom follows the newest points; pan left freezes; reset fits again.
@@ -205,7 +206,7 @@ import Charts
         // Frozen: new points do not move the view.
         p.apply(.batch(batch(31, loss: 0.01)))
         _ = render(&p, width: 90, height: 30)
-        #expect(p.lastXRange == 1...30)
+        #expect(p.shownXRange == 1...30)
     }
 
     @Test func runsOverlaidHiddenAndSoloed() {
@@ -307,6 +308,7 @@ import Charts
             return
         }
         #expect(reason.contains("first layer must be an Embedding"))
+        pane.refused(delEdit)
         // A bad value never reaches the service.
         _ = pane.handle(.down, key: .character("j"))
         _ = pane.handle(.editLayer, key: .character("e"))

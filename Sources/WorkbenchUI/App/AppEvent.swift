@@ -40,6 +40,9 @@ public enum AppEvent: Hashable, Sendable {
     case resize(Size)
     /// Seconds since the app started; the loop sends one about every `tickInterval`.
     case tick(Double)
+    /// A frame is about to be drawn; seconds since the app started. A big chart takes in the
+    /// points that arrived at most every 150 ms, by this clock (drawing reads no clock).
+    case frame(Double)
     case service(ServiceEvent)
     case reply(ServiceReply)
 }
@@ -49,6 +52,9 @@ public enum Effect: Hashable, Sendable {
     case call(ServiceCall)
     /// Draw with this theme from now on.
     case applyTheme(Theme)
+    /// Keep this view with the session (`WorkbenchService.saveViewState`); saves go in order,
+    /// and before a session is switched or the service shut down.
+    case saveView(WorkbenchViewState)
     /// Leave the loop (after `shutdown`).
     case quit
 }

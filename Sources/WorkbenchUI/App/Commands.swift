@@ -136,10 +136,10 @@ extension WorkbenchState {
         case "save": return [.call(.save)]
         case "open":
             if argument.isEmpty { return global(.openSession) }
-            return [.call(.openSession(argument))]
+            return saveViewNow() + [.call(.openSession(argument))]
         case "new":
             if argument.isEmpty { return global(.newSession) }
-            return [.call(.newSession(argument))]
+            return saveViewNow() + [.call(.newSession(argument))]
         case "theme":
             if argument.isEmpty { return nextTheme() }
             return [.call(.setTheme(argument))]
@@ -182,7 +182,7 @@ extension WorkbenchState {
                 return []
             }
             guard let kind = LayerKind(name: argument) else {
-                return warn("unknown layer type \"\(argument)\" (try: \(LayerKind.allCases.map(\.rawValue).joined(separator: ", ")))")
+                return warn("unknown layer type \"\(argument)\" (try: \(layerTypes.map(\.kind.rawValue).joined(separator: ", ")))")
             }
             return route(model.send(.addLayer(kind, at: at)).requests)
         case "delete": return pane(.model, model.handle(.deleteLayer, key: .character("d")))

@@ -91,11 +91,12 @@ enum OverlayRenderer {
         return r.inset(by: 1)
     }
 
-    static func help(_ grid: inout CellGrid, area: Rect, lines: [String], scroll: Int) -> Int {
+    /// Draws the help from line `scroll` on (clamped to the lines there are).
+    static func help(_ grid: inout CellGrid, area: Rect, lines: [String], scroll: Int) {
         let width = min(area.width - 2, max(40, (lines.map { TextWidth.of($0) }.max() ?? 0) + 4))
         let inner = frame(&grid, in: area, size: Size(width: width, height: area.height - 2),
                           title: "Help — Esc closes, ↑↓ scroll")
-        guard inner.height > 0 else { return 0 }
+        guard inner.height > 0 else { return }
         let maxScroll = max(0, lines.count - inner.height)
         let top = min(max(0, scroll), maxScroll)
         for row in 0..<inner.height {
@@ -110,7 +111,6 @@ enum OverlayRenderer {
             let mark = top < maxScroll ? "↓ more" : "end"
             Draw.text(&grid, mark, x: inner.maxX - TextWidth.of(mark) - 1, y: inner.maxY - 1, width: 8, style: Style(.overlay, .dim))
         }
-        return top
     }
 
     static func picker(_ grid: inout CellGrid, area: Rect, picker: Picker) {

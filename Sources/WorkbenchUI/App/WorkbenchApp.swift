@@ -57,6 +57,9 @@ public final class WorkbenchApp {
     private let inbox = Inbox<AppEvent>()
     private var pump: Task<Void, Never>?
     private var predictionTask: Task<Void, Never>?
+    /// The last view save; each waits for the one before, and switching sessions or shutting
+    /// down waits for them all.
+    private var viewSaveTask: Task<Void, Never>?
     private var dirty = true
     /// The change answers the user (a key, a prediction): draw without waiting for the frame cap.
     private var urgent = false
@@ -148,7 +151,8 @@ public final class WorkbenchApp {
         let now = seconds(since: started)
         if now - lastTick >= configuration.tickInterval {
             lastTick = now
-            if state.status.state == .training { handle(.tick(now)) }
+            // Ticks drive console refreshes while training and the delayed save of a changed view.
+            if state.status.state == .training || state.viewIsUnsaved { handle(.tick(now)) }
         }
         drawIfDue()
         // A key handled and drawn within this one turn also counts as a busy spell, so every
@@ -177,11 +181,13 @@ public final class WorkbenchApp {
     public func drawIfDue(force: Bool = false) {
         guard dirty || force, isRunning else { return }
         guard force || urgent || msUntilFrame() == 0 else { return }
+        state.update(.frame(seconds(since: started))).forEach(perform)
         let (grid, cursor) = state.render()
         backend.draw(grid, cursor: cursor)
         frameCount += 1
         lastFrame = clock.now
-        dirty = false
+        // A big chart still behind its data draws again at the next frame.
+        dirty = state.chart.isBehind
         urgent = false
     }
 
@@ -213,6 +219,7 @@ public final class WorkbenchApp {
     /// Asks the service to shut down and stops listening. The caller stops the backend.
     public func shutdown() async {
         predictionTask?.cancel()
+        await viewSaveTask?.value
         await service.shutdown()
         pump?.cancel()
         pump = nil
@@ -227,7 +234,14 @@ public final class WorkbenchApp {
             pendingCalls += 1
             let service = service
             let inbox = inbox
+            // The view is saved to the session it belongs to before another one opens.
+            let saving: Task<Void, Never>?
+            switch call {
+            case .openSession, .newSession: saving = viewSaveTask
+            default: saving = nil
+            }
             let task = Task {
+                await saving?.value
                 let reply = await ServiceCaller.send(call, to: service)
                 inbox.post(.reply(reply))
             }
@@ -235,6 +249,14 @@ public final class WorkbenchApp {
                 // Latest wins: the previous request is no longer wanted.
                 predictionTask?.cancel()
                 predictionTask = task
+            }
+        case let .saveView(view):
+            // Not a counted request: nothing waits for its answer, so it does not hold up idle.
+            let service = service
+            let previous = viewSaveTask
+            viewSaveTask = Task {
+                await previous?.value
+                await service.saveViewState(view)
             }
         case let .applyTheme(theme):
             backend.apply(theme: theme)

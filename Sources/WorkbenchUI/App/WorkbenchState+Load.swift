@@ -7,10 +7,15 @@ extension WorkbenchState {
         status = StatusSnapshot(sessionName: s.sessionName, state: s.state, lastMessage: message)
         dataset.setDataset(s.dataset)
         dataset.setMisclassified(s.misclassified)
+        model.forgetEdits()
         model.setModel(s.model)
         chart.setCharts(s.charts)
         console.classNames = s.dataset?.labels ?? []
+        if let v = s.view { apply(view: v) }
+        savedView = viewState
+        viewChange = nil
         presets = s.presets
+        layerTypes = s.layerTypes
         themeNames = s.themeNames
         var effects: [Effect] = []
         if let t = s.themeName {

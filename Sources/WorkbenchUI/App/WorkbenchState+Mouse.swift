@@ -8,8 +8,8 @@ extension WorkbenchState {
         guard let hit = paneRects().first(where: { $0.value.contains(Point(x: x, y: y)) }) else { return [] }
         setFocus(hit.key)
         switch hit.key {
-        case .dataset: dataset.click(row: y)
-        case .model: model.click(row: y)
+        case .dataset: dataset.click(row: y, rect: hit.value.inset(by: 1))
+        case .model: model.click(row: y, rect: hit.value.inset(by: 1))
         case .chart, .console: break
         }
         return []

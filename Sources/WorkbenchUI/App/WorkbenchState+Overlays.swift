@@ -10,8 +10,9 @@ extension WorkbenchState {
         case .openSession:
             overlay = .picker(Picker(purpose: purpose, title: "Open session", items: [], emptyText: "loading…"))
         case let .addLayer(at):
-            let items = LayerKind.allCases.map { PickerItem(value: $0.rawValue, label: $0.displayName) }
-            overlay = .picker(Picker(purpose: purpose, title: "Add a layer at position \(at + 1)", items: items))
+            let items = layerTypes.map { PickerItem(value: $0.kind.rawValue, label: $0.displayName) }
+            overlay = .picker(Picker(purpose: purpose, title: "Add a layer at position \(at + 1)", items: items,
+                                     emptyText: "no layer types offered"))
         case .preset:
             let items = presets.map { PickerItem(value: $0.name, detail: $0.summary) }
             let current = model.model?.preset.flatMap { p in presets.firstIndex { $0.name == p } } ?? 0
@@ -37,7 +38,7 @@ extension WorkbenchState {
         let action = keyMap.action(for: key, context: .help)
         switch o {
         case let .help(scroll):
-            let page = max(1, size.height - 6)
+            let page = helpRows
             switch action {
             case .up?: overlay = .help(scroll: max(0, scroll - 1))
             case .down?: overlay = .help(scroll: min(scroll + 1, max(0, helpLines.count - page)))
@@ -88,7 +89,7 @@ extension WorkbenchState {
         switch purpose {
         case .openSession:
             status.show("opening \(item.value)…")
-            return [.call(.openSession(item.value))]
+            return saveViewNow() + [.call(.openSession(item.value))]
         case let .addLayer(at):
             guard let kind = LayerKind(name: item.value) else { return [] }
             return route(model.send(.addLayer(kind, at: at)).requests)
@@ -138,7 +139,7 @@ extension WorkbenchState {
                     return []
                 }
                 status.show("creating session \(value)…")
-                return [.call(.newSession(value))]
+                return saveViewNow() + [.call(.newSession(value))]
             }
         case .escape, .control("c"):
             bottom = .hints

@@ -14,7 +14,8 @@ extension WorkbenchState {
     }
 
     /// Draws the whole screen; returns the grid and where the text cursor goes (nil: hidden).
-    public mutating func render() -> (grid: CellGrid, cursor: Point?) {
+    /// Reads the state and changes nothing.
+    public func render() -> (grid: CellGrid, cursor: Point?) {
         var grid = CellGrid(size: size)
         guard !Layout.isTooSmall(size) else {
             grid.renderTooSmall(quitKey: keyMap.keys(for: .quit).first?.label ?? "Ctrl-C")
@@ -36,8 +37,7 @@ extension WorkbenchState {
             let area = Rect(x: 0, y: 0, width: size.width, height: size.height - 1)
             switch o {
             case let .help(scroll):
-                let top = OverlayRenderer.help(&grid, area: area, lines: helpLines, scroll: scroll)
-                if top != scroll { overlay = .help(scroll: top) }
+                OverlayRenderer.help(&grid, area: area, lines: helpLines, scroll: scroll)
             case let .picker(p):
                 OverlayRenderer.picker(&grid, area: area, picker: p)
             case let .confirm(_, message):
@@ -48,7 +48,7 @@ extension WorkbenchState {
         return (grid, cursor)
     }
 
-    mutating func renderPane(_ kind: PaneKind, into grid: inout CellGrid, rect: Rect) -> Point? {
+    func renderPane(_ kind: PaneKind, into grid: inout CellGrid, rect: Rect) -> Point? {
         let focused = kind == focus
         var title = "\(kind.rawValue + 1) \(kind.title)"
         let sub: String
@@ -67,6 +67,26 @@ extension WorkbenchState {
         case .model: return model.render(into: &grid, rect: inner, focused: focused)
         case .chart: return chart.render(into: &grid, rect: inner, focused: focused)
         case .console: return console.render(into: &grid, rect: inner, focused: focused)
+        }
+    }
+
+    /// The help overlay's text rows on this screen (its frame and title take the rest).
+    var helpRows: Int { max(1, size.height - 5) }
+
+    /// Brings what depends on the screen size in line with the state after an event: the
+    /// panes' scroll and page sizes, the help overlay's scroll. Drawing then only reads.
+    mutating func fitToScreen() {
+        guard !Layout.isTooSmall(size) else { return }
+        for (kind, rect) in paneRects() {
+            let inner = rect.inset(by: 1)
+            switch kind {
+            case .dataset: dataset.fit(rect: inner)
+            case .model: model.fit(rect: inner)
+            case .chart, .console: break
+            }
+        }
+        if case let .help(scroll)? = overlay {
+            overlay = .help(scroll: min(max(0, scroll), max(0, helpLines.count - helpRows)))
         }
     }
 

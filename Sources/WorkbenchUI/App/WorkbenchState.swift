@@ -24,6 +24,8 @@ public struct WorkbenchState {
     public internal(set) var status = StatusSnapshot()
 
     public internal(set) var presets: [PresetInfo] = []
+    /// What the layer picker offers, named by the service.
+    public internal(set) var layerTypes: [LayerType] = []
     public internal(set) var themeNames: [String] = []
     public internal(set) var themeName: String?
     /// The theme last applied to the terminal (the built-in default is the dark theme).
@@ -31,6 +33,11 @@ public struct WorkbenchState {
     /// The first snapshot has arrived.
     public internal(set) var isLoaded = false
     public internal(set) var isQuitting = false
+
+    /// The view as last saved (or loaded), and the last change not saved yet with when it
+    /// was first seen in that form (the loop's clock).
+    var savedView: WorkbenchViewState?
+    var viewChange: (view: WorkbenchViewState, at: Double)?
 
     /// Prediction requests are numbered; an answer older than the one shown is dropped.
     public internal(set) var latestPredictionID = 0
@@ -60,15 +67,25 @@ public struct WorkbenchState {
     // MARK: Update
 
     public mutating func update(_ event: AppEvent) -> [Effect] {
+        let effects = react(to: event)
+        fitToScreen()
+        return effects
+    }
+
+    mutating func react(to event: AppEvent) -> [Effect] {
         switch event {
         case let .key(key): return handleKey(key)
         case let .resize(s):
             size = s
             return []
-        case .tick:
+        case let .tick(now):
+            let save = saveViewIfSettled(now: now)
             // While training, re-classify the console line now and then so it follows the model.
-            if status.state == .training && !console.text.isEmpty { return predict(console.text) }
-            return []
+            if status.state == .training && !console.text.isEmpty { return save + predict(console.text) }
+            return save
+        case let .frame(now):
+            chart.frame(at: now)
+            return saveViewIfSettled(now: now)
         case let .service(e): return apply(e)
         case let .reply(r): return apply(r)
         }
@@ -163,7 +180,7 @@ public struct WorkbenchState {
             return []
         }
         isQuitting = true
-        return [.quit]
+        return saveViewNow() + [.quit]
     }
 
     mutating func nextTheme() -> [Effect] {
@@ -271,11 +288,14 @@ public struct WorkbenchState {
             switch result {
             case let .applied(m):
                 model.applied(edit, model: m)
-                status.show("model: \(edit)")
-                if !console.text.isEmpty { return predict(console.text) }
+                status.show("model: \(describe(edit))")
+                let next = route(model.resumeWaiting())
+                if !console.text.isEmpty { return next + predict(console.text) }
+                return next
             case let .refused(reason):
                 model.refused(edit)
                 status.show("refused: \(reason)", warning: true)
+                return route(model.resumeWaiting())
             }
         case let .theme(name, result):
             switch result {
@@ -296,6 +316,17 @@ public struct WorkbenchState {
             }
         }
         return []
+    }
+
+    /// The name the service gives a layer type (its type name if it gave none).
+    public func displayName(_ kind: LayerKind) -> String {
+        layerTypes.first { $0.kind == kind }?.displayName ?? kind.rawValue
+    }
+
+    /// An edit in words, with layer types by the names the service gives them.
+    func describe(_ edit: ModelEdit) -> String {
+        if case let .addLayer(kind, at) = edit { return "add \(displayName(kind)) at \(at)" }
+        return edit.description
     }
 
     static func doneText(_ call: ServiceCall) -> String? {

@@ -1,4 +1,3 @@
-import Dispatch
 import Charts
 import TerminalUI
 
@@ -30,7 +29,14 @@ public enum ChartGranularity: String, CaseIterable, Hashable, Sendable {
 public struct ChartPane: Pane {
     public static let kind = PaneKind.chart
 
+    /// Every point received (keys, the run list and `series` read this).
     public private(set) var charts = ChartSnapshot()
+    /// What a big chart draws while it waits for its next refresh: `charts` as of the last
+    /// one (nil: it draws `charts`). Drawing walks every point (~15 ms at 100,000), so a big
+    /// chart takes in new points at most every `bigRefreshSeconds`, on the update loop's
+    /// `.frame` event, and keys stay fast. Holding costs one copy of the points per refresh.
+    private var held: ChartSnapshot?
+    private var heldVersion: UInt64 = 0
     /// Run ids not drawn.
     public private(set) var hidden: Set<String> = []
     /// The run shown alone, if any.
@@ -42,39 +48,51 @@ public struct ChartPane: Pane {
     public var mode = ChartMode.braille
     public var metricView = ChartMetricView.both
     public var granularity = ChartGranularity.batch
-    /// The x range shown, nil to fit the data.
+    /// The zoom window as last set, nil to fit the data. While following, the window shown
+    /// slides to the newest point (`shownRange`); this value stays as set.
     public private(set) var view: ClosedRange<Double>?
     /// Keep the newest points in view as they arrive.
     public private(set) var follow = true
     /// Seconds east of UTC for wall-clock labels.
     public var utcOffset = 0
-    /// The x range of the last drawing and the extent of the data then (for zoom and pan).
-    public private(set) var lastXRange: ClosedRange<Double>?
-    private var dataExtent: ClosedRange<Double>?
-    /// Bumped whenever the chart data changes; with the settings it keys the render cache, so
-    /// a frame redrawn for another reason (a keystroke in the console) does not walk every
-    /// point again.
-    private var dataVersion = 0
-    private var renderCache: (key: RenderKey, renders: [(Rect, ChartRender)], single: Bool, at: UInt64, points: Int)?
-    /// With this many points or more, new data redraws the charts at most every
-    /// `bigRefreshNanoseconds` (drawing walks every point: ~15 ms at 100,000), so keys stay fast.
+    /// Identifies the contents of `charts` (random, not counted: copies of the state that
+    /// change apart never share an id, so the render memo cannot mix them up).
+    private var dataVersion: UInt64 = 0
+    /// When a big chart last took in new points (the `.frame` time, seconds).
+    private var refreshedAt = -Double.infinity
+    /// Remembers the last drawing, so a frame redrawn for another reason (a keystroke in the
+    /// console) does not walk every point again. A memo only: what is drawn is the same with
+    /// or without it.
+    private let memo = RenderMemo()
+    /// With this many points or more, new data is drawn at most every `bigRefreshSeconds`.
     static let bigChartPoints = 20_000
-    static let bigRefreshNanoseconds: UInt64 = 150_000_000
+    static let bigRefreshSeconds = 0.15
 
-    private struct RenderKey: Equatable {
-        var version: Int, smoothing: Double, logScale: Bool, xAxis: XAxisMode, granularity: ChartGranularity
+    fileprivate struct RenderKey: Equatable {
+        var version: UInt64, smoothing: Double, logScale: Bool, xAxis: XAxisMode, granularity: ChartGranularity
         var mode: ChartMode, view: ClosedRange<Double>?, follow: Bool, hidden: Set<String>, solo: String?
         var metricView: ChartMetricView, area: Rect
     }
 
+    fileprivate final class RenderMemo {
+        var key: RenderKey?
+        var renders: [(Rect, ChartRender)] = []
+        var single = true
+    }
+
     private func renderKey(_ area: Rect) -> RenderKey {
-        RenderKey(version: dataVersion, smoothing: smoothing, logScale: logScale, xAxis: xAxis, granularity: granularity,
+        RenderKey(version: drawnVersion, smoothing: smoothing, logScale: logScale, xAxis: xAxis, granularity: granularity,
                   mode: mode, view: view, follow: follow, hidden: hidden, solo: solo, metricView: metricView, area: area)
     }
 
     public init(charts: ChartSnapshot = ChartSnapshot()) {
         self.charts = charts
+        dataVersion = UInt64.random(in: 1...UInt64.max)
     }
+
+    /// The points the charts draw.
+    public var drawn: ChartSnapshot { held ?? charts }
+    private var drawnVersion: UInt64 { held == nil ? dataVersion : heldVersion }
 
     public var keyContext: KeyContext { .chart }
 
@@ -86,7 +104,8 @@ public struct ChartPane: Pane {
 
     public mutating func setCharts(_ c: ChartSnapshot) {
         charts = c
-        dataVersion &+= 1
+        held = nil
+        dataVersion = UInt64.random(in: 1...UInt64.max)
         hidden = hidden.filter { id in c.runs.contains { $0.id == id } }
         if let s = solo, !c.runs.contains(where: { $0.id == s }) { solo = nil }
         selectedRun = min(selectedRun, max(0, c.runs.count - 1))
@@ -97,10 +116,37 @@ public struct ChartPane: Pane {
     @discardableResult
     public mutating func apply(_ event: ServiceEvent) -> Bool {
         let before = charts.runs.count
+        if held == nil, Self.pointCount(charts) >= Self.bigChartPoints, Self.changesCharts(event) {
+            held = charts
+            heldVersion = dataVersion
+        }
         let changed = charts.apply(event)
-        if changed { dataVersion &+= 1 }
+        if changed { dataVersion = UInt64.random(in: 1...UInt64.max) }
         if case .runStarted = event, charts.runs.count > before { selectedRun = charts.runs.count - 1 }
         return changed
+    }
+
+    static func changesCharts(_ event: ServiceEvent) -> Bool {
+        switch event {
+        case .runStarted, .batch, .epochEnded, .sessionLoaded: return true
+        default: return false
+        }
+    }
+
+    /// A frame is about to be drawn at `now` (seconds): a big chart takes in the points that
+    /// arrived, if it has not done so in the last `bigRefreshSeconds`.
+    public mutating func frame(at now: Double) {
+        guard held != nil, now - refreshedAt >= Self.bigRefreshSeconds || now < refreshedAt else { return }
+        held = nil
+        refreshedAt = now
+    }
+
+    /// Points received that the charts do not draw yet (a big chart between refreshes).
+    public var isBehind: Bool { held != nil }
+
+    static func pointCount(_ c: ChartSnapshot) -> Int {
+        c.runs.reduce(0) { $0 + $1.batchLoss.count + $1.batchAccuracy.count + $1.epochLoss.count + $1.epochAccuracy.count
+            + $1.validationLoss.count + $1.validationAccuracy.count }
     }
 
     public func isVisible(_ run: RunHistory) -> Bool {
@@ -163,13 +209,36 @@ public struct ChartPane: Pane {
     }
 
     private mutating func toggleFollow() {
-        follow.toggle()
         // Freezing keeps what is on screen, even as new points arrive.
-        if !follow && view == nil { view = lastXRange }
+        if follow { view = shownXRange }
+        follow.toggle()
+    }
+
+    /// The x extent of the points drawn (all visible runs, both metrics).
+    public var dataExtent: ClosedRange<Double>? {
+        Self.extent(series(.loss, of: drawn) + series(.accuracy, of: drawn))
+    }
+
+    /// The x range on screen: the zoom window (slid to the newest point while following), else
+    /// the extent of the data.
+    public var shownXRange: ClosedRange<Double>? {
+        shownRange(extent: dataExtent) ?? dataExtent
+    }
+
+    /// The zoom window as drawn, nil when the charts fit the data: while following, the
+    /// window slides so that it ends at the newest point.
+    func shownRange(extent: ClosedRange<Double>?) -> ClosedRange<Double>? {
+        guard let v = view else { return nil }
+        if follow, let e = extent, v.upperBound < e.upperBound {
+            let w = v.upperBound - v.lowerBound
+            return (e.upperBound - w)...e.upperBound
+        }
+        return v
     }
 
     private mutating func zoom(by factor: Double) -> PaneResponse {
-        guard let current = view ?? lastXRange, let extent = dataExtent else { return .warning("nothing to zoom yet") }
+        let extent = dataExtent
+        guard let current = shownRange(extent: extent) ?? extent, let extent else { return .warning("nothing to zoom yet") }
         let width = (current.upperBound - current.lowerBound) * factor
         if factor > 1 && width >= extent.upperBound - extent.lowerBound {
             view = nil
@@ -182,7 +251,8 @@ public struct ChartPane: Pane {
     }
 
     private mutating func pan(_ fraction: Double) -> PaneResponse {
-        guard let current = view ?? lastXRange, let extent = dataExtent else { return .warning("nothing to pan yet") }
+        let extent = dataExtent
+        guard let current = shownRange(extent: extent) ?? extent, let extent else { return .warning("nothing to pan yet") }
         let width = current.upperBound - current.lowerBound
         guard width > 0, width.isFinite else { return .consumed }
         var lo = current.lowerBound + width * fraction
@@ -210,7 +280,9 @@ public struct ChartPane: Pane {
     /// against. Its loss is left out: it is not what the learner minimised (an SVM's hinge, a
     /// tree's impurity), and a tree's 0/1 probabilities give a cross-entropy that would
     /// flatten every other curve.
-    public func series(_ metric: Metric) -> [Series] {
+    public func series(_ metric: Metric) -> [Series] { series(metric, of: charts) }
+
+    func series(_ metric: Metric, of charts: ChartSnapshot) -> [Series] {
         var out: [Series] = []
         var levels: [(name: String, slot: Int, x: Double, value: Double)] = []
         let single = charts.runs.filter(isVisible).count <= 1
@@ -246,18 +318,19 @@ public struct ChartPane: Pane {
         return (ThemeRole.series(slot / 2), validation ? .bold : [])
     }
 
-    public func options(title: String) -> ChartOptions {
+    /// The chart options, with the x range fixed to `range` (nil: fit the data).
+    public func options(title: String, range: ClosedRange<Double>? = nil) -> ChartOptions {
         var o = ChartOptions(title: title, mode: mode, smoothing: smoothing, logScaleY: logScale,
                              xFormat: xAxis == .step ? .number : (xAxis == .relative ? .duration : .clock),
                              utcOffset: utcOffset)
-        o.xMin = view?.lowerBound
-        o.xMax = view?.upperBound
+        o.xMin = range?.lowerBound
+        o.xMax = range?.upperBound
         return o
     }
 
     // MARK: Drawing
 
-    public mutating func render(into grid: inout CellGrid, rect: Rect, focused: Bool) -> Point? {
+    public func render(into grid: inout CellGrid, rect: Rect, focused: Bool) -> Point? {
         guard rect.width > 0, rect.height > 0 else { return nil }
         // Settings line.
         var settings = ["smooth \(Fmt.fixed(smoothing, 2))", "x \(xAxis.rawValue)", granularity.rawValue,
@@ -280,25 +353,13 @@ public struct ChartPane: Pane {
             area = Rect(x: area.x, y: area.y, width: area.width, height: area.height - 1)
         }
 
-        let now = DispatchTime.now().uptimeNanoseconds
-        if let c = renderCache {
-            var key = renderKey(area)
-            // A big chart whose only change is new points may wait for the next refresh.
-            if c.points >= Self.bigChartPoints && now &- c.at < Self.bigRefreshNanoseconds { key.version = c.key.version }
-            if c.key == key {
-                for (r, render) in c.renders { draw(render, into: &grid, at: r, single: c.single) }
-                return nil
-            }
+        if memo.key == renderKey(area) {
+            for (r, render) in memo.renders { draw(render, into: &grid, at: r, single: memo.single) }
+            return nil
         }
 
-        // Follow: a zoomed window slides with the newest point.
-        let loss = series(.loss), accuracy = series(.accuracy)
-        dataExtent = Self.extent(loss + accuracy)
-        if follow, let v = view, let e = dataExtent, v.upperBound < e.upperBound {
-            let w = v.upperBound - v.lowerBound
-            view = (e.upperBound - w)...e.upperBound
-        }
-
+        let loss = series(.loss, of: drawn), accuracy = series(.accuracy, of: drawn)
+        let range = shownRange(extent: Self.extent(loss + accuracy))
         let charts: [(String, [Series])]
         switch metricView {
         case .loss: charts = [("loss", loss)]
@@ -313,17 +374,16 @@ public struct ChartPane: Pane {
         } else {
             rects = [area]
         }
-        let single = self.charts.runs.filter(isVisible).count <= 1
-        lastXRange = nil
+        let single = drawn.runs.filter(isVisible).count <= 1
         var renders: [(Rect, ChartRender)] = []
         for (r, (title, series)) in zip(rects, charts) {
-            let render = Chart.render(series, options: options(title: title), width: r.width, height: r.height)
-            if lastXRange == nil { lastXRange = render.xRange }
+            let render = Chart.render(series, options: options(title: title, range: range), width: r.width, height: r.height)
             draw(render, into: &grid, at: r, single: single)
             renders.append((r, render))
         }
-        let points = charts.reduce(0) { $0 + $1.1.reduce(0) { $0 + $1.points.count } }
-        renderCache = (renderKey(area), renders, single, now, points)
+        memo.key = renderKey(area)
+        memo.renders = renders
+        memo.single = single
         return nil
     }
 

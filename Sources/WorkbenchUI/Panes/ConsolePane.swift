@@ -40,6 +40,11 @@ public struct ConsolePane: Pane {
         prediction = p
     }
 
+    /// The line and the history as a reopened session had them.
+    public mutating func restore(text: String, history: [String]) {
+        editor = LineEditor(text: text, history: history)
+    }
+
     /// Replaces the line (e.g. an example sent from the dataset pane).
     public mutating func setText(_ text: String) {
         editor.setText(text)
@@ -70,7 +75,7 @@ public struct ConsolePane: Pane {
 
     // MARK: Drawing
 
-    public mutating func render(into grid: inout CellGrid, rect: Rect, focused: Bool) -> Point? {
+    public func render(into grid: inout CellGrid, rect: Rect, focused: Bool) -> Point? {
         guard rect.width > 0, rect.height > 0 else { return nil }
         // Input line.
         let prompt = focused ? "› " : "  "

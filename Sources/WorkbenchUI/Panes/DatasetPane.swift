@@ -20,9 +20,8 @@ public struct DatasetPane: Pane {
     public private(set) var searchEditor: LineEditor?
     /// Row (in `rows`) of the selected example.
     public private(set) var selection = 0
-    private var scroll = 0
-    /// Screen row of the first example line in the last render (for mouse clicks).
-    private var listTop = -1
+    /// The first example row shown; kept in step with the selection by `fit(rect:)`.
+    public private(set) var scroll = 0
     private var selectionBeforeSearch = 0
     /// The examples listed, after the filters.
     public private(set) var rows: [DatasetExample] = [] {
@@ -30,7 +29,7 @@ public struct DatasetPane: Pane {
     }
     /// How many listed examples match the search (kept up to date, not counted per frame).
     public private(set) var matchCount = 0
-    /// Rows of the list in the last render (for paging).
+    /// Rows of the list in the pane's last known rect (for paging), set by `fit(rect:)`.
     private var listHeight = 10
 
     public init(dataset: DatasetSnapshot? = nil) {
@@ -205,24 +204,83 @@ public struct DatasetPane: Pane {
 
     // MARK: Drawing
 
-    /// Selects the example shown on screen row `y` (a mouse click); false when none is there.
+    /// Where the parts of the pane go inside `rect`: the rows of the summary, label bars,
+    /// histogram, list header, and the example list.
+    struct Geometry {
+        var labelRows = 0
+        var labelsShown = 0
+        var histogram = false
+        var header = false
+        var listTop = 0
+        var listHeight = 1
+        var bottom = 0
+    }
+
+    func geometry(_ rect: Rect) -> Geometry {
+        var g = Geometry()
+        var y = rect.y + 1
+        g.bottom = rect.maxY - (searchEditor != nil ? 1 : 0)
+        if let d = dataset {
+            let spare = g.bottom - y - 5
+            g.labelRows = min(d.labelCounts.count, max(0, spare > 0 ? min(spare / 2 + 1, 8) : 0))
+            if g.labelRows > 0 {
+                g.labelsShown = d.labelCounts.count > g.labelRows ? g.labelRows - 1 : g.labelRows
+                y += g.labelsShown + (g.labelsShown < d.labelCounts.count ? 1 : 0)
+            }
+            if !d.lengthHistogram.isEmpty && g.bottom - y >= 4 {
+                g.histogram = true
+                y += 1
+            }
+        }
+        if g.bottom - y >= 2 {
+            g.header = true
+            y += 1
+        }
+        g.listTop = y
+        g.listHeight = max(1, g.bottom - y)
+        return g
+    }
+
+    /// The first row shown for a list of `height` rows: the scroll moved just enough to show
+    /// the selection.
+    static func clampedScroll(_ scroll: Int, selection: Int, height: Int, count: Int) -> Int {
+        var top = scroll
+        if selection < top { top = selection }
+        if selection >= top + height { top = selection - height + 1 }
+        return min(max(0, top), max(0, count - height))
+    }
+
+    /// The pane is drawn in `rect` (from the update loop, after every event): the page size
+    /// and the scroll follow, so drawing reads them and changes nothing.
+    public mutating func fit(rect: Rect) {
+        guard dataset != nil else { return }
+        let g = geometry(rect)
+        listHeight = g.listHeight
+        scroll = Self.clampedScroll(scroll, selection: selection, height: g.listHeight, count: rows.count)
+    }
+
+    /// Selects the example drawn on screen row `y` of a pane drawn in `rect` (a mouse click);
+    /// false when none is there.
     @discardableResult
-    public mutating func click(row y: Int) -> Bool {
-        guard listTop >= 0, y >= listTop, y < listTop + listHeight else { return false }
-        let i = scroll + (y - listTop)
+    public mutating func click(row y: Int, rect: Rect) -> Bool {
+        guard dataset != nil, !rows.isEmpty else { return false }
+        let g = geometry(rect)
+        guard y >= g.listTop, y < g.listTop + g.listHeight else { return false }
+        let i = Self.clampedScroll(scroll, selection: selection, height: g.listHeight, count: rows.count) + (y - g.listTop)
         guard i < rows.count else { return false }
         selection = i
         return true
     }
 
-    public mutating func render(into grid: inout CellGrid, rect: Rect, focused: Bool) -> Point? {
+    public func render(into grid: inout CellGrid, rect: Rect, focused: Bool) -> Point? {
         guard rect.width > 0, rect.height > 0 else { return nil }
         guard let d = dataset else {
             Draw.centred(&grid, "no data set loaded", rect: rect, row: rect.height / 2)
             return nil
         }
+        let g = geometry(rect)
         var y = rect.y
-        let bottom = rect.maxY - (searchEditor != nil ? 1 : 0)
+        let bottom = g.bottom
         let w = rect.width
 
         // Summary line.
@@ -232,10 +290,8 @@ public struct DatasetPane: Pane {
         y += 1
 
         // Label bars: as many as fit while leaving room for the list.
-        let spare = bottom - y - 5
-        let labelRows = min(d.labelCounts.count, max(0, spare > 0 ? min(spare / 2 + 1, 8) : 0))
-        if labelRows > 0 {
-            let shown = d.labelCounts.count > labelRows ? labelRows - 1 : labelRows
+        if g.labelRows > 0 {
+            let shown = g.labelsShown
             let top = d.labelCounts.max { $0.count < $1.count }?.count ?? 0
             let total = max(1, d.labelCounts.reduce(0) { $0 + $1.count })
             let nameW = min(max(4, d.labelCounts.map { TextWidth.of($0.label) }.max() ?? 0), max(4, w / 3))
@@ -262,7 +318,7 @@ public struct DatasetPane: Pane {
         }
 
         // Length histogram.
-        if !d.lengthHistogram.isEmpty && bottom - y >= 4 {
+        if g.histogram {
             let lo = d.lengthHistogram.first?.lowerBound ?? 0, hi = d.lengthHistogram.last?.upperBound ?? 0
             let range = " \(lo)–\(hi)"
             var cx = Draw.text(&grid, "tokens ", x: rect.x, y: y, width: w, style: Style(.dim))
@@ -274,7 +330,7 @@ public struct DatasetPane: Pane {
         }
 
         // The list header: filters and search state.
-        if bottom - y >= 2 {
+        if g.header {
             var parts: [String] = [showMisclassified ? "misclassified" : "examples"]
             if let f = labelFilter, labels.indices.contains(f) { parts.append("label \(labels[f])") }
             parts.append("\(Digits.grouped(rows.count)) shown")
@@ -286,17 +342,14 @@ public struct DatasetPane: Pane {
         }
 
         // Example rows.
-        listHeight = max(1, bottom - y)
+        let listHeight = g.listHeight
         if rows.isEmpty {
             if bottom > y {
                 Draw.text(&grid, showMisclassified ? "no misclassified examples" : "no examples", x: rect.x, y: y,
                           width: w, style: Style(.dim))
             }
         } else {
-            listTop = y
-            if selection < scroll { scroll = selection }
-            if selection >= scroll + listHeight { scroll = selection - listHeight + 1 }
-            scroll = min(max(0, scroll), max(0, rows.count - listHeight))
+            let scroll = Self.clampedScroll(self.scroll, selection: selection, height: listHeight, count: rows.count)
             let labelW = min(max(3, rows.prefix(scroll + listHeight).dropFirst(scroll)
                 .map { TextWidth.of(label(for: $0)) }.max() ?? 0), max(3, w / 2))
             for row in 0..<listHeight {

@@ -11,21 +11,112 @@ public struct ModelPane: Pane {
 
     public private(set) var model: ModelSnapshot?
     public private(set) var selection = 0
-    private var scroll = 0
-    /// Screen rows of each drawn layer in the last render (for mouse clicks).
-    private var layerRows: [(layer: Int, rows: Range<Int>)] = []
+    /// The first layer shown; kept in step with the selection by `fit(rect:)`.
+    public private(set) var scroll = 0
 
-    /// Selects the layer drawn on screen row `y` (a mouse click); false when none is there.
+    /// Selects the layer drawn on screen row `y` of a pane drawn in `rect` (a mouse click);
+    /// false when none is there.
     @discardableResult
-    public mutating func click(row y: Int) -> Bool {
-        guard editing == nil, let hit = layerRows.first(where: { $0.rows.contains(y) }) else { return false }
+    public mutating func click(row y: Int, rect: Rect) -> Bool {
+        guard editing == nil, let m = model, let g = geometry(rect, m) else { return false }
+        guard let hit = g.layerRows(scroll: g.scroll(scroll, selection: selection)).first(where: { $0.rows.contains(y) })
+        else { return false }
         selection = hit.layer
         return true
+    }
+
+    /// The pane is drawn in `rect` (from the update loop, after every event): the scroll
+    /// follows the selection, so drawing reads it and changes nothing.
+    public mutating func fit(rect: Rect) {
+        guard let m = model, let g = geometry(rect, m) else { return }
+        scroll = g.scroll(scroll, selection: selection)
+    }
+
+    /// How the layer graph fits `rect`: its area, rows per layer, and how many layers show.
+    struct Geometry {
+        var area: Rect
+        var count: Int
+        var rowsPerLayer: Int
+        var boxed: Bool
+        var visibleLayers: Int
+
+        /// The first layer shown: the scroll moved just enough to show the selection.
+        func scroll(_ scroll: Int, selection: Int) -> Int {
+            var top = scroll
+            if selection < top { top = selection }
+            if selection >= top + visibleLayers { top = selection - visibleLayers + 1 }
+            return min(max(0, top), max(0, count - visibleLayers))
+        }
+
+        /// Screen rows of each layer drawn from `scroll` on.
+        func layerRows(scroll: Int) -> [(layer: Int, rows: Range<Int>)] {
+            var out: [(layer: Int, rows: Range<Int>)] = []
+            var y = area.y
+            for i in scroll..<max(scroll, count) {
+                guard y < area.maxY, !boxed || y + 3 <= area.maxY else { break }
+                out.append((i, y..<(y + (boxed ? 3 : 1))))
+                y += boxed ? 3 : 1
+                if rowsPerLayer > 1 && i + 1 < count && y < area.maxY { y += 1 }
+            }
+            return out
+        }
+    }
+
+    /// The rows left for the prompt, the footer and the input line, and the graph's
+    /// geometry; nil when nothing fits.
+    func geometry(_ rect: Rect, _ m: ModelSnapshot) -> Geometry? {
+        guard rect.width > 0, rect.height > 0 else { return nil }
+        let parts = frame(rect, m)
+        let area = parts.graph, n = m.layers.count
+        guard area.height > 0, area.width > 0 else { return nil }
+        let rowsPerLayer: Int
+        let boxed: Bool
+        if 4 * n - 1 <= area.height && area.width >= 20 {
+            rowsPerLayer = 4; boxed = true
+        } else if 2 * n - 1 <= area.height {
+            rowsPerLayer = 2; boxed = false
+        } else {
+            rowsPerLayer = 1; boxed = false
+        }
+        let visibleLayers = max(1, (area.height + (rowsPerLayer > 1 ? 1 : 0)) / rowsPerLayer)
+        return Geometry(area: area, count: n, rowsPerLayer: rowsPerLayer, boxed: boxed, visibleLayers: visibleLayers)
+    }
+
+    /// The footer lines, their rows, whether the input line shows, and the graph's area.
+    private func frame(_ rect: Rect, _ m: ModelSnapshot) -> (footer: [(String, String)], footerRows: Int, input: Bool, graph: Rect) {
+        var bottom = rect.maxY
+        if editing != nil { bottom -= 1 }
+        let optimizer = ([m.optimizer] + m.optimizerSettings.map { "\($0.name) \($0.value)" }).joined(separator: "  ")
+        let footer: [(String, String)] = rect.height >= 10
+            ? [("Total params ", Digits.grouped(m.totalParameters)), ("Optimizer ", optimizer), ("Loss ", m.loss)]
+            : [("", "\(Digits.grouped(m.totalParameters)) params · \(m.optimizer) · \(m.loss)")]
+        let footerRows = min(footer.count, max(0, bottom - rect.y - 1))
+        bottom -= footerRows
+        var top = rect.y
+        // The input line only when it does not push the graph into a more compact form.
+        let height = bottom - top, n = m.layers.count
+        let needed = 4 * n - 1 <= height && rect.width >= 20 ? 4 * n - 1 : (2 * n - 1 <= height ? 2 * n - 1 : n)
+        let input = !m.inputShape.isEmpty && height - 1 >= needed
+        if input { top += 1 }
+        return (footer, footerRows, input, Rect(x: rect.x, y: top, width: rect.width, height: max(0, bottom - top)))
     }
     /// The inline prompt: which layer and setting, and the text typed.
     public private(set) var editing: Editing?
     /// An edit sent and not answered yet.
     public private(set) var pendingEdit: ModelEdit?
+    /// Input that came while an edit was in flight, in order. Edits are sequential: each key
+    /// must act on the model the previous edit made (`J` twice moves a layer down twice, not
+    /// down and back), so it waits for the answer and is replayed by `resumeWaiting`.
+    public private(set) var waiting: [WaitingInput] = []
+
+    public enum WaitingInput: Hashable, Sendable {
+        case key(KeyAction?, Key)
+        case edit(ModelEdit)
+    }
+
+    /// The pane's own actions: what waits while an edit is in flight.
+    static let modelActions: Set<KeyAction> = [.up, .down, .top, .bottom, .pageUp, .pageDown, .addLayer, .deleteLayer,
+                                               .moveLayerUp, .moveLayerDown, .editLayer, .enter, .pickPreset]
 
     public struct Editing: Hashable, Sendable {
         public var layer: Int
@@ -99,6 +190,15 @@ public struct ModelPane: Pane {
 
     public mutating func handle(_ action: KeyAction?, key: Key) -> PaneResponse {
         if editing != nil { return handleEditing(key) }
+        if pendingEdit != nil || !waiting.isEmpty, let a = action, Self.modelActions.contains(a) {
+            waiting.append(.key(action, key))
+            return .consumed
+        }
+        return act(action, key: key)
+    }
+
+    private mutating func act(_ action: KeyAction?, key: Key) -> PaneResponse {
+        if editing != nil { return handleEditing(key) }
         switch action {
         case .up?: selection = max(0, selection - 1)
         case .down?: selection = min(max(0, layerCount - 1), selection + 1)
@@ -129,10 +229,34 @@ public struct ModelPane: Pane {
         return .consumed
     }
 
-    /// Marks `edit` as sent and asks the app to send it.
+    /// Marks `edit` as sent and asks the app to send it; while another edit is in flight it
+    /// waits for that one's answer.
     mutating func send(_ edit: ModelEdit) -> PaneResponse {
+        if pendingEdit != nil {
+            waiting.append(.edit(edit))
+            return .consumed
+        }
         pendingEdit = edit
         return .consumed(.call(.edit(edit)))
+    }
+
+    /// After an edit's answer: replays the input that waited for it, in order, until one of
+    /// them sends an edit (which then waits for its own answer). Returns what they ask for.
+    public mutating func resumeWaiting() -> [PaneRequest] {
+        var requests: [PaneRequest] = []
+        while pendingEdit == nil, !waiting.isEmpty {
+            switch waiting.removeFirst() {
+            case let .key(action, key): requests += act(action, key: key).requests
+            case let .edit(edit): requests += send(edit).requests
+            }
+        }
+        return requests
+    }
+
+    /// A different session: edits in flight or waiting belong to the old one.
+    public mutating func forgetEdits() {
+        pendingEdit = nil
+        waiting = []
     }
 
     mutating func startEditing(setting: LayerSettingKind? = nil) -> PaneResponse {
@@ -185,7 +309,7 @@ public struct ModelPane: Pane {
 
     // MARK: Drawing
 
-    public mutating func render(into grid: inout CellGrid, rect: Rect, focused: Bool) -> Point? {
+    public func render(into grid: inout CellGrid, rect: Rect, focused: Bool) -> Point? {
         guard rect.width > 0, rect.height > 0 else { return nil }
         guard let m = model else {
             Draw.centred(&grid, "no model yet", rect: rect, row: rect.height / 2)
@@ -199,27 +323,16 @@ public struct ModelPane: Pane {
         }
 
         // Footer: total, optimizer, loss (one line when short of room).
-        let optimizer = ([m.optimizer] + m.optimizerSettings.map { "\($0.name) \($0.value)" }).joined(separator: "  ")
-        let footer: [(String, String)] = rect.height >= 10
-            ? [("Total params ", Digits.grouped(m.totalParameters)), ("Optimizer ", optimizer), ("Loss ", m.loss)]
-            : [("", "\(Digits.grouped(m.totalParameters)) params · \(m.optimizer) · \(m.loss)")]
-        let footerRows = min(footer.count, max(0, bottom - rect.y - 1))
-        for (i, (name, value)) in footer.suffix(footerRows).enumerated() {
-            let y = bottom - footerRows + i
+        let parts = frame(rect, m)
+        for (i, (name, value)) in parts.footer.suffix(parts.footerRows).enumerated() {
+            let y = bottom - parts.footerRows + i
             let x = Draw.text(&grid, name, x: rect.x, y: y, width: rect.width, style: Style(.dim))
-            Draw.text(&grid, value, x: x, y: y, width: rect.maxX - x, style: i == 0 && footerRows == 3 ? Style(.text, .bold) : .text)
+            Draw.text(&grid, value, x: x, y: y, width: rect.maxX - x, style: i == 0 && parts.footerRows == 3 ? Style(.text, .bold) : .text)
         }
-        bottom -= footerRows
-
-        var top = rect.y
-        // The input line only when it does not push the graph into a more compact form.
-        let height = bottom - top, n = m.layers.count
-        let needed = 4 * n - 1 <= height && rect.width >= 20 ? 4 * n - 1 : (2 * n - 1 <= height ? 2 * n - 1 : n)
-        if !m.inputShape.isEmpty && height - 1 >= needed {
-            Draw.text(&grid, "Input " + m.inputShape, x: rect.x, y: top, width: rect.width, style: Style(.dim))
-            top += 1
+        if parts.input {
+            Draw.text(&grid, "Input " + m.inputShape, x: rect.x, y: rect.y, width: rect.width, style: Style(.dim))
         }
-        drawGraph(&grid, m, area: Rect(x: rect.x, y: top, width: rect.width, height: max(0, bottom - top)), focused: focused)
+        if let g = geometry(rect, m) { drawGraph(&grid, m, g, focused: focused) }
         return cursor
     }
 
@@ -243,9 +356,9 @@ public struct ModelPane: Pane {
 
     /// Boxes and arrows when there is room, else one line per layer with arrows between,
     /// else one line per layer; scrolled to keep the selection in view.
-    private mutating func drawGraph(_ grid: inout CellGrid, _ m: ModelSnapshot, area: Rect, focused: Bool) {
+    private func drawGraph(_ grid: inout CellGrid, _ m: ModelSnapshot, _ g: Geometry, focused: Bool) {
         let n = m.layers.count
-        guard area.height > 0, area.width > 0 else { return }
+        let area = g.area
         guard n > 0 else {
             Draw.text(&grid, "no layers: press a to add one or P for a preset", x: area.x, y: area.y,
                       width: area.width, style: Style(.dim))
@@ -254,57 +367,38 @@ public struct ModelPane: Pane {
         let typeW = m.layers.map { TextWidth.of($0.typeLabel) }.max() ?? 0
         let shapeW = m.layers.map { TextWidth.of($0.outputShape) }.max() ?? 0
         let paramW = m.layers.map { Digits.grouped($0.parameterCount).count }.max() ?? 0
-
-        let rowsPerLayer: Int
-        let boxed: Bool
-        if 4 * n - 1 <= area.height && area.width >= 20 {
-            rowsPerLayer = 4; boxed = true
-        } else if 2 * n - 1 <= area.height {
-            rowsPerLayer = 2; boxed = false
-        } else {
-            rowsPerLayer = 1; boxed = false
-        }
-        let visibleLayers = max(1, (area.height + (rowsPerLayer > 1 ? 1 : 0)) / rowsPerLayer)
-        if selection < scroll { scroll = selection }
-        if selection >= scroll + visibleLayers { scroll = selection - visibleLayers + 1 }
-        scroll = min(max(0, scroll), max(0, n - visibleLayers))
+        let boxed = g.boxed
+        let scroll = g.scroll(self.scroll, selection: selection)
 
         let contentW = typeW + 2 + shapeW + 2 + paramW
         let boxW = min(area.width, contentW + 4)
         let arrowX = area.x + (boxed ? boxW / 2 : 2)
-        var y = area.y
-        layerRows = []
-        for i in scroll..<n {
-            guard y < area.maxY else { break }
-            layerRows.append((i, y..<(y + (boxed ? 3 : 1))))
+        for (i, rows) in g.layerRows(scroll: scroll) {
+            let y = rows.lowerBound
             let layer = m.layers[i]
             let selected = i == selection
             let style: Style = selected ? (focused ? Style(.selection) : Style(.text, .bold)) : .text
             let pending = pendingEdit != nil && selected
             if boxed {
-                guard y + 3 <= area.maxY else { break }
                 let r = Rect(x: area.x, y: y, width: boxW, height: 3)
                 grid.box(r, title: layer.name, focused: selected)
                 let inner = Rect(x: r.x + 1, y: y + 1, width: r.width - 2, height: 1)
                 if selected { grid.fill(inner, style: style) }
                 drawColumns(&grid, layer, x: inner.x + 1, y: inner.y, width: inner.width - 2, typeW: typeW,
                             shapeW: shapeW, paramW: paramW, style: style, pending: pending)
-                y += 3
             } else {
                 let row = Rect(x: area.x, y: y, width: area.width, height: 1)
                 if selected { grid.fill(row, style: style) }
                 let mark = grid.put(selected ? "▸ " : "  ", x: row.x, y: y, style: style)
                 drawColumns(&grid, layer, x: mark, y: y, width: row.maxX - mark, typeW: typeW, shapeW: shapeW,
                             paramW: paramW, style: style, pending: pending)
-                y += 1
             }
-            if rowsPerLayer > 1 && i + 1 < n && y < area.maxY {
-                grid.put("↓", x: arrowX, y: y, style: Style(.dim))
-                y += 1
+            if g.rowsPerLayer > 1 && i + 1 < n && rows.upperBound < area.maxY {
+                grid.put("↓", x: arrowX, y: rows.upperBound, style: Style(.dim))
             }
         }
         if scroll > 0 { grid.put("↑", x: area.maxX - 1, y: area.y, style: Style(.dim)) }
-        if scroll + visibleLayers < n { grid.put("↓", x: area.maxX - 1, y: area.maxY - 1, style: Style(.accent)) }
+        if scroll + g.visibleLayers < n { grid.put("↓", x: area.maxX - 1, y: area.maxY - 1, style: Style(.accent)) }
     }
 
     /// "LSTM(64)   (None, 64)   33,024": type, shape and right-aligned parameters; the shape

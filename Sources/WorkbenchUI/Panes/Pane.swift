@@ -83,8 +83,9 @@ public protocol Pane {
     /// The status-bar hints while the pane has the focus.
     func commands(_ keyMap: KeyMap) -> [KeyHint]
     /// Draws the inside of the pane (the frame is drawn by the app) and returns where the
-    /// text cursor goes, if the pane takes text.
-    mutating func render(into grid: inout CellGrid, rect: Rect, focused: Bool) -> Point?
+    /// text cursor goes, if the pane takes text. Drawing reads the pane and changes nothing:
+    /// what depends on the pane's size (scroll, page) is settled in the update loop.
+    func render(into grid: inout CellGrid, rect: Rect, focused: Bool) -> Point?
 }
 
 extension Pane {

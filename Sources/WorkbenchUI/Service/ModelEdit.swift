@@ -23,7 +23,7 @@ public enum ModelEdit: Hashable, Sendable, CustomStringConvertible {
 
     public var description: String {
         switch self {
-        case let .addLayer(kind, at): return "add \(kind.displayName) at \(at)"
+        case let .addLayer(kind, at): return "add \(kind.rawValue) at \(at)"
         case let .deleteLayer(at): return "delete layer \(at)"
         case let .moveLayer(from, to): return "move layer \(from) to \(to)"
         case let .setUnits(layer, units): return "set units of layer \(layer) to \(units)"

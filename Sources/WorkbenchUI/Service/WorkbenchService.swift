@@ -63,6 +63,11 @@ public protocol WorkbenchService: Sendable {
     /// input, but GlobalMaxPooling1D gives (None, 64)").
     func applyModelEdit(_ edit: ModelEdit) async -> ModelEditResult
 
+    /// Keeps `view` with the current session (its chart settings, console line and history,
+    /// focus), for `snapshot()` to bring back as `WorkbenchSnapshot.view` when it is reopened.
+    /// Called a moment after the view changes and as the UI quits; a failure is a `.warning`.
+    func saveViewState(_ view: WorkbenchViewState) async
+
     /// Switches to the theme named `name` (one of `WorkbenchSnapshot.themeNames`).
     func setTheme(named name: String) async -> ThemeResult
 

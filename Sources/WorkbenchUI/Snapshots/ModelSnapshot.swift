@@ -1,4 +1,6 @@
-/// The layer types the model pane can add. Raw values are the engine's layer type names.
+/// The layer types the model pane can add. Raw values are the engine's layer type names; the
+/// names shown for them come from the service (`WorkbenchSnapshot.layerTypes`), which takes them
+/// from the engine, so the UI keeps no table of layer names of its own.
 public enum LayerKind: String, CaseIterable, Hashable, Sendable {
     case embedding
     case dense
@@ -19,38 +21,26 @@ public enum LayerKind: String, CaseIterable, Hashable, Sendable {
     case flatten
     case spatialDropout1D = "spatial_dropout1d"
 
-    /// The Keras class name ("LSTM", "GlobalMaxPooling1D").
-    public var displayName: String {
-        switch self {
-        case .embedding: return "Embedding"
-        case .dense: return "Dense"
-        case .simpleRNN: return "SimpleRNN"
-        case .lstm: return "LSTM"
-        case .gru: return "GRU"
-        case .conv1D: return "Conv1D"
-        case .globalMaxPooling1D: return "GlobalMaxPooling1D"
-        case .globalAveragePooling1D: return "GlobalAveragePooling1D"
-        case .dropout: return "Dropout"
-        case .layerNormalization: return "LayerNormalization"
-        case .multiHeadAttention: return "MultiHeadAttention"
-        case .positionEmbedding: return "PositionEmbedding"
-        case .transformerEncoder: return "TransformerEncoder"
-        case .bidirectional: return "Bidirectional"
-        case .maxPooling1D: return "MaxPooling1D"
-        case .averagePooling1D: return "AveragePooling1D"
-        case .flatten: return "Flatten"
-        case .spatialDropout1D: return "SpatialDropout1D"
-        }
-    }
-
-    /// The kind named `name`: a raw value or a display name, case-insensitive, with "-" or
-    /// "_" optional ("lstm", "Conv1D", "global-max-pooling1d", "simplernn").
+    /// The kind named `name`: its type name or Keras's class name, case-insensitive, with "-"
+    /// or "_" optional ("lstm", "Conv1D", "global-max-pooling1d", "simplernn"). A class name is
+    /// the type name without its underscores, so no table of class names is needed here.
     public init?(name: String) {
         func key(_ s: String) -> String { s.lowercased().filter { $0 != "_" && $0 != "-" && $0 != " " } }
         let k = key(name)
-        guard let match = LayerKind.allCases.first(where: { key($0.rawValue) == k || key($0.displayName) == k })
-        else { return nil }
+        guard let match = LayerKind.allCases.first(where: { key($0.rawValue) == k }) else { return nil }
         self = match
+    }
+}
+
+/// A layer type the service offers to add, with the name to show for it (Keras's class name,
+/// "GlobalMaxPooling1D"), in the order the layer picker lists them.
+public struct LayerType: Hashable, Sendable {
+    public var kind: LayerKind
+    public var displayName: String
+
+    public init(kind: LayerKind, displayName: String) {
+        self.kind = kind
+        self.displayName = displayName
     }
 }
 

@@ -11,11 +11,16 @@ public struct WorkbenchSnapshot: Hashable, Sendable {
     /// Themes `T` cycles through, in order, and the one in use.
     public var themeNames: [String]
     public var themeName: String?
+    /// The layer types the model pane can add, with their names.
+    public var layerTypes: [LayerType]
+    /// How the session was last looked at; nil for a new session (the default view).
+    public var view: WorkbenchViewState?
 
     public init(sessionName: String, state: TrainingState = .idle, dataset: DatasetSnapshot? = nil,
                 model: ModelSnapshot? = nil, charts: ChartSnapshot = ChartSnapshot(),
                 misclassified: MisclassifiedExamples? = nil, presets: [PresetInfo] = [],
-                themeNames: [String] = [], themeName: String? = nil) {
+                themeNames: [String] = [], themeName: String? = nil, layerTypes: [LayerType] = [],
+                view: WorkbenchViewState? = nil) {
         self.sessionName = sessionName
         self.state = state
         self.dataset = dataset
@@ -25,6 +30,8 @@ public struct WorkbenchSnapshot: Hashable, Sendable {
         self.presets = presets
         self.themeNames = themeNames
         self.themeName = themeName
+        self.layerTypes = layerTypes
+        self.view = view
     }
 }
 

@@ -1,3 +1,6 @@
+import TerminalUI
+@testable import WorkbenchUI
+
 /// A layer stack with Keras's shape and parameter arithmetic, enough for the fake service to
 /// answer model edits like the real one would (new shapes and counts, or a refusal).
 struct FakeModel: Hashable, Sendable {
@@ -30,14 +33,14 @@ struct FakeModel: Hashable, Sendable {
 
         var label: String {
             switch kind {
-            case .embedding, .simpleRNN, .lstm, .gru: return "\(kind.displayName)(\(units))"
+            case .embedding, .simpleRNN, .lstm, .gru: return "\(FakeModel.className(kind))(\(units))"
             case .dense: return activation == "linear" ? "Dense(\(units))" : "Dense(\(units), \(activation))"
             case .conv1D: return "Conv1D(\(units), \(kernel)\(activation == "linear" ? "" : ", " + activation))"
             case .dropout: return "Dropout(\(Fmt.fixed(rate, 2)))"
-            case .multiHeadAttention, .transformerEncoder: return "\(kind.displayName)(\(units)×\(keyDim))"
-            case .globalMaxPooling1D, .globalAveragePooling1D, .layerNormalization, .positionEmbedding, .flatten: return kind.displayName
-            case .bidirectional: return "Bidirectional(\(wrapped.displayName)(\(units))\(mergeMode == "concat" ? "" : ", " + mergeMode))"
-            case .maxPooling1D, .averagePooling1D: return "\(kind.displayName)(\(pool))"
+            case .multiHeadAttention, .transformerEncoder: return "\(FakeModel.className(kind))(\(units)×\(keyDim))"
+            case .globalMaxPooling1D, .globalAveragePooling1D, .layerNormalization, .positionEmbedding, .flatten: return FakeModel.className(kind)
+            case .bidirectional: return "Bidirectional(\(FakeModel.className(wrapped))(\(units))\(mergeMode == "concat" ? "" : ", " + mergeMode))"
+            case .maxPooling1D, .averagePooling1D: return "\(FakeModel.className(kind))(\(pool))"
             case .spatialDropout1D: return "SpatialDropout1D(\(Fmt.fixed(rate, 2)))"
             }
         }
@@ -62,6 +65,30 @@ struct FakeModel: Hashable, Sendable {
             }
         }
     }
+
+    /// Keras's class name of a layer type: the fake's stand-in for the engine's names (the
+    /// real service takes them from `LayerSpec.kerasClassName`).
+    public static func className(_ kind: LayerKind) -> String {
+        switch kind {
+        case .simpleRNN: return "SimpleRNN"
+        case .lstm: return "LSTM"
+        case .gru: return "GRU"
+        case .conv1D: return "Conv1D"
+        case .globalMaxPooling1D: return "GlobalMaxPooling1D"
+        case .globalAveragePooling1D: return "GlobalAveragePooling1D"
+        case .layerNormalization: return "LayerNormalization"
+        case .multiHeadAttention: return "MultiHeadAttention"
+        case .positionEmbedding: return "PositionEmbedding"
+        case .transformerEncoder: return "TransformerEncoder"
+        case .maxPooling1D: return "MaxPooling1D"
+        case .averagePooling1D: return "AveragePooling1D"
+        case .spatialDropout1D: return "SpatialDropout1D"
+        case .embedding, .dense, .dropout, .bidirectional, .flatten: return kind.rawValue.prefix(1).uppercased() + kind.rawValue.dropFirst()
+        }
+    }
+
+    /// Every layer type, named as the real service names them.
+    public static let palette = LayerKind.allCases.map { LayerType(kind: $0, displayName: className($0)) }
 
     static let activations = ["linear", "relu", "gelu", "tanh", "sigmoid", "softmax"]
     static let mergeModes = ["concat", "sum", "ave", "mul"]

@@ -4,6 +4,7 @@ import Glibc
 import Darwin
 #endif
 import TerminalUI
+@testable import WorkbenchUI
 
 /// A `WorkbenchService` without an engine: it simulates training with a deterministic loss
 /// curve, answers model edits with Keras's shape arithmetic, classifies with a tiny lexicon,
@@ -60,6 +61,7 @@ public actor FakeWorkbenchService: WorkbenchService {
         var misclassified: MisclassifiedExamples?
         var runs = 0
         var trainedSteps = 0
+        var view: WorkbenchViewState?
     }
 
     public nonisolated let events: AsyncStream<ServiceEvent>
@@ -113,7 +115,12 @@ public actor FakeWorkbenchService: WorkbenchService {
             sessionName: sessionName, state: state, dataset: config.dataset, model: model, charts: current.charts,
             misclassified: current.misclassified,
             presets: FakeModel.presets.map { PresetInfo(name: $0.name, summary: $0.summary) },
-            themeNames: config.themes.map(\.name), themeName: themeName)
+            themeNames: config.themes.map(\.name), themeName: themeName, layerTypes: FakeModel.palette, view: current.view)
+    }
+
+    public func saveViewState(_ view: WorkbenchViewState) {
+        calls.append("saveViewState")
+        current.view = view
     }
 
     public func startTraining() -> CommandResult {

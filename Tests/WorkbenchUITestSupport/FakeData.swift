@@ -4,6 +4,7 @@ import Glibc
 import Darwin
 #endif
 import TerminalUI
+@testable import WorkbenchUI
 
 /// Data, curves and predictions for the fake service: all deterministic.
 public enum FakeData {
