@@ -125,18 +125,14 @@ public actor SessionHandle {
         switch e {
         case let .reply(token, result):
             replies.removeValue(forKey: token)?.resume(with: result)
-        case let .status(_, s):
+        case let .session(.status(_, s)):
             setStatus(s)
-        case let .batch(_, run, p):
-            let ended = p.batch == p.batchesPerEpoch
-            live = LiveCursor(epochsCompleted: ended ? p.epoch : p.epoch - 1, batchInEpoch: ended ? 0 : p.batch, step: p.step)
-            publish(.batch(session: name, run: run, progress: p))
-        case let .epoch(_, run, summary):
-            publish(.epoch(session: name, run: run, summary: summary))
-        case let .checkpoint(_, info):
-            publish(.checkpoint(session: name, info: info))
-        case let .warning(_, message):
-            publish(.warning(session: name, message: message))
+        case let .session(event):
+            if case let .batch(_, _, p) = event {
+                let ended = p.batch == p.batchesPerEpoch
+                live = LiveCursor(epochsCompleted: ended ? p.epoch : p.epoch - 1, batchInEpoch: ended ? 0 : p.batch, step: p.step)
+            }
+            publish(event)
         }
     }
 

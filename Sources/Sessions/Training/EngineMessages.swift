@@ -16,13 +16,11 @@ public struct CheckpointInfo: Sendable, Equatable {
     public var step: Int
 }
 
-/// What the worker reports, in order, on the sink of the manager that sent the command.
+/// What the worker reports, in order, on the sink of the handle that sent the command: the
+/// session's events as its subscribers see them (the handle follows its cursor and status
+/// from them on the way), and the replies to its commands.
 enum EngineEvent: Sendable {
-    case batch(id: String, run: Int, BatchProgress)
-    case epoch(id: String, run: Int, EpochSummary)
-    case status(id: String, SessionStatus)
-    case checkpoint(id: String, CheckpointInfo)
-    case warning(id: String, String)
+    case session(SessionEvent)
     /// The answer to the command sent with `token`, after the events it caused.
     case reply(token: Int, Result<Void, any Error>)
 }

@@ -22,6 +22,8 @@ final class Workspace {
     }
 
     var model: Sequential { classifier.model }
+    /// The session's name as its events carry it (renames change it).
+    var name: String { files.record.name }
 }
 
 /// The engine's worker: owns the workspaces and the schedule. Confined to the worker thread
@@ -161,7 +163,7 @@ final class EngineWorker {
             ws.trainer = nil
             ws.unsaved = 0
             ws.runId = runID
-            ws.sink.yield(.checkpoint(id: ws.id, CheckpointInfo(number: rec.checkpoint, run: runID, epochsCompleted: 0, batchInEpoch: 0, step: 0)))
+            ws.sink.yield(.session(.checkpoint(session: ws.name, info: CheckpointInfo(number: rec.checkpoint, run: runID, epochsCompleted: 0, batchInEpoch: 0, step: 0))))
             setStatus(ws, .idle)
         case let .reconfigure(spec, fit):
             try ensureWritable(ws)
@@ -190,7 +192,7 @@ final class EngineWorker {
             ws.optimizer = optimizer
             ws.trainer = trainer
             if reset {
-                ws.sink.yield(.warning(id: ws.id, "the new optimiser settings keep different state: the moments / momentum start afresh"))
+                ws.sink.yield(.session(.warning(session: ws.name, message: "the new optimiser settings keep different state: the moments / momentum start afresh")))
             }
             let target: SessionStatus = ws.status == .paused ? .paused : (cursor.epochsCompleted >= fit.epochs ? .finished : .idle)
             try checkpoint(ws, status: target) { r in
@@ -254,7 +256,7 @@ final class EngineWorker {
             outcome = try trainer.runBatch()
         } catch let EngineError.nonFinite(place, _) {
             let c = trainer.snapshot()
-            ws.sink.yield(.warning(id: ws.id, "the loss became NaN or infinite at epoch \(c.epochsCompleted + 1), batch \(c.batchInEpoch + 1) (step \(c.step + 1); non-finite value in \(place)): training paused. Lower the learning rate or clip gradients, then resume, or change the model."))
+            ws.sink.yield(.session(.warning(session: ws.name, message: "the loss became NaN or infinite at epoch \(c.epochsCompleted + 1), batch \(c.batchInEpoch + 1) (step \(c.step + 1); non-finite value in \(place)): training paused. Lower the learning rate or clip gradients, then resume, or change the model.")))
             leaveSchedule(ws)
             setStatus(ws, .paused)
             return
@@ -270,8 +272,8 @@ final class EngineWorker {
             fail(ws, "\(Self.sessionError(error))")
             return
         }
-        ws.sink.yield(.batch(id: ws.id, run: ws.runId, outcome.progress))
-        if let e = outcome.epochEnd { ws.sink.yield(.epoch(id: ws.id, run: ws.runId, e)) }
+        ws.sink.yield(.session(.batch(session: ws.name, run: ws.runId, progress: outcome.progress)))
+        if let e = outcome.epochEnd { ws.sink.yield(.session(.epoch(session: ws.name, run: ws.runId, summary: e))) }
         let finished = trainer.isFinished
         let due = outcome.epochEnd != nil || ws.unsaved >= ws.files.record.autosaveEvery
         if due {
@@ -307,8 +309,8 @@ final class EngineWorker {
             r.status = status
         })
         ws.unsaved = 0
-        ws.sink.yield(.checkpoint(id: id, CheckpointInfo(number: rec.checkpoint, run: run, epochsCompleted: cursor.epochsCompleted,
-                                                          batchInEpoch: cursor.batchInEpoch, step: cursor.step)))
+        ws.sink.yield(.session(.checkpoint(session: ws.name, info: CheckpointInfo(number: rec.checkpoint, run: run, epochsCompleted: cursor.epochsCompleted,
+                                                          batchInEpoch: cursor.batchInEpoch, step: cursor.step))))
     }
 
     /// Saves unsaved progress as a checkpoint with `status`; with nothing unsaved (the job
@@ -336,7 +338,7 @@ final class EngineWorker {
 
     private func setStatus(_ ws: Workspace, _ s: SessionStatus) {
         ws.status = s
-        ws.sink.yield(.status(id: ws.id, s))
+        ws.sink.yield(.session(.status(session: ws.name, status: s)))
     }
 
     /// Takes the session out of the active slots and the queue, promoting queued jobs.
