@@ -66,9 +66,8 @@ final class EngineWorker {
         switch e.command {
         case .attach: break
         case let .detach(save):
-            if save && ws.unsaved > 0 && !ws.files.readOnly {
-                try checkpoint(ws, status: isComplete(ws) ? .finished : .idle)
-            }
+            // Saved, and at rest on disk: the last autosave may have said training.
+            if save { try saveForStop(ws, status: isComplete(ws) ? .finished : .idle) }
             try ws.files.flush()
             leaveSchedule(ws)
             workspaces[e.id] = nil
