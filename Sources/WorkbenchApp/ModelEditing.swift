@@ -31,7 +31,7 @@ enum ModelEditing {
 
     /// The layer types the model pane offers, named by the engine (`LayerSpec.kerasClassName`):
     /// the one table of layer names.
-    static let palette: [LayerType] = LayerKind.allCases.map { LayerType(kind: $0, displayName: defaultSpec($0).kerasClassName) }
+    static let palette: [LayerType] = LayerKind.allCases.map { LayerType(kind: $0, displayName: $0.kerasClassName) }
 
     /// The recurrent layer `kind` with `units` (what Bidirectional can wrap), or nil.
     static func recurrent(_ kind: LayerKind, units: Int, returnSequences: Bool) -> LayerSpec? {

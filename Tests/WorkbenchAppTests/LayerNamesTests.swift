@@ -3,8 +3,8 @@ import Testing
 import WorkbenchUI
 @testable import WorkbenchApp
 
-/// Layer names have one source, the engine: the palette the service sends the UI names each
-/// type by `LayerSpec.kerasClassName`, and offers exactly the engine's types.
+/// Layer names have one source, `LayerKind` (Basics): the engine's specs, the palette the
+/// service sends the UI and the UI's `:add` all name a type through it.
 @Suite struct LayerNamesTests {
     @Test func thePaletteIsNamedByTheEngine() {
         #expect(ModelEditing.palette.map(\.kind.rawValue) == LayerSpec.typeNames)
@@ -12,6 +12,8 @@ import WorkbenchUI
             #expect(t.displayName == ModelEditing.defaultSpec(t.kind).kerasClassName)
             // The UI reads a class name typed after :add without a table of its own.
             #expect(LayerKind(name: t.displayName) == t.kind, "\(t.displayName)")
+            // The spec the workbench adds for a kind is of that kind.
+            #expect(ModelEditing.defaultSpec(t.kind).type == t.kind)
         }
     }
 }

@@ -1,3 +1,5 @@
+import Basics
+
 /// One layer of a model, as a Codable value that sessions and spec files save.
 ///
 /// JSON form: `{"type": "lstm", "units": 64, "return_sequences": false}`; fields left out take
@@ -31,61 +33,37 @@ public enum LayerSpec: Sendable, Equatable, Hashable {
     /// Dropout of whole channels of a sequence.
     case spatialDropout1D(rate: Float)
 
-    /// The `type` tag in JSON, and Keras's class name.
-    public var typeName: String {
+    /// The layer's type, which names it (`LayerKind`).
+    public var type: LayerKind {
         switch self {
-        case .embedding: return "embedding"
-        case .dense: return "dense"
-        case .simpleRNN: return "simple_rnn"
-        case .lstm: return "lstm"
-        case .gru: return "gru"
-        case .conv1D: return "conv1d"
-        case .globalMaxPooling1D: return "global_max_pooling1d"
-        case .globalAveragePooling1D: return "global_average_pooling1d"
-        case .dropout: return "dropout"
-        case .layerNormalization: return "layer_normalization"
-        case .multiHeadAttention: return "multi_head_attention"
-        case .positionEmbedding: return "position_embedding"
-        case .transformerEncoder: return "transformer_encoder"
-        case .bidirectional: return "bidirectional"
-        case .maxPooling1D: return "max_pooling1d"
-        case .averagePooling1D: return "average_pooling1d"
-        case .flatten: return "flatten"
-        case .spatialDropout1D: return "spatial_dropout1d"
+        case .embedding: return .embedding
+        case .dense: return .dense
+        case .simpleRNN: return .simpleRNN
+        case .lstm: return .lstm
+        case .gru: return .gru
+        case .conv1D: return .conv1D
+        case .globalMaxPooling1D: return .globalMaxPooling1D
+        case .globalAveragePooling1D: return .globalAveragePooling1D
+        case .dropout: return .dropout
+        case .layerNormalization: return .layerNormalization
+        case .multiHeadAttention: return .multiHeadAttention
+        case .positionEmbedding: return .positionEmbedding
+        case .transformerEncoder: return .transformerEncoder
+        case .bidirectional: return .bidirectional
+        case .maxPooling1D: return .maxPooling1D
+        case .averagePooling1D: return .averagePooling1D
+        case .flatten: return .flatten
+        case .spatialDropout1D: return .spatialDropout1D
         }
     }
 
-    public var kerasClassName: String {
-        switch self {
-        case .embedding: return "Embedding"
-        case .dense: return "Dense"
-        case .simpleRNN: return "SimpleRNN"
-        case .lstm: return "LSTM"
-        case .gru: return "GRU"
-        case .conv1D: return "Conv1D"
-        case .globalMaxPooling1D: return "GlobalMaxPooling1D"
-        case .globalAveragePooling1D: return "GlobalAveragePooling1D"
-        case .dropout: return "Dropout"
-        case .layerNormalization: return "LayerNormalization"
-        case .multiHeadAttention: return "MultiHeadAttention"
-        case .positionEmbedding: return "PositionEmbedding"
-        case .transformerEncoder: return "TransformerEncoder"
-        case .bidirectional: return "Bidirectional"
-        case .maxPooling1D: return "MaxPooling1D"
-        case .averagePooling1D: return "AveragePooling1D"
-        case .flatten: return "Flatten"
-        case .spatialDropout1D: return "SpatialDropout1D"
-        }
-    }
-
-    public static let typeNames = ["embedding", "dense", "simple_rnn", "lstm", "gru", "conv1d",
-                                   "global_max_pooling1d", "global_average_pooling1d", "dropout",
-                                   "layer_normalization", "multi_head_attention", "position_embedding",
-                                   "transformer_encoder", "bidirectional", "max_pooling1d", "average_pooling1d",
-                                   "flatten", "spatial_dropout1d"]
+    /// The `type` tag in JSON.
+    public var typeName: String { type.rawValue }
+    public var kerasClassName: String { type.kerasClassName }
+    public static let typeNames = LayerKind.allCases.map(\.rawValue)
 
     /// The layer types Bidirectional can wrap.
-    public static let bidirectionalTypeNames = ["simple_rnn", "lstm", "gru"]
+    public static let bidirectionalTypeNames = [LayerKind.simpleRNN, .lstm, .gru].map(\.rawValue)
     public static let mergeModes = BidirectionalLayer.MergeMode.allCases.map(\.rawValue)
 
     /// Throws when a value is out of range, naming the field (`layers[i].field`).
@@ -202,40 +180,41 @@ extension LayerSpec: Codable {
             }
             return a
         }
-        switch type {
-        case "embedding": self = .embedding(dim: try int(.dim), maskZero: try bool(.maskZero, false))
-        case "dense": self = .dense(units: try int(.units), activation: try act(.linear), useBias: try bool(.useBias, true))
-        case "simple_rnn": self = .simpleRNN(units: try int(.units), returnSequences: try bool(.returnSequences, false))
-        case "lstm": self = .lstm(units: try int(.units), returnSequences: try bool(.returnSequences, false))
-        case "gru": self = .gru(units: try int(.units), returnSequences: try bool(.returnSequences, false))
-        case "conv1d":
+        guard let layerType = LayerKind(rawValue: type) else {
+            throw DecodingError.dataCorruptedError(forKey: .type, in: c,
+                debugDescription: "unknown layer type '\(type)' (expected one of: \(LayerSpec.typeNames.joined(separator: ", ")))")
+        }
+        switch layerType {
+        case .embedding: self = .embedding(dim: try int(.dim), maskZero: try bool(.maskZero, false))
+        case .dense: self = .dense(units: try int(.units), activation: try act(.linear), useBias: try bool(.useBias, true))
+        case .simpleRNN: self = .simpleRNN(units: try int(.units), returnSequences: try bool(.returnSequences, false))
+        case .lstm: self = .lstm(units: try int(.units), returnSequences: try bool(.returnSequences, false))
+        case .gru: self = .gru(units: try int(.units), returnSequences: try bool(.returnSequences, false))
+        case .conv1D:
             self = .conv1D(filters: try int(.filters), kernelSize: try int(.kernelSize),
                            strides: try c.decodeIfPresent(Int.self, forKey: .strides) ?? 1,
                            padding: try c.decodeIfPresent(String.self, forKey: .padding) ?? "valid",
                            dilation: try c.decodeIfPresent(Int.self, forKey: .dilation) ?? 1,
                            activation: try act(.linear))
-        case "global_max_pooling1d": self = .globalMaxPooling1D
-        case "global_average_pooling1d": self = .globalAveragePooling1D
-        case "dropout": self = .dropout(rate: try c.decode(Float.self, forKey: .rate))
-        case "layer_normalization": self = .layerNormalization(epsilon: try c.decodeIfPresent(Float.self, forKey: .epsilon) ?? 1e-3)
-        case "multi_head_attention": self = .multiHeadAttention(heads: try int(.heads), keyDim: try int(.keyDim))
-        case "position_embedding": self = .positionEmbedding
-        case "transformer_encoder":
+        case .globalMaxPooling1D: self = .globalMaxPooling1D
+        case .globalAveragePooling1D: self = .globalAveragePooling1D
+        case .dropout: self = .dropout(rate: try c.decode(Float.self, forKey: .rate))
+        case .layerNormalization: self = .layerNormalization(epsilon: try c.decodeIfPresent(Float.self, forKey: .epsilon) ?? 1e-3)
+        case .multiHeadAttention: self = .multiHeadAttention(heads: try int(.heads), keyDim: try int(.keyDim))
+        case .positionEmbedding: self = .positionEmbedding
+        case .transformerEncoder:
             self = .transformerEncoder(heads: try int(.heads), keyDim: try int(.keyDim), feedForwardDim: try int(.feedForwardDim))
-        case "bidirectional":
+        case .bidirectional:
             self = .bidirectional(layer: try c.decode(LayerSpec.self, forKey: .layer),
                                   mergeMode: try c.decodeIfPresent(String.self, forKey: .mergeMode) ?? "concat")
-        case "max_pooling1d", "average_pooling1d":
+        case .maxPooling1D, .averagePooling1D:
             let poolSize = try c.decodeIfPresent(Int.self, forKey: .poolSize) ?? 2
             let strides = try c.decodeIfPresent(Int.self, forKey: .strides)
             let padding = try c.decodeIfPresent(String.self, forKey: .padding) ?? "valid"
-            self = type == "max_pooling1d" ? .maxPooling1D(poolSize: poolSize, strides: strides, padding: padding)
+            self = layerType == .maxPooling1D ? .maxPooling1D(poolSize: poolSize, strides: strides, padding: padding)
                 : .averagePooling1D(poolSize: poolSize, strides: strides, padding: padding)
-        case "flatten": self = .flatten
-        case "spatial_dropout1d": self = .spatialDropout1D(rate: try c.decode(Float.self, forKey: .rate))
-        default:
-            throw DecodingError.dataCorruptedError(forKey: .type, in: c,
-                debugDescription: "unknown layer type '\(type)' (expected one of: \(LayerSpec.typeNames.joined(separator: ", ")))")
+        case .flatten: self = .flatten
+        case .spatialDropout1D: self = .spatialDropout1D(rate: try c.decode(Float.self, forKey: .rate))
         }
         // Out-of-range sizes are refused here, naming the field, before anything is built from them.
         // (A wrapped layer's own fields were checked when it was decoded.)

@@ -1,33 +1,16 @@
-/// The layer types the model pane can add. Raw values are the engine's layer type names; the
-/// names shown for them come from the service (`WorkbenchSnapshot.layerTypes`), which takes them
-/// from the engine, so the UI keeps no table of layer names of its own.
-public enum LayerKind: String, CaseIterable, Hashable, Sendable {
-    case embedding
-    case dense
-    case simpleRNN = "simple_rnn"
-    case lstm
-    case gru
-    case conv1D = "conv1d"
-    case globalMaxPooling1D = "global_max_pooling1d"
-    case globalAveragePooling1D = "global_average_pooling1d"
-    case dropout
-    case layerNormalization = "layer_normalization"
-    case multiHeadAttention = "multi_head_attention"
-    case positionEmbedding = "position_embedding"
-    case transformerEncoder = "transformer_encoder"
-    case bidirectional
-    case maxPooling1D = "max_pooling1d"
-    case averagePooling1D = "average_pooling1d"
-    case flatten
-    case spatialDropout1D = "spatial_dropout1d"
+import Basics
 
+/// The layer types the model pane can add: `Basics.LayerKind`, which names every layer type
+/// once for the engine and the workbench alike.
+public typealias LayerKind = Basics.LayerKind
+
+extension LayerKind {
     /// The kind named `name`: its type name or Keras's class name, case-insensitive, with "-"
-    /// or "_" optional ("lstm", "Conv1D", "global-max-pooling1d", "simplernn"). A class name is
-    /// the type name without its underscores, so no table of class names is needed here.
+    /// or "_" optional ("lstm", "Conv1D", "global-max-pooling1d", "simplernn").
     public init?(name: String) {
         func key(_ s: String) -> String { s.lowercased().filter { $0 != "_" && $0 != "-" && $0 != " " } }
         let k = key(name)
-        guard let match = LayerKind.allCases.first(where: { key($0.rawValue) == k }) else { return nil }
+        guard let match = LayerKind.allCases.first(where: { key($0.rawValue) == k || key($0.kerasClassName) == k }) else { return nil }
         self = match
     }
 }
