@@ -2,6 +2,7 @@ import ArgumentParser
 import Dispatch
 import Engine
 import Foundation
+import Sessions
 import WorkbenchApp
 
 /// How long the workbench's console waits for a classification while a model trains: the

@@ -118,7 +118,7 @@ extension TrainCommand {
                 return nil
             }
             // Events from here on: the job's start, its batches and epochs, and its end.
-            let events = await manager.events()
+            let events = manager.events()
             try await manager.open(name).train(additionalEpochs: additional)
             // A signal that came while the job was being queued asked to stop an idle session.
             if signals.received != nil { try? await manager.open(name).stop() }
@@ -219,7 +219,7 @@ extension TrainCommand {
         print("training \(recipe.kind.title) (\(recipe.spec))…")
         let started = Date()
         try await manager.open(name).useLearner(recipe: recipe)
-        let events = await manager.events()
+        let events = manager.events()
         try await manager.open(name).train()
         var seenActive = false   // statuses from before the job (the new run's idle) may still be queued
         loop: for await event in events where event.session == name {

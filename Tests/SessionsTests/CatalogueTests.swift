@@ -10,7 +10,7 @@ import Testing
         try Synthetic.write(to: tmp.file("data.tsv"), count: 60)
         let store = SessionStore(root: tmp.file("S"))
         try await withManager(store) { m in
-            let log = EventLog(await m.events())
+            let log = EventLog(m.events())
             try await m.create("a", setup: Synthetic.setup(data: tmp.file("data.tsv"), epochs: 1))
             await #expect(throws: SessionError.alreadyExists("a")) { try await m.create("a", setup: Synthetic.setup(data: tmp.file("data.tsv"), epochs: 1)) }
             try await m.open("a").train()
@@ -53,7 +53,7 @@ import Testing
         try Synthetic.write(to: tmp.file("data.tsv"), count: 80)
         let store = SessionStore(root: tmp.file("S"))
         try await withManager(store) { m in
-            let log = EventLog(await m.events())
+            let log = EventLog(m.events())
             try await m.create("old", setup: Synthetic.setup(data: tmp.file("data.tsv"), epochs: 100_000, layers: Synthetic.pooled, autosaveEvery: 3))
             try await m.open("old").train()
             #expect(await log.wait { if case .checkpoint(session: "old", _) = $0 { return true }; return false })

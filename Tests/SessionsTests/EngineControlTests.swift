@@ -15,7 +15,7 @@ import Testing
         let tmp = try Self.fixture()
         let store = SessionStore(root: tmp.file("S"))
         try await withManager(store) { m in
-            let log = EventLog(await m.events())
+            let log = EventLog(m.events())
             // 64 training examples in batches of 8: 8 batches per epoch, so no epoch ends here.
             try await m.create("s", setup: Synthetic.setup(data: tmp.file("data.tsv"), epochs: 5, batchSize: 8, autosaveEvery: 1000))
             try await m.open("s").step()
@@ -52,7 +52,7 @@ import Testing
         let tmp = try Self.fixture()
         let store = SessionStore(root: tmp.file("S"))
         try await withManager(store) { m in
-            let log = EventLog(await m.events())
+            let log = EventLog(m.events())
             try await m.create("long", setup: Synthetic.setup(data: tmp.file("data.tsv"), epochs: 100_000, layers: Synthetic.pooled, autosaveEvery: 100_000))
             try await m.open("long").train()
             #expect(try await m.info("long").status == .training)
@@ -78,7 +78,7 @@ import Testing
         let tmp = try Self.fixture()
         let store = SessionStore(root: tmp.file("S"))
         try await withManager(store) { m in
-            let log = EventLog(await m.events())
+            let log = EventLog(m.events())
             for name in ["a", "b"] {
                 try await m.create(name, setup: Synthetic.setup(data: tmp.file("data.tsv"), epochs: 100_000, layers: Synthetic.pooled, autosaveEvery: 100_000))
             }
@@ -104,7 +104,7 @@ import Testing
         let tmp = try Self.fixture()
         let store = SessionStore(root: tmp.file("S"))
         try await withManager(store) { m in
-            let log = EventLog(await m.events())
+            let log = EventLog(m.events())
             try await m.create("nan", setup: Synthetic.setup(data: tmp.file("data.tsv"), epochs: 50, layers: Synthetic.pooled,
                                                            optimizer: .sgd(learningRate: 1e35)))
             try await m.open("nan").train()
@@ -123,7 +123,7 @@ import Testing
         let tmp = try Self.fixture()
         let store = SessionStore(root: tmp.file("S"))
         try await withManager(store) { m in
-            let log = EventLog(await m.events())
+            let log = EventLog(m.events())
             try await m.create("s", setup: Synthetic.setup(data: tmp.file("data.tsv"), epochs: 1))
             try await m.open("s").train()
             #expect(try await m.open("s", readOnly: true).waitUntilSettled() == .finished)

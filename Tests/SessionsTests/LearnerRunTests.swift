@@ -16,7 +16,7 @@ import TextData
         let recipe = try #require(try LearnerRecipe.parse("svm:c=0.5"))
         let expected: [[Float]] = try await withManager(store) { m in
             try await m.create("s", setup: Synthetic.setup(data: data, epochs: 1))
-            let events = EventLog(await m.events())
+            let events = EventLog(m.events())
             // Picked as the model (the plan), then trained: run 2.
             try await m.open("s").useLearner(recipe: recipe)
             #expect(try await m.info("s").record.runs.count == 1, "picking begins no run")

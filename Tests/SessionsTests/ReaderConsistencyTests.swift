@@ -12,7 +12,7 @@ import Testing
         let store = SessionStore(root: tmp.file("S"))
         let dir = tmp.file("S/c")
         try await withManager(store) { trainer in
-            let log = EventLog(await trainer.events())
+            let log = EventLog(trainer.events())
             try await trainer.create("c", setup: Synthetic.setup(data: tmp.file("data.tsv"), epochs: 100_000, layers: Synthetic.pooled,
                                                                   batchSize: 4, autosaveEvery: 1))
             try await trainer.open("c").train()

@@ -311,6 +311,13 @@ final class LockedClassifier: @unchecked Sendable {
         lock.lock(); defer { lock.unlock() }
         return try body(classifier)
     }
+
+    /// `use`, or nil at once when another thread is using it.
+    func tryUse<T>(_ body: (TextClassifier) throws -> T) rethrows -> T? {
+        guard lock.try() else { return nil }
+        defer { lock.unlock() }
+        return try body(classifier)
+    }
 }
 
 /// Where a session keeps its runs' models: `runs/run-<id>.weights.safetensors` for neural

@@ -32,7 +32,8 @@ extension SessionHandle {
             guard let p = try await Self.detached({ try m.probabilities([text]) }).first else { return nil }
             return Prediction(text: text, classes: classes, probabilities: p)
         }
-        guard let probs = try await engine.predict(id: id, texts: [text], latestWins: true), let p = probs.first else { return nil }
+        let mirror = mirror
+        guard let p = try await Self.detached({ try mirror.use { try $0.probabilities([text]) } })?.first else { return nil }
         return Prediction(text: text, classes: classes, probabilities: p)
     }
 
@@ -114,9 +115,11 @@ extension SessionHandle {
                 return try m.explain(text)
             }
         }
-        return try await engine.withClassifier(id: id) { c -> TokenAttribution? in
+        // The console's copy of the weights: no wait for the batch training on the worker.
+        let mirror = mirror
+        return try await Self.detached { () throws -> TokenAttribution? in
             guard generations.isLatest(generation, for: id) else { return nil }
-            return try c.explain(text)
+            return try mirror.use { try $0.explain(text) } ?? nil
         }
     }
 
@@ -137,7 +140,6 @@ extension SessionHandle {
         if let m = try await alternateModel(console: false) { return try await Self.detached { try m.probabilities(texts) } }
         return try await engine.withClassifier(id: id) { try $0.probabilities(texts) }
     }
-
 }
 
 /// Per-session request counters for latest-wins work on the engine's worker: a request is

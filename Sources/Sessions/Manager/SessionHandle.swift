@@ -32,6 +32,9 @@ public actor SessionHandle {
     var consoleRunID: Int? = nil
     /// Learner runs' and earlier runs' models, loaded on first use.
     var runModels: [Int: RunModel] = [:]
+    /// The copy of the engine run's weights the console classifies with: the worker refreshes
+    /// it after every batch and model change, so the console never waits for training.
+    let mirror = ConsoleMirror()
     /// A learner run training (they train off the engine, in one go).
     var learnerJob: Task<Void, Never>? = nil
     /// The queue of learner runs `trainLearners` asked for (the zoo), trained one by one.
@@ -146,6 +149,7 @@ public actor SessionHandle {
     /// Builds the engine's workspace for the session and tells what opening noticed.
     func attach() async throws {
         try await send(.attach(files))
+        try await send(.mirror(mirror))
         for n in notices { publish(.warning(session: name, message: n)) }
     }
 

@@ -50,6 +50,8 @@ enum EngineCommand: Sendable {
     /// Begins neural run `id` (fresh weights from its seed) in place of the engine's run, and
     /// writes a checkpoint; neural runs that never trained are dropped from the record.
     case newRun(id: Int, started: Date, NeuralRun)
+    /// Keeps `mirror` a copy of the weights from now on (after every batch and model change).
+    case mirror(ConsoleMirror)
     /// New optimiser settings and fit config for the current run (slots kept when they fit).
     case reconfigure(OptimizerSpec, FitConfig)
 }

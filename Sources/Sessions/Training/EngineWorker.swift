@@ -15,6 +15,13 @@ final class Workspace {
     var runId: Int
     /// Batches trained since the last checkpoint.
     var unsaved = 0
+    /// The copy of the weights the console classifies with (set once the console asks).
+    var mirror: ConsoleMirror?
+
+    /// Brings the console's copy of the weights up to date.
+    func refreshMirror() {
+        mirror?.refresh(from: classifier, step: trainer?.step ?? files.record.engineRun.cursor.step)
+    }
 
     init(id: String, files: SessionFiles, sink: EngineSink, classifier: TextClassifier, optimizer: Optimizer, status: SessionStatus, runId: Int) {
         self.id = id; self.files = files; self.sink = sink; self.classifier = classifier
@@ -50,6 +57,9 @@ final class EngineWorker {
         } catch {
             result = .failure(Self.sessionError(error))
         }
+        // A command may have changed the weights or the model (a new run, a cancel): the
+        // console's copy follows before the reply.
+        workspaces[e.id]?.refreshMirror()
         e.sink.yield(.reply(token: e.token, result))
     }
 
@@ -129,6 +139,7 @@ final class EngineWorker {
             let data = ws.data
             let fresh = try Self.load(id: ws.id, files: ws.files, sink: ws.sink)
             fresh.data = data
+            fresh.mirror = ws.mirror
             workspaces[ws.id] = fresh
             let rec = ws.files.record
             try ws.files.filterHistory { rec.keeps($0) }
@@ -164,6 +175,8 @@ final class EngineWorker {
             ws.runId = runID
             ws.sink.yield(.session(.checkpoint(session: ws.name, info: CheckpointInfo(number: rec.checkpoint, run: runID, epochsCompleted: 0, batchInEpoch: 0, step: 0))))
             setStatus(ws, .idle)
+        case let .mirror(m):
+            ws.mirror = m
         case let .reconfigure(spec, fit):
             try ensureWritable(ws)
             guard !ws.status.isActive else {
@@ -271,6 +284,7 @@ final class EngineWorker {
             fail(ws, "\(Self.sessionError(error))")
             return
         }
+        ws.refreshMirror()
         ws.sink.yield(.session(.batch(session: ws.name, run: ws.runId, progress: outcome.progress)))
         if let e = outcome.epochEnd { ws.sink.yield(.session(.epoch(session: ws.name, run: ws.runId, summary: e))) }
         let finished = trainer.isFinished
