@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Serving
 import Sessions
 import TextData
 
@@ -57,9 +58,9 @@ struct PredictCommand: AsyncParsableCommand {
         for (text, p) in zip(inputs, probs) {
             let best = p.indices.max { p[$0] < p[$1] } ?? 0
             if json {
-                let obj: [String: Any] = ["text": text, "label": classifier.classNames[best],
-                                          "probabilities": Dictionary(uniqueKeysWithValues: zip(classifier.classNames, p.map(Double.init)))]
-                print(String(decoding: try JSONSerialization.data(withJSONObject: obj, options: [.sortedKeys]), as: UTF8.self))
+                // The same JSON, digit for digit, as `serve`'s POST /v1/classify.
+                print(try ServeJSON.line(ServeJSON.prediction(text: text, label: classifier.classNames[best],
+                                                              classes: classifier.classNames, probabilities: p)))
             } else {
                 let ps = zip(classifier.classNames, p).map { String(format: "%@ %.3f", $0 as NSString, $1) }.joined(separator: "  ")
                 print("\(classifier.classNames[best])\t\(ps)\t\(text)")

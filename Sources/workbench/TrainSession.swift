@@ -3,6 +3,7 @@ import Dispatch
 import Engine
 import Foundation
 import Learners
+import Serving
 import Sessions
 import TextData
 
@@ -348,9 +349,7 @@ extension PredictCommand {
         }
         for p in predictions {
             if json {
-                let obj: [String: Any] = ["text": p.text, "label": p.label,
-                                          "probabilities": Dictionary(uniqueKeysWithValues: zip(p.classes, p.probabilities.map(Double.init)))]
-                print(String(decoding: try JSONSerialization.data(withJSONObject: obj, options: [.sortedKeys]), as: UTF8.self))
+                print(try ServeJSON.line(ServeJSON.prediction(text: p.text, label: p.label, classes: p.classes, probabilities: p.probabilities)))
             } else {
                 let ps = zip(p.classes, p.probabilities).map { String(format: "%@ %.3f", $0 as NSString, $1) }.joined(separator: "  ")
                 print("\(p.label)\t\(ps)\t\(p.text)")
