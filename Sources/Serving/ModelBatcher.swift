@@ -15,7 +15,8 @@ actor ModelBatcher {
         var continuation: CheckedContinuation<[[Float]], any Error>
     }
 
-    let source: ModelSource
+    /// The model; replaced between jobs by `replaceSource` (hot reload).
+    private(set) var source: ModelSource
     let window: Duration
     let maxBatch: Int
     /// Called with the number of texts of each batch run (metrics).
@@ -29,6 +30,8 @@ actor ModelBatcher {
     /// Explanations wait here for the model; they run between batches.
     private var explanations: [(text: String, continuation: CheckedContinuation<TokenAttribution, any Error>)] = []
     private var busy = false
+    /// A reload waiting for the model to be free.
+    private var idleWaiters: [CheckedContinuation<Void, Never>] = []
     private let clock = ContinuousClock()
 
     init(source: ModelSource, window: Duration, maxBatch: Int, onBatch: @escaping @Sendable (Int) -> Void) {
@@ -129,6 +132,25 @@ actor ModelBatcher {
 
     private func finished() {
         busy = false
+        if !idleWaiters.isEmpty {
+            idleWaiters.removeFirst().resume()
+            return
+        }
         startIfReady()
+    }
+
+    /// Replaces the model between jobs: waits for the job running to finish, holds new ones
+    /// back (they wait, none fails) while `make` opens the new model, then lets them run on it.
+    /// When `make` throws, the model is left as it was and the error rethrown.
+    func replaceSource(_ make: @Sendable (ModelSource) async throws -> ModelSource) async throws {
+        while busy { await withCheckedContinuation { idleWaiters.append($0) } }
+        busy = true
+        do {
+            source = try await make(source)
+        } catch {
+            finished()
+            throw error
+        }
+        finished()
     }
 }

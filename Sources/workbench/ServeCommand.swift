@@ -16,6 +16,8 @@ struct ServeCommand: AsyncParsableCommand {
 
     @Option(help: ArgumentHelp("Serve this session's model (its current run, or --run N).", valueName: "name")) var session: String?
     @Option(help: ArgumentHelp("With --session: serve this run instead of the current one.", valueName: "n")) var run: Int?
+    @Flag(help: "Keep serving the run current at start; without it a session's newer run (trained here or in another process) is picked up between requests.")
+    var pinRun = false
     @Option(help: "Serve a folder written by `train --save` or `sessions export`.") var modelDir: String?
     @Option(name: .customLong("model"), help: ArgumentHelp("Serve NAME: a session, or a model folder given by path (repeat for several).", valueName: "name=session|dir"))
     var namedModels: [String] = []
@@ -98,6 +100,8 @@ struct ServeCommand: AsyncParsableCommand {
         let loadedFolders = folders
         try await withSessionManager(dir.store) { manager in
             var models: [(name: String, source: ModelSource)] = []
+            var reloads: [String: HotReload] = [:]
+            let store = dir.store
             for (name, choice) in choices {
                 switch choice {
                 case let .folder(url):
@@ -109,11 +113,27 @@ struct ServeCommand: AsyncParsableCommand {
                         let runs = await handle.info.record.runs.map { "\($0.id)" }.joined(separator: ", ")
                         throw ValidationError("--run \(run): session '\(session)' has no run \(run) (runs: \(runs))")
                     }
-                    models.append((name, .session(handle, run: run)))
+                    if run == nil && pinRun {
+                        models.append((name, .session(handle, run: await handle.info.record.currentRun.id)))
+                    } else {
+                        models.append((name, .session(handle, run: run)))
+                    }
+                    if run == nil && !pinRun {
+                        reloads[name] = HotReload(
+                            version: {
+                                let record = try store.record(session)
+                                return "run \(record.currentRun.id) (checkpoint \(record.checkpoint))"
+                            },
+                            reopen: { _ in
+                                // The manager keeps one handle per session: the old one closes first.
+                                try await manager.close(session)
+                                return .session(try await manager.open(session, readOnly: true), run: nil)
+                            })
+                    }
                 }
             }
             let server: ModelServer
-            do { server = try ModelServer(configuration: configuration, models: models) } catch let e as ServeError {
+            do { server = try ModelServer(configuration: configuration, models: models, reloads: reloads) } catch let e as ServeError {
                 throw ValidationError(e.description)
             }
             try await server.run { host, port in

@@ -186,6 +186,59 @@ import TestSupport
         #expect(count < Double(texts.count), "every request went alone: \(metrics)")
     }
 
+    @Test func aNewerRunIsPickedUpUnderAStreamOfRequestsWithoutAFailure() async throws {
+        let dir = try await Self.fixture.value
+        // A copy of the learner session, so the other tests keep theirs.
+        let sessions = "R-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(at: dir.appendingPathComponent(sessions), withIntermediateDirectories: true)
+        try FileManager.default.copyItem(at: dir.appendingPathComponent("S/l"), to: dir.appendingPathComponent("\(sessions)/l"))
+        let server = try await Server.start(["--session", "l", "--sessions-dir", sessions], in: dir)
+        defer { server.stop() }
+        let pinned = try await Server.start(["--session", "l", "--sessions-dir", sessions, "--pin-run"], in: dir)
+        defer { pinned.stop() }
+        actor Tally {
+            var answered = 0, failed: [String] = [], stop = false
+            func add(_ status: Int, _ body: String) { if status == 200 { answered += 1 } else { failed.append("\(status) \(body)") } }
+            func halt() { stop = true }
+        }
+        let (_, before, _) = try await server.get("/v1/models/l")
+        let first = try #require(server.parsed(before)["run"] as? Int)
+        let tally = Tally()
+        let stream = Task {
+            while await !tally.stop {
+                do {
+                    let (status, body, _) = try await server.post("/v1/classify", ["texts": ["房间很干净", "太差了"]])
+                    await tally.add(status, String(decoding: body, as: UTF8.self))
+                } catch { await tally.add(0, "\(error)") }
+            }
+        }
+        let train = try await Self.cli(["train", "--session", "l", "--sessions-dir", sessions, "--model", "logreg"], in: dir)
+        #expect(train.status == 0, "\(train.err)")
+        var run: Int?
+        let deadline = ContinuousClock.now + .seconds(30)
+        while ContinuousClock.now < deadline {
+            let (_, body, _) = try await server.get("/v1/models/l")
+            run = server.parsed(body)["run"] as? Int
+            if run != first { break }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        // A few more requests on the new run, then the stream stops.
+        let answeredAtSwitch = await tally.answered
+        while await tally.answered < answeredAtSwitch + 3 && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(5)) }
+        await tally.halt()
+        await stream.value
+        #expect(run == first + 1)
+        #expect(await tally.failed == [])
+        #expect(await tally.answered > 3)
+        let (_, body, _) = try await server.get("/v1/models/l")
+        #expect((server.parsed(body)["summary"] as? String ?? "").contains("logreg"), "\(server.parsed(body))")
+        let (_, metrics, _) = try await server.get("/metrics")
+        #expect(String(decoding: metrics, as: UTF8.self).contains(#"workbench_model_reloads_total{model="l"} 1"#))
+        #expect(server.errors.contains("switched from run \(first)"), "\(server.errors)")
+        let (_, pinnedBody, _) = try await pinned.get("/v1/models/l")
+        #expect(pinned.parsed(pinnedBody)["run"] as? Int == first)
+    }
+
     static func sample(_ metrics: String, _ name: String) -> Double {
         metrics.split(separator: "\n").first { $0.hasPrefix(name) }.flatMap { Double($0.split(separator: " ").last ?? "") } ?? -1
     }
