@@ -119,7 +119,8 @@ public final class FolderModel: @unchecked Sendable {
         }
     }
 
-    func explain(_ text: String) throws -> TokenAttribution {
+    /// Occlusion scores for each token of `text`.
+    public func explain(_ text: String) throws -> TokenAttribution {
         switch loaded {
         case let .neural(c): return try c.explain(text)
         case let .learner(l): return TokenAttribution(learner: l, text: text)

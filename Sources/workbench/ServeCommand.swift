@@ -113,11 +113,11 @@ struct ServeCommand: AsyncParsableCommand {
                         let runs = await handle.info.record.runs.map { "\($0.id)" }.joined(separator: ", ")
                         throw ValidationError("--run \(run): session '\(session)' has no run \(run) (runs: \(runs))")
                     }
-                    if run == nil && pinRun {
-                        models.append((name, .session(handle, run: await handle.info.record.currentRun.id)))
-                    } else {
-                        models.append((name, .session(handle, run: run)))
-                    }
+                    let current = await handle.info.record.currentRun.id
+                    let served = run ?? (pinRun ? current : nil)
+                    // Explanations come from the console's run: make it the one served.
+                    if served != nil { try await handle.useInConsole(run: served) }
+                    models.append((name, .session(handle, run: served)))
                     if run == nil && !pinRun {
                         reloads[name] = HotReload(
                             version: {

@@ -85,11 +85,12 @@ import TestSupport
             let (status, body, _) = try await server.post("/v1/classify", ["texts": Self.texts, "top_k": 1])
             #expect(status == 200, "\(String(decoding: body, as: UTF8.self))")
             let results = server.parsed(body)["results"] as? [[String: Any]] ?? []
-            let lines = try results.map { r -> String in
-                let core = ["text": r["text"] ?? "", "label": r["label"] ?? "", "probabilities": r["probabilities"] ?? [:]]
-                return String(decoding: try JSONSerialization.data(withJSONObject: core, options: [.sortedKeys]), as: UTF8.self)
+            let core = results.map { r -> [String: Any] in
+                ["text": r["text"] ?? "", "label": r["label"] ?? "", "probabilities": r["probabilities"] ?? [:]]
             }
-            #expect(lines == predict.out.split(separator: "\n").map(String.init), "\(args)")
+            let printed = predict.out.split(separator: "\n").map { Self.parsed(String($0)) }
+            #expect(printed.count == Self.texts.count)
+            #expect(NSArray(array: core).isEqual(to: printed), "\(args): \(core) vs \(predict.out)")
             for r in results {
                 let top = r["top"] as? [[String: Any]] ?? []
                 #expect(top.count == 1 && top.first?["label"] as? String == r["label"] as? String)
@@ -111,6 +112,13 @@ import TestSupport
                 #expect(!tokens.isEmpty, "\(r)")
                 #expect(tokens.allSatisfy { $0["text"] is String && $0["score"] is Double && $0["known"] is Bool }, "\(tokens)")
             }
+            // `predict --explain --json` prints the same objects, digit for digit.
+            let predict = try await Self.cli(["predict", "--json", "--explain"] + args + ["房间很干净", "太差了"], in: dir)
+            #expect(predict.status == 0, "\(predict.err)")
+            // Compared as parsed numbers: the same digits parse to the same Double (re-printing
+            // them could change only the notation, 1e-05 or 0.00001).
+            let printed = predict.out.split(separator: "\n").map { Self.parsed(String($0)) }
+            #expect(NSArray(array: results).isEqual(to: printed), "\(args): \(results) vs \(predict.out)")
         }
     }
 
@@ -237,6 +245,10 @@ import TestSupport
         #expect(server.errors.contains("switched from run \(first)"), "\(server.errors)")
         let (_, pinnedBody, _) = try await pinned.get("/v1/models/l")
         #expect(pinned.parsed(pinnedBody)["run"] as? Int == first)
+    }
+
+    static func parsed(_ line: String) -> [String: Any] {
+        (try? JSONSerialization.jsonObject(with: Data(line.utf8))) as? [String: Any] ?? [:]
     }
 
     static func sample(_ metrics: String, _ name: String) -> Double {
