@@ -1,4 +1,4 @@
-// swift-tools-version: 6.0
+// swift-tools-version: 6.1
 import PackageDescription
 
 let package = Package(
@@ -17,6 +17,13 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/yaslab/CSV.swift", from: "2.5.2"),
+        // `workbench serve` only. Hummingbird without its swift-configuration trait (not used;
+        // one package less to build).
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1", traits: ["FullFoundation"]),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         // System libraries: a module map and a shim header each, nothing else.
@@ -38,10 +45,21 @@ let package = Package(
         // The panes and the UI loop; talks to sessions only through its WorkbenchService protocol.
         .target(name: "WorkbenchUI", dependencies: ["Basics", "TerminalUI", "Charts"]),
         .target(name: "WorkbenchApp", dependencies: ["Engine", "TextData", "Sessions", "Learners", "TerminalUI", "WorkbenchUI"]),
+        // `workbench serve`: the HTTP API over sessions and model folders (Hummingbird 2).
+        .target(
+            name: "Serving",
+            dependencies: [
+                "Basics", "Engine", "TextData", "Sessions", "Learners",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]),
         .executableTarget(
             name: "workbench",
             dependencies: [
-                "Basics", "Engine", "TextData", "Sessions", "Learners", "TerminalUI", "WorkbenchUI", "WorkbenchApp",
+                "Basics", "Engine", "TextData", "Sessions", "Learners", "TerminalUI", "WorkbenchUI", "WorkbenchApp", "Serving",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 

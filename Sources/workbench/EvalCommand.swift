@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Serving
 import Sessions
 import TextData
 
@@ -41,6 +42,7 @@ struct PredictCommand: AsyncParsableCommand {
     @Option(help: "A folder written by `train --save` or `sessions export`.") var modelDir: String?
     @OptionGroup var sessionOptions: SessionModelOptions
     @Flag(help: "One JSON object per text.") var json = false
+    @Flag(help: "Also score each token's effect on the decision (occlusion, as the console and `serve` do).") var explain = false
     @Argument(help: "Texts to classify; none reads stdin.") var texts: [String] = []
 
     func run() async throws {
@@ -54,16 +56,41 @@ struct PredictCommand: AsyncParsableCommand {
             while let line = readLine() { inputs.append(line) }
         }
         let probs = try classifier.probabilities(inputs)
+        if explain {
+            let folder = try FolderModel(directory: URL(fileURLWithPath: modelDir ?? ""))
+            for (text, p) in zip(inputs, probs) {
+                let label = ServeJSON.label(classes: classifier.classNames, probabilities: p)
+                try printExplained(text: text, label: label, classes: classifier.classNames, probabilities: p, attribution: try folder.explain(text))
+            }
+            return
+        }
         for (text, p) in zip(inputs, probs) {
             let best = p.indices.max { p[$0] < p[$1] } ?? 0
             if json {
-                let obj: [String: Any] = ["text": text, "label": classifier.classNames[best],
-                                          "probabilities": Dictionary(uniqueKeysWithValues: zip(classifier.classNames, p.map(Double.init)))]
-                print(String(decoding: try JSONSerialization.data(withJSONObject: obj, options: [.sortedKeys]), as: UTF8.self))
+                // The same JSON, digit for digit, as `serve`'s POST /v1/classify.
+                print(try ServeJSON.line(ServeJSON.prediction(text: text, label: classifier.classNames[best],
+                                                              classes: classifier.classNames, probabilities: p)))
             } else {
                 let ps = zip(classifier.classNames, p).map { String(format: "%@ %.3f", $0 as NSString, $1) }.joined(separator: "  ")
                 print("\(classifier.classNames[best])\t\(ps)\t\(text)")
             }
+        }
+    }
+}
+
+extension PredictCommand {
+    /// One text with its tokens' attributions: a JSON object with `tokens` (as `serve` answers
+    /// with explain), or the usual line followed by each token and its score.
+    func printExplained(text: String, label: String, classes: [String], probabilities: [Float], attribution: TokenAttribution) throws {
+        if json {
+            var object = ServeJSON.prediction(text: text, label: label, classes: classes, probabilities: probabilities)
+            object["tokens"] = ServeJSON.tokens(attribution)
+            print(try ServeJSON.line(object))
+        } else {
+            let ps = zip(classes, probabilities).map { String(format: "%@ %.3f", $0 as NSString, $1) }.joined(separator: "  ")
+            print("\(label)\t\(ps)\t\(text)")
+            let tokens = attribution.tokens.map { t in t.known ? String(format: "%@ %+.3f", t.text as NSString, t.score) : "\(t.text) (unknown)" }
+            print("  " + tokens.joined(separator: "  "))
         }
     }
 }

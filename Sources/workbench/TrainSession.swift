@@ -3,6 +3,7 @@ import Dispatch
 import Engine
 import Foundation
 import Learners
+import Serving
 import Sessions
 import TextData
 
@@ -342,15 +343,30 @@ extension PredictCommand {
             while let line = readLine() { inputs.append(line) }
         }
         let texts = inputs
-        let predictions = try await withSessionManager(store) { manager in
-            try await manager.open(name, readOnly: true)
-            return try await manager.open(name, readOnly: true).predict(texts: texts, run: sessionOptions.run)
+        let explain = explain
+        let run = sessionOptions.run
+        let (predictions, attributions) = try await withSessionManager(store) { manager in
+            let handle = try await manager.open(name, readOnly: true)
+            let predictions = try await handle.predict(texts: texts, run: run)
+            guard explain else { return (predictions, [TokenAttribution]()) }
+            // Explanations come from the console's run: make it the one asked for.
+            try await handle.useInConsole(run: run)
+            var attributions: [TokenAttribution] = []
+            for text in texts {
+                guard let a = try await handle.explain(text: text) else { throw SessionError.invalidSetting(field: "explain", reason: "overtaken") }
+                attributions.append(a)
+            }
+            return (predictions, attributions)
+        }
+        if explain {
+            for (p, a) in zip(predictions, attributions) {
+                try printExplained(text: p.text, label: p.label, classes: p.classes, probabilities: p.probabilities, attribution: a)
+            }
+            return
         }
         for p in predictions {
             if json {
-                let obj: [String: Any] = ["text": p.text, "label": p.label,
-                                          "probabilities": Dictionary(uniqueKeysWithValues: zip(p.classes, p.probabilities.map(Double.init)))]
-                print(String(decoding: try JSONSerialization.data(withJSONObject: obj, options: [.sortedKeys]), as: UTF8.self))
+                print(try ServeJSON.line(ServeJSON.prediction(text: p.text, label: p.label, classes: p.classes, probabilities: p.probabilities)))
             } else {
                 let ps = zip(p.classes, p.probabilities).map { String(format: "%@ %.3f", $0 as NSString, $1) }.joined(separator: "  ")
                 print("\(p.label)\t\(ps)\t\(p.text)")

@@ -403,7 +403,7 @@ public struct RunStanding: Sendable, Equatable {
 extension TokenAttribution {
     /// Occlusion for a learner: the drop in the predicted class's probability when each
     /// token alone is removed from the text the learner reads.
-    init(learner: any Learner, text: String) {
+    public init(learner: any Learner, text: String) {
         let tokens = learner.tokens(in: text)
         let base = learner.predictProbabilities(tokens: tokens)
         let predicted = base.indices.max { base[$0] < base[$1] } ?? 0
