@@ -322,6 +322,12 @@ public enum RunFiles {
         dir.appendingPathComponent(folder).appendingPathComponent("run-\(run).weights.safetensors")
     }
 
+    /// The weights at the end of a neural run's best epoch (by EarlyStopping's monitor), kept
+    /// as it trains when the run restores them or uses its best checkpoint.
+    public static func bestWeightsURL(in dir: URL, run: Int) -> URL {
+        dir.appendingPathComponent(folder).appendingPathComponent("run-\(run).best.safetensors")
+    }
+
     public static func learnerURL(in dir: URL, run: Int) -> URL {
         dir.appendingPathComponent(folder).appendingPathComponent("run-\(run).learner.safetensors")
     }
