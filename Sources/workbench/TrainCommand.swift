@@ -182,6 +182,13 @@ struct TrainCommand: AsyncParsableCommand {
         }
         if let stopped = trainer.callbackState.earlyStopping.stoppedEpoch, trainer.earlyStopped { print("Epoch \(stopped + 1): early stopping") }
         if let best = trainer.bestWeights { print("Restoring model weights from the end of the best epoch: \(best.epoch).") }
+        if fit.callbacks?.bestCheckpoint != nil {
+            // --checkpoint best: the model reported and saved is the best epoch's.
+            guard let epoch = trainer.useBestCheckpoint() else {
+                throw ValidationError("--checkpoint best: no epoch had a \(fit.callbacks?.bestCheckpoint?.monitor.rawValue ?? "") to compare")
+            }
+            print("best checkpoint: epoch \(epoch) by \(fit.callbacks?.bestCheckpoint?.monitor.rawValue ?? "")")
+        }
         if !valid.isEmpty {
             let report = try classifier.report(valid)
             print("\nvalidation (\(valid.count) examples):")

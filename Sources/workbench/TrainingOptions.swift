@@ -31,6 +31,8 @@ struct TrainingOptions: ParsableArguments {
     var earlyStopping: String?
     @Option(help: ArgumentHelp("Keras's ReduceLROnPlateau at each epoch end: monitor=…,factor=F,patience=N,min_lr=F,cooldown=N,mode=…,min_delta=F (each optional; Keras's defaults: factor 0.1, patience 10, min_delta 1e-4). 'off' drops it.", valueName: "settings"))
     var reduceLrOnPlateau: String?
+    @Option(help: ArgumentHelp("Which epoch's weights are the model: last (default) or best, by --early-stopping's monitor (else val_loss), as Keras's ModelCheckpoint(save_best_only=True); a session keeps both and predicts and exports with the best.", valueName: "best|last"))
+    var checkpoint: String?
 
     var batchSize: Int { givenBatchSize ?? Self.defaultBatchSize }
     var learningRate: Float { givenLearningRate ?? Self.defaultLearningRate }
@@ -95,6 +97,14 @@ struct TrainingOptions: ParsableArguments {
             if let reduceLrOnPlateau {
                 callbacks.reduceLROnPlateau = reduceLrOnPlateau == "off" ? nil : try ReduceLROnPlateau(parsing: reduceLrOnPlateau)
             }
+            switch checkpoint {
+            case nil: break
+            case "last": callbacks.bestCheckpoint = nil
+            case "best":
+                callbacks.bestCheckpoint = BestCheckpoint(monitor: callbacks.earlyStopping?.monitor ?? .valLoss,
+                                                          mode: callbacks.earlyStopping?.mode ?? .auto)
+            case let other?: throw ValidationError("--checkpoint: '\(other)' is not best or last")
+            }
             fit.callbacks = callbacks.isEmpty ? nil : callbacks
         } catch EngineError.invalidSpec(let field, let reason) {
             throw ValidationError("\(field): \(reason)")
@@ -117,7 +127,7 @@ struct TrainingOptions: ParsableArguments {
         [("--batch-size", givenBatchSize != nil), ("--learning-rate", givenLearningRate != nil), ("--optimizer", givenOptimizer != nil),
          ("--clip-norm", clipNorm != nil), ("--lr-schedule", lrSchedule != nil), ("--momentum", momentum != nil),
          ("--nesterov", nesterov != nil), ("--keras-adam", kerasAdam != nil), ("--class-weight", classWeight != nil),
-         ("--early-stopping", earlyStopping != nil), ("--reduce-lr-on-plateau", reduceLrOnPlateau != nil)]
+         ("--early-stopping", earlyStopping != nil), ("--reduce-lr-on-plateau", reduceLrOnPlateau != nil), ("--checkpoint", checkpoint != nil)]
             .filter(\.1).map(\.0)
     }
 }

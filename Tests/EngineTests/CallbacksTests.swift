@@ -152,6 +152,19 @@ import Testing
         #expect(field { _ = try ReduceLROnPlateau(parsing: "restore_best") } == "--reduce-lr-on-plateau restore_best")
     }
 
+    @Test func bestCheckpointFollowsModelCheckpointSaveBestOnly() {
+        // No min_delta: any strict gain is a new best; ties are not.
+        var state = BestCheckpoint.State()
+        let b = BestCheckpoint(monitor: .valLoss)
+        let kept = [1.0, 0.8, 0.8, 0.9, 0.7].enumerated().map { i, v in b.decide(summary: Self.epoch(i + 1, valLoss: Float(v)), state: &state) }
+        #expect(kept == [true, true, false, false, true])
+        #expect(state.epoch == 5 && state.best == 0.7)
+        var acc = BestCheckpoint.State()
+        let a = BestCheckpoint(monitor: .accuracy)
+        _ = [0.5, 0.7, 0.6].enumerated().map { i, v in a.decide(summary: Self.epoch(i + 1, accuracy: Float(v)), state: &acc) }
+        #expect(acc.epoch == 2)
+    }
+
     // MARK: - In the trainer
 
     static let spec = ModelSpec(inputLength: 3, vocabularySize: 8,
@@ -203,6 +216,21 @@ import Testing
         #expect(t.restoreBestWeights() == 1)
         #expect(t.model.parameters.map(\.value) == weightsAfterFirstEpoch)
         #expect(t.snapshot().callbacks?.earlyStopping.stoppedEpoch == 4)
+    }
+
+    @Test func trainerKeepsTheBestCheckpoint() throws {
+        let t = try Trainer(model: Sequential(spec: Self.spec, seed: 1), optimizer: Optimizer(.sgd(learningRate: 0.1)), train: Self.data,
+                            validation: Self.data,
+                            config: FitConfig(epochs: 4, batchSize: 3, seed: 3, callbacks: TrainingCallbacks(bestCheckpoint: BestCheckpoint(monitor: .loss, mode: .max))))
+        var weights: [[Tensor]] = []
+        while !t.isFinished {
+            if try t.runBatch().epochEnd != nil { weights.append(t.model.parameters.map(\.value)) }
+        }
+        let losses = t.history.map(\.loss)
+        let best = losses.indices.max { losses[$0] < losses[$1] }! + 1
+        #expect(t.snapshot().callbacks?.bestCheckpoint.epoch == best)
+        #expect(t.useBestCheckpoint() == best)
+        #expect(t.model.parameters.map(\.value) == weights[best - 1])
     }
 
     @Test func resumingMidPlateauDecidesTheSame() throws {

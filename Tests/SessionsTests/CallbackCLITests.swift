@@ -37,3 +37,19 @@ import Testing
         #expect(r.out.contains("learning rate lowered to 0.0005"), "\(r.out)")
     }
 }
+
+extension CallbackCLITests {
+    /// `train --checkpoint best --save`: the saved model is the best epoch's (by val_loss).
+    @Test func plainTrainSavesTheBestCheckpoint() async throws {
+        let tmp = try TempDir()
+        try Synthetic.write(to: tmp.file("data.tsv"), count: 40)
+        try Data(CrashSafetyTests.tinyModel.utf8).write(to: tmp.file("tiny.json"))
+        let r = try await runWorkbench(["train", "--data", "data.tsv", "--model", "tiny.json", "--epochs", "3", "--max-length", "8",
+                                        "--checkpoint", "best", "--save", "m"], in: tmp.url)
+        #expect(r.status == 0, "\(r.err)")
+        #expect(r.out.contains("best checkpoint: epoch "), "\(r.out)")
+        #expect(FileManager.default.fileExists(atPath: tmp.file("m").appendingPathComponent(ModelDirectory.weightsFile).path))
+        let bad = try await runWorkbench(["train", "--data", "data.tsv", "--epochs", "1", "--checkpoint", "first"], in: tmp.url)
+        #expect(bad.status == 64 && bad.err.contains("--checkpoint: 'first' is not best or last"), "\(bad.err)")
+    }
+}

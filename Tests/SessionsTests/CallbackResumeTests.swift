@@ -57,7 +57,7 @@ import Testing
             #expect(run.changes.map(\.step) == [12, 24])
             #expect(run.optimizer.learningRate == 0.0025)
             // The model ends with the best epoch's weights (Keras's restore_best_weights).
-            let best = try tensors(RunFiles.bestWeightsURL(in: dir, run: record.engineRunID))
+            let best = try tensors(RunFiles.earlyStoppingBestURL(in: dir, run: record.engineRunID))
             let final = try tensors(dir.appendingPathComponent(SessionStore.weightsFile))
             #expect(!best.isEmpty && best == final)
         }
@@ -70,5 +70,36 @@ import Testing
         var withCallbacks = fit
         withCallbacks.callbacks = Self.callbacks
         #expect(try SessionJSON.decoder.decode(FitConfig.self, from: try SessionJSON.encoder.encode(withCallbacks)) == withCallbacks)
+    }
+}
+
+/// `--checkpoint best` in a session: the best epoch's weights are kept in runs/ as it trains,
+/// the run record says which epoch, and export uses them rather than the last epoch's.
+@Suite struct BestCheckpointSessionTests {
+    @Test func exportUsesTheBestEpoch() async throws {
+        let tmp = try TempDir()
+        let data = tmp.file("data.tsv")
+        try Synthetic.write(to: data, count: 120)
+        // The highest training loss: with the loss falling, an early epoch, not the last.
+        var setup = Synthetic.setup(data: data, epochs: 4, layers: Synthetic.pooled, autosaveEvery: 1000)
+        setup.fit.callbacks = TrainingCallbacks(bestCheckpoint: BestCheckpoint(monitor: .loss, mode: .max))
+        let store = SessionStore(root: tmp.file("S"))
+        try await withManager(store) { m in
+            try await m.create("s", setup: setup)
+            try await m.open("s").train()
+            #expect(try await m.open("s", readOnly: true).waitUntilSettled() == .finished)
+            let record = try await m.info("s").record
+            let run = record.engineRun
+            let losses = run.cursor.history.map(\.loss)
+            let best = try #require(losses.indices.max { losses[$0] < losses[$1] }) + 1
+            #expect(run.bestCheckpointEpoch == best)
+            #expect(best < run.cursor.history.count)
+            try await m.open("s").export(to: tmp.file("exported"))
+            let dir = store.root.appendingPathComponent("s")
+            let exported = try tensors(tmp.file("exported").appendingPathComponent(ModelDirectory.weightsFile))
+            let kept = try tensors(RunFiles.bestWeightsURL(in: dir, run: record.engineRunID))
+            let last = try tensors(dir.appendingPathComponent(SessionStore.weightsFile))
+            #expect(!exported.isEmpty && exported == kept && exported != last)
+        }
     }
 }

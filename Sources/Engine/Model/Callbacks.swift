@@ -212,18 +212,52 @@ public struct ReduceLROnPlateau: Codable, Sendable, Equatable {
     }
 }
 
+/// `--checkpoint best`: Keras's `ModelCheckpoint(monitor, save_best_only=True)` — the weights
+/// of the best epoch by `monitor` are kept beside the last ones, and used to predict and export.
+public struct BestCheckpoint: Codable, Sendable, Equatable {
+    public var monitor: MonitoredQuantity
+    public var mode: MonitorMode
+
+    public init(monitor: MonitoredQuantity = .valLoss, mode: MonitorMode = .auto) {
+        self.monitor = monitor; self.mode = mode
+    }
+
+    /// The best value so far and its epoch (1-based, as the run's history counts).
+    public struct State: Codable, Sendable, Equatable {
+        public var best: Float?
+        public var epoch: Int?
+        public init() {}
+    }
+
+    /// ModelCheckpoint's `_save_model` with save_best_only: `monitor_op(current, best)`, best
+    /// starting at ±inf (no min_delta). True when this epoch is the new best.
+    public func decide(summary: EpochSummary, state: inout State) -> Bool {
+        guard let current = monitor.value(in: summary),
+              Monitor(quantity: monitor, mode: mode, minDelta: 0).isImprovement(current, over: state.best) else { return false }
+        state.best = current
+        state.epoch = summary.epoch
+        return true
+    }
+
+    public var summary: String { "best \(monitor.rawValue) checkpoint" + (mode == .auto ? "" : " (\(mode.rawValue))") }
+}
+
 /// The epoch-end callbacks a run trains with (part of `FitConfig`).
 public struct TrainingCallbacks: Codable, Sendable, Equatable {
     public var earlyStopping: EarlyStopping?
     public var reduceLROnPlateau: ReduceLROnPlateau?
+    /// `--checkpoint best` (nil: the last epoch's weights are the model).
+    public var bestCheckpoint: BestCheckpoint?
 
-    enum CodingKeys: String, CodingKey { case earlyStopping = "early_stopping", reduceLROnPlateau = "reduce_lr_on_plateau" }
-
-    public init(earlyStopping: EarlyStopping? = nil, reduceLROnPlateau: ReduceLROnPlateau? = nil) {
-        self.earlyStopping = earlyStopping; self.reduceLROnPlateau = reduceLROnPlateau
+    enum CodingKeys: String, CodingKey {
+        case earlyStopping = "early_stopping", reduceLROnPlateau = "reduce_lr_on_plateau", bestCheckpoint = "best_checkpoint"
     }
 
-    public var isEmpty: Bool { earlyStopping == nil && reduceLROnPlateau == nil }
+    public init(earlyStopping: EarlyStopping? = nil, reduceLROnPlateau: ReduceLROnPlateau? = nil, bestCheckpoint: BestCheckpoint? = nil) {
+        self.earlyStopping = earlyStopping; self.reduceLROnPlateau = reduceLROnPlateau; self.bestCheckpoint = bestCheckpoint
+    }
+
+    public var isEmpty: Bool { earlyStopping == nil && reduceLROnPlateau == nil && bestCheckpoint == nil }
 
     public func validate() throws {
         try earlyStopping?.validate()
@@ -231,31 +265,40 @@ public struct TrainingCallbacks: Codable, Sendable, Equatable {
     }
 
     public var summary: String {
-        [earlyStopping?.summary, reduceLROnPlateau?.summary].compactMap { $0 }.joined(separator: ", ")
+        [earlyStopping?.summary, reduceLROnPlateau?.summary, bestCheckpoint?.summary].compactMap { $0 }.joined(separator: ", ")
     }
+
+    var monitors: [MonitoredQuantity] { [earlyStopping?.monitor, reduceLROnPlateau?.monitor, bestCheckpoint?.monitor].compactMap { $0 } }
 
     /// Both callbacks' state between epochs: saved in the trainer's cursor so a resumed run
     /// decides exactly as an unbroken one.
     public struct State: Codable, Sendable, Equatable {
         public var earlyStopping = EarlyStopping.State()
         public var reduceLROnPlateau = ReduceLROnPlateau.State()
+        public var bestCheckpoint = BestCheckpoint.State()
         public init() {}
-        enum CodingKeys: String, CodingKey { case earlyStopping = "early_stopping", reduceLROnPlateau = "reduce_lr_on_plateau" }
+        enum CodingKeys: String, CodingKey {
+            case earlyStopping = "early_stopping", reduceLROnPlateau = "reduce_lr_on_plateau", bestCheckpoint = "best_checkpoint"
+        }
         public init(from decoder: Decoder) throws {
             let c = try decoder.container(keyedBy: CodingKeys.self)
             earlyStopping = try c.decodeIfPresent(EarlyStopping.State.self, forKey: .earlyStopping) ?? .init()
             reduceLROnPlateau = try c.decodeIfPresent(ReduceLROnPlateau.State.self, forKey: .reduceLROnPlateau) ?? .init()
+            bestCheckpoint = try c.decodeIfPresent(BestCheckpoint.State.self, forKey: .bestCheckpoint) ?? .init()
         }
     }
 
     /// What the callbacks decided at one epoch end.
     public struct Decision: Sendable, Equatable {
+        /// EarlyStopping's best so far.
         public var newBest = false
         public var stop = false
         /// The lowered learning rate (nil: unchanged).
         public var learningRate: Float?
-        public init(newBest: Bool = false, stop: Bool = false, learningRate: Float? = nil) {
-            self.newBest = newBest; self.stop = stop; self.learningRate = learningRate
+        /// The best checkpoint's best so far (keep these weights).
+        public var newBestCheckpoint = false
+        public init(newBest: Bool = false, stop: Bool = false, learningRate: Float? = nil, newBestCheckpoint: Bool = false) {
+            self.newBest = newBest; self.stop = stop; self.learningRate = learningRate; self.newBestCheckpoint = newBestCheckpoint
         }
     }
 
@@ -271,6 +314,7 @@ public struct TrainingCallbacks: Codable, Sendable, Equatable {
         if let r = reduceLROnPlateau {
             d.learningRate = r.decide(summary: summary, learningRate: learningRate, state: &state.reduceLROnPlateau)
         }
+        if let b = bestCheckpoint { d.newBestCheckpoint = b.decide(summary: summary, state: &state.bestCheckpoint) }
         return d
     }
 }

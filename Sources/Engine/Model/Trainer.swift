@@ -123,6 +123,8 @@ public final class Trainer {
     /// The weights at the end of the best epoch by EarlyStopping's monitor, kept in memory when
     /// it restores them (`restoreBestWeights()`), with that epoch (1-based).
     public private(set) var bestWeights: (epoch: Int, values: [Tensor])?
+    /// The best checkpoint's weights (`--checkpoint best`), with their epoch (1-based).
+    public private(set) var bestCheckpointWeights: (epoch: Int, values: [Tensor])?
 
     private var rng: SeededGenerator
     /// `rng` as it was before the current epoch's shuffle (what a snapshot saves).
@@ -158,8 +160,7 @@ public final class Trainer {
                 throw EngineError.invalidSpec(field: "reduce_lr_on_plateau", reason: "lowers a constant learning rate; the optimiser follows a schedule (\(optimizer.spec.schedule.summary)), which Keras cannot lower either")
             }
         }
-        if config.callbacks.map({ [$0.earlyStopping?.monitor, $0.reduceLROnPlateau?.monitor].contains { $0?.needsValidation == true } }) == true,
-           validation == nil {
+        if config.callbacks?.monitors.contains(where: \.needsValidation) == true, validation == nil {
             throw EngineError.invalidSpec(field: "callbacks.monitor", reason: "val_loss and val_accuracy need validation data; monitor loss or accuracy instead")
         }
         if let weights = config.classWeights {
@@ -243,6 +244,7 @@ public final class Trainer {
                 if decision.newBest, callbacks.earlyStopping?.restoreBestWeights == true {
                     bestWeights = (epochsCompleted + 1, model.parameters.map(\.value))
                 }
+                if decision.newBestCheckpoint { bestCheckpointWeights = (epochsCompleted + 1, model.parameters.map(\.value)) }
                 outcome.callbacks = decision
             }
             epochsCompleted += 1
@@ -271,6 +273,15 @@ public final class Trainer {
     @discardableResult
     public func restoreBestWeights() -> Int? {
         guard let best = bestWeights, best.values.count == model.parameters.count else { return nil }
+        for (p, v) in zip(model.parameters, best.values) { p.value = v }
+        return best.epoch
+    }
+
+    /// `--checkpoint best` for a model trained in one go: the model takes the best
+    /// checkpoint's weights. Returns their epoch (1-based), or nil when none is kept.
+    @discardableResult
+    public func useBestCheckpoint() -> Int? {
+        guard let best = bestCheckpointWeights, best.values.count == model.parameters.count else { return nil }
         for (p, v) in zip(model.parameters, best.values) { p.value = v }
         return best.epoch
     }

@@ -32,6 +32,8 @@ public actor SessionHandle {
     var consoleRunID: Int? = nil
     /// Learner runs' and earlier runs' models, loaded on first use.
     var runModels: [Int: RunModel] = [:]
+    /// The engine run's best checkpoint (`--checkpoint best`) as last loaded, by its epoch.
+    var bestCheckpointModel: (run: Int, epoch: Int, model: RunModel)?
     /// A learner run training (they train off the engine, in one go).
     var learnerJob: Task<Void, Never>? = nil
     /// The queue of learner runs `trainLearners` asked for (the zoo), trained one by one.

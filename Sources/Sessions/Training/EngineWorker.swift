@@ -309,17 +309,20 @@ final class EngineWorker {
     private func applyCallbacks(_ ws: Workspace, _ trainer: Trainer, epoch e: EpochSummary,
                                 decision: TrainingCallbacks.Decision) throws -> (inout SessionRecord) -> Void {
         let callbacks = trainer.config.callbacks
-        let best = RunFiles.bestWeightsURL(in: ws.files.directory, run: ws.runId)
-        if decision.newBest, callbacks?.earlyStopping?.restoreBestWeights == true {
+        let best = RunFiles.earlyStoppingBestURL(in: ws.files.directory, run: ws.runId)
+        func keep(at url: URL) throws {
             let meta = ["format": "workbench", "session": ws.id, "run": String(ws.runId), "epoch": String(e.epoch)]
             let data = try ws.model.weightsData(metadata: meta)
             do {
-                try FileManager.default.createDirectory(at: best.deletingLastPathComponent(), withIntermediateDirectories: true)
-                try AtomicFile.write(data, to: best)
+                try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+                try AtomicFile.write(data, to: url)
             } catch let error as EngineError { throw error } catch {
-                throw SessionError.file(path: best.path, reason: "could not keep the best epoch's weights: \(error)")
+                throw SessionError.file(path: url.path, reason: "could not keep the best epoch's weights: \(error)")
             }
         }
+        if decision.newBest, callbacks?.earlyStopping?.restoreBestWeights == true { try keep(at: best) }
+        // Before EarlyStopping can restore other weights into the model.
+        if decision.newBestCheckpoint { try keep(at: RunFiles.bestWeightsURL(in: ws.files.directory, run: ws.runId)) }
         if decision.stop {
             var message = "Epoch \(e.epoch): early stopping (\(callbacks?.earlyStopping?.monitor.rawValue ?? "") has not improved for \(trainer.callbackState.earlyStopping.wait) epochs)"
             if callbacks?.earlyStopping?.restoreBestWeights == true, let bestEpoch = trainer.callbackState.earlyStopping.bestEpoch {
