@@ -204,7 +204,7 @@ public actor SessionWorkbenchService: WorkbenchService {
             return Snapshots.learner(recipe, classes: record.labels.count, modelBytes: bytes, parameters: bytes == nil ? nil : learnerParameters[run.id])
         case let .neural(plan):
             guard let model = try? Sequential(spec: plan.model, seed: 0) else { return nil }
-            return Snapshots.model(model, optimizer: plan.optimizer, preset: preset)
+            return Snapshots.model(model, optimizer: plan.optimizer, fit: plan.fit, classes: record.labels.classes, preset: preset)
         }
     }
 
@@ -374,6 +374,55 @@ public actor SessionWorkbenchService: WorkbenchService {
         case let .batchSize(n):
             fit.batchSize = n
             said = "batch size \(n)"
+        case let .schedule(text):
+            do {
+                optimizer.schedule = text == "constant" ? .constant(optimizer.learningRate)
+                    : try LearningRateSchedule(parsing: text, initial: optimizer.learningRate)
+            } catch {
+                return .refused(Self.settingError(error, option: ":schedule", flag: "--lr-schedule"))
+            }
+            if optimizer.schedule != .constant(optimizer.learningRate), fit.callbacks?.reduceLROnPlateau != nil {
+                return .refused("ReduceLROnPlateau lowers a constant learning rate: :plateau off first")
+            }
+            said = text == "constant" ? "learning rate \(optimizer.learningRate), constant" : "learning rate: \(optimizer.schedule.summary)"
+        case let .classWeight(text):
+            if text == "off" {
+                fit.classWeights = nil
+                said = "no class weights"
+            } else {
+                do {
+                    let classes = info.record.labels.classes
+                    let train = try await session.examples().train
+                    fit.classWeights = try ClassWeight.parse(text).weights(classes: classes, trainLabels: train.map(\.label))
+                    said = "class weights \(ClassWeight.summary(fit.classWeights ?? [], classes: classes))"
+                } catch {
+                    return .refused(":classweight: \(error)")
+                }
+            }
+        case let .earlyStopping(text), let .reduceLROnPlateau(text), let .checkpoint(text):
+            var callbacks = fit.callbacks ?? TrainingCallbacks()
+            do {
+                switch change {
+                case .earlyStopping:
+                    callbacks.earlyStopping = text == "off" ? nil : try EarlyStopping(parsing: text)
+                    said = callbacks.earlyStopping?.summary ?? "no early stopping"
+                case .reduceLROnPlateau:
+                    guard text == "off" || optimizer.schedule == .constant(optimizer.learningRate) else {
+                        return .refused("ReduceLROnPlateau lowers a constant learning rate; the run follows a schedule (:schedule constant first)")
+                    }
+                    callbacks.reduceLROnPlateau = text == "off" ? nil : try ReduceLROnPlateau(parsing: text)
+                    said = callbacks.reduceLROnPlateau?.summary ?? "no ReduceLROnPlateau"
+                default:
+                    guard text == "best" || text == "last" else { return .refused(":checkpoint takes best or last, not '\(text)'") }
+                    callbacks.bestCheckpoint = text == "last" ? nil
+                        : BestCheckpoint(monitor: callbacks.earlyStopping?.monitor ?? .valLoss, mode: callbacks.earlyStopping?.mode ?? .auto)
+                    said = callbacks.bestCheckpoint?.summary ?? "the last epoch's weights are the model"
+                }
+            } catch {
+                let (name, flag) = change == .reduceLROnPlateau(text) ? (":plateau", "--reduce-lr-on-plateau") : (":earlystop", "--early-stopping")
+                return .refused(Self.settingError(error, option: name, flag: flag))
+            }
+            fit.callbacks = callbacks.isEmpty ? nil : callbacks
         }
         do {
             try await session.updateTraining(optimizer: optimizer, fit: fit)
@@ -381,6 +430,14 @@ public actor SessionWorkbenchService: WorkbenchService {
         } catch {
             return .refused("\(error)")
         }
+    }
+
+    /// A setting's parse error as the `:` command names it (":plateau factor: must be…").
+    static func settingError(_ error: any Error, option: String, flag: String) -> String {
+        if case let EngineError.invalidSpec(field, reason) = error {
+            return "\(field.replacingOccurrences(of: flag, with: option)): \(reason)"
+        }
+        return "\(option): \(error)"
     }
 
     public func leaderboard() async -> [LeaderboardEntry] {

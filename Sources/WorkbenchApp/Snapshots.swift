@@ -7,7 +7,8 @@ import WorkbenchUI
 
 /// Value snapshots of engine and data state for the panes.
 enum Snapshots {
-    static func model(_ model: Sequential, optimizer: OptimizerSpec, preset: String?) -> ModelSnapshot {
+    static func model(_ model: Sequential, optimizer: OptimizerSpec, fit: FitConfig = FitConfig(), classes: [String] = [],
+                      preset: String?) -> ModelSnapshot {
         let layers = model.layers.enumerated().map { i, layer -> LayerSnapshot in
             let spec = model.spec.layers[i]
             return LayerSnapshot(name: layer.name, typeLabel: spec.label, kind: ModelEditing.kind(of: spec),
@@ -28,7 +29,16 @@ enum Snapshots {
         if let c = optimizer.globalClipNorm { settingsList.append(NamedValue("clip", "\(c)")) }
         let name = ["sgd": "SGD", "adam": "Adam", "adamw": "AdamW", "rmsprop": "RMSprop"][optimizer.kind.rawValue] ?? optimizer.kind.rawValue
         return ModelSnapshot(layers: layers, inputShape: [model.spec.inputLength].shapeDescription, totalParameters: model.parameterCount,
-                             optimizer: name, optimizerSettings: settingsList, loss: model.spec.loss.rawValue, preset: preset)
+                             optimizer: name, optimizerSettings: settingsList, loss: model.spec.loss.rawValue, preset: preset,
+                             training: training(fit, classes: classes))
+    }
+
+    /// The model pane's lines under the loss: class weights, then callbacks.
+    static func training(_ fit: FitConfig, classes: [String]) -> [NamedValue] {
+        var lines: [NamedValue] = []
+        if let w = fit.classWeights { lines.append(NamedValue("class weights", ClassWeight.summary(w, classes: classes))) }
+        if let c = fit.callbacks, !c.isEmpty { lines.append(NamedValue("callbacks", c.summary)) }
+        return lines
     }
 
     /// A learner drawn as the model pane draws layers: its features, then the classifier.

@@ -87,6 +87,9 @@ struct SessionContinuation {
             Row(flag: "--nesterov", given: training.nesterov.map { "\($0)" }, rule: neuralOnly),
             Row(flag: "--keras-adam", given: training.kerasAdam.map { "\($0)" }, rule: neuralOnly),
             Row(flag: "--class-weight", given: training.classWeight, rule: neuralOnly),
+            Row(flag: "--early-stopping", given: training.earlyStopping, rule: neuralOnly),
+            Row(flag: "--reduce-lr-on-plateau", given: training.reduceLrOnPlateau, rule: neuralOnly),
+            Row(flag: "--checkpoint", given: training.checkpoint, rule: neuralOnly),
             Row(flag: "--autosave-every", given: command.sessionOptions.autosaveEvery.map { "\($0)" }, rule: .applies),
             Row(flag: "--save", given: command.save, rule: .applies),
         ]

@@ -172,9 +172,23 @@ struct TrainCommand: AsyncParsableCommand {
         let (opt, fit) = (settings.optimizer, settings.fit)
         print("optimizer: \(opt.summary), batch \(fit.batchSize), \(fit.epochs) epochs, seed \(fit.seed)"
               + (fit.classWeights.map { "; class weights \(ClassWeight.summary($0, classes: classifier.classNames))" } ?? ""))
+        if let callbacks = fit.callbacks { print("callbacks: \(callbacks.summary)") }
         let trainer = try Trainer(model: classifier.model, optimizer: Optimizer(opt), train: built.train, validation: built.validation, config: fit)
         var progress = ProgressPrinter(epochs: fit.epochs)
         try trainer.fit { progress.handle($0); return true }
+        // Keras's verbose messages for its callbacks (fit has already restored the best weights).
+        if trainer.optimizer.spec.learningRate != opt.learningRate {
+            print("ReduceLROnPlateau: learning rate lowered to \(trainer.optimizer.spec.learningRate)")
+        }
+        if let stopped = trainer.callbackState.earlyStopping.stoppedEpoch, trainer.earlyStopped { print("Epoch \(stopped + 1): early stopping") }
+        if let best = trainer.bestWeights { print("Restoring model weights from the end of the best epoch: \(best.epoch).") }
+        if fit.callbacks?.bestCheckpoint != nil {
+            // --checkpoint best: the model reported and saved is the best epoch's.
+            guard let epoch = trainer.useBestCheckpoint() else {
+                throw ValidationError("--checkpoint best: no epoch had a \(fit.callbacks?.bestCheckpoint?.monitor.rawValue ?? "") to compare")
+            }
+            print("best checkpoint: epoch \(epoch) by \(fit.callbacks?.bestCheckpoint?.monitor.rawValue ?? "")")
+        }
         if !valid.isEmpty {
             let report = try classifier.report(valid)
             print("\nvalidation (\(valid.count) examples):")

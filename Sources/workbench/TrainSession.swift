@@ -88,6 +88,7 @@ extension TrainCommand {
                 print("data: \(r.dataset.path) (\(r.dataset.hash))")
                 print("model: \(plan.model.summary); optimizer: \(plan.optimizer.summary), batch \(plan.fit.batchSize)"
                       + (plan.fit.classWeights.map { "; class weights \(ClassWeight.summary($0, classes: r.labels.classes))" } ?? ""))
+                if let callbacks = plan.fit.callbacks { print("callbacks: \(callbacks.summary)") }
                 if !update.flags.isEmpty { print("changed for run \(runID): \(update.flags.joined(separator: ", "))") }
             } else {
                 let setup = try sessionSetup()
@@ -100,6 +101,7 @@ extension TrainCommand {
                 if let model = try? Sequential(spec: run.model, seed: 0) { print(model.summary()) }
                 print("optimizer: \(run.optimizer.summary), batch \(run.fit.batchSize), \(run.fit.epochs) epochs, seed \(run.fit.seed); autosave every \(record.autosaveEvery) batches")
                 if let w = run.fit.classWeights { print("class weights: \(ClassWeight.summary(w, classes: record.labels.classes))") }
+                if let callbacks = run.fit.callbacks { print("callbacks: \(callbacks.summary)") }
             }
             if let sig = signals.received {
                 print("not training: \(StopSignals.name(sig)) arrived before training started")

@@ -27,6 +27,12 @@ struct TrainingOptions: ParsableArguments {
     @Option(name: .customLong("seed"), help: "Random seed (weights, shuffling, split; default 42).") var givenSeed: UInt64?
     @Option(help: "Class weights, as Keras's class_weight (neural models): balanced (n / (classes × count of the class), on the training split) or LABEL=WEIGHT,… (e.g. pos=2,neg=1; other labels get 1).")
     var classWeight: String?
+    @Option(help: ArgumentHelp("Keras's EarlyStopping at each epoch end: monitor=val_loss|val_accuracy|loss|accuracy,patience=N,min_delta=F,mode=auto|min|max,start_from_epoch=N,baseline=F,restore_best (each optional; Keras's defaults). 'off' drops it from a continued run.", valueName: "settings"))
+    var earlyStopping: String?
+    @Option(help: ArgumentHelp("Keras's ReduceLROnPlateau at each epoch end: monitor=…,factor=F,patience=N,min_lr=F,cooldown=N,mode=…,min_delta=F (each optional; Keras's defaults: factor 0.1, patience 10, min_delta 1e-4). 'off' drops it.", valueName: "settings"))
+    var reduceLrOnPlateau: String?
+    @Option(help: ArgumentHelp("Which epoch's weights are the model: last (default) or best, by --early-stopping's monitor (else val_loss), as Keras's ModelCheckpoint(save_best_only=True); a session keeps both and predicts and exports with the best.", valueName: "best|last"))
+    var checkpoint: String?
 
     var batchSize: Int { givenBatchSize ?? Self.defaultBatchSize }
     var learningRate: Float { givenLearningRate ?? Self.defaultLearningRate }
@@ -85,6 +91,27 @@ struct TrainingOptions: ParsableArguments {
         }
         var fit = base?.fit ?? FitConfig(epochs: epochs ?? Self.defaultEpochs, batchSize: batchSize, seed: seed)
         if let givenBatchSize { fit.batchSize = givenBatchSize }
+        do {
+            var callbacks = fit.callbacks ?? TrainingCallbacks()
+            if let earlyStopping { callbacks.earlyStopping = earlyStopping == "off" ? nil : try EarlyStopping(parsing: earlyStopping) }
+            if let reduceLrOnPlateau {
+                callbacks.reduceLROnPlateau = reduceLrOnPlateau == "off" ? nil : try ReduceLROnPlateau(parsing: reduceLrOnPlateau)
+            }
+            switch checkpoint {
+            case nil: break
+            case "last": callbacks.bestCheckpoint = nil
+            case "best":
+                callbacks.bestCheckpoint = BestCheckpoint(monitor: callbacks.earlyStopping?.monitor ?? .valLoss,
+                                                          mode: callbacks.earlyStopping?.mode ?? .auto)
+            case let other?: throw ValidationError("--checkpoint: '\(other)' is not best or last")
+            }
+            fit.callbacks = callbacks.isEmpty ? nil : callbacks
+        } catch EngineError.invalidSpec(let field, let reason) {
+            throw ValidationError("\(field): \(reason)")
+        }
+        if fit.callbacks?.reduceLROnPlateau != nil, opt.schedule != .constant(opt.learningRate) {
+            throw ValidationError("--reduce-lr-on-plateau lowers a constant learning rate; the run follows --lr-schedule (\(opt.schedule.summary)): use one or the other")
+        }
         return Settings(optimizer: opt, fit: fit)
     }
 
@@ -99,7 +126,8 @@ struct TrainingOptions: ParsableArguments {
     var givenSettingFlags: [String] {
         [("--batch-size", givenBatchSize != nil), ("--learning-rate", givenLearningRate != nil), ("--optimizer", givenOptimizer != nil),
          ("--clip-norm", clipNorm != nil), ("--lr-schedule", lrSchedule != nil), ("--momentum", momentum != nil),
-         ("--nesterov", nesterov != nil), ("--keras-adam", kerasAdam != nil), ("--class-weight", classWeight != nil)]
+         ("--nesterov", nesterov != nil), ("--keras-adam", kerasAdam != nil), ("--class-weight", classWeight != nil),
+         ("--early-stopping", earlyStopping != nil), ("--reduce-lr-on-plateau", reduceLrOnPlateau != nil), ("--checkpoint", checkpoint != nil)]
             .filter(\.1).map(\.0)
     }
 }

@@ -35,7 +35,8 @@ import Charts
                           parameterCount: 33, settings: [LayerSetting(kind: .units, value: "1")]),
         ],
         inputShape: "(None, 100)", optimizer: "Adam", optimizerSettings: [NamedValue("lr", "0.001")],
-        loss: "binary_crossentropy", preset: "lstm")
+        loss: "binary_crossentropy", preset: "lstm",
+        training: [NamedValue("class weights", "pos=2, neg=1"), NamedValue("callbacks", "EarlyStopping(val_loss, patience 3)")])
 
     static func point(_ step: Int, _ value: Double, epoch: Int = 1) -> MetricPoint {
         MetricPoint(step: step, epoch: epoch, relativeTime: Double(step) * 0.5, wallTime: 1_700_000_000 + Double(step) * 0.5, value: value)
@@ -132,11 +133,11 @@ import Charts
             │ Dense(1, sigmoid)                     33 │
             └──────────────────────────────────────────┘
 
-
-
             Total params 76,449
             Optimizer Adam  lr 0.001
             Loss binary_crossentropy
+            Class weights pos=2, neg=1
+            Callbacks EarlyStopping(val_loss, patience …
             """)
         expectStyles(grid, """
             ddddddddddddddddd...........................
@@ -152,11 +153,11 @@ import Charts
             b..........................................b
             bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb
             ............................................
-            ............................................
-            ............................................
             ddddddddddddd...............................
             dddddddddd..................................
             ddddd.......................................
+            dddddddddddddd..............................
+            dddddddddd..................................
             """)
     }
 

@@ -43,9 +43,14 @@ public struct FitConfig: Codable, Sendable, Equatable {
     /// Validation loss and accuracy stay unweighted, as in Keras. Optional, so a config saved
     /// before it existed still decodes.
     public var classWeights: [Float]?
-    public init(epochs: Int = 3, batchSize: Int = 32, shuffle: Bool = true, seed: UInt64 = 42, classWeights: [Float]? = nil) {
+    /// EarlyStopping / ReduceLROnPlateau at each epoch end (nil: none). Optional, so a config
+    /// saved before they existed still decodes.
+    public var callbacks: TrainingCallbacks?
+    public init(epochs: Int = 3, batchSize: Int = 32, shuffle: Bool = true, seed: UInt64 = 42, classWeights: [Float]? = nil,
+                callbacks: TrainingCallbacks? = nil) {
         self.epochs = epochs; self.batchSize = batchSize; self.shuffle = shuffle; self.seed = seed
         self.classWeights = classWeights
+        self.callbacks = callbacks
     }
     public func validate() throws {
         try Limits.check(epochs, in: 1...Limits.maxEpochs, field: "epochs")
@@ -56,6 +61,7 @@ public struct FitConfig: Codable, Sendable, Equatable {
                 throw EngineError.invalidSpec(field: "class_weights[\(i)]", reason: "\(classWeights[i]) is not a finite number above 0")
             }
         }
+        try callbacks?.validate()
     }
 }
 
@@ -112,6 +118,13 @@ public final class Trainer {
     public private(set) var batchInEpoch = 0
     public private(set) var step = 0
     public private(set) var history: [EpochSummary] = []
+    /// The epoch-end callbacks' counters and bests (`config.callbacks`).
+    public private(set) var callbackState = TrainingCallbacks.State()
+    /// The weights at the end of the best epoch by EarlyStopping's monitor, kept in memory when
+    /// it restores them (`restoreBestWeights()`), with that epoch (1-based).
+    public private(set) var bestWeights: (epoch: Int, values: [Tensor])?
+    /// The best checkpoint's weights (`--checkpoint best`), with their epoch (1-based).
+    public private(set) var bestCheckpointWeights: (epoch: Int, values: [Tensor])?
 
     private var rng: SeededGenerator
     /// `rng` as it was before the current epoch's shuffle (what a snapshot saves).
@@ -142,6 +155,14 @@ public final class Trainer {
                 field: "batch_size",
                 reason: "a batch of \(batch) with this model needs \(Digits.grouped(batch * model.activationsPerExample)) numbers in its largest layer, over the limit of \(Digits.grouped(Limits.maxBatchActivations)); use at most \(Swift.max(1, Limits.maxBatchActivations / model.activationsPerExample))")
         }
+        if config.callbacks?.reduceLROnPlateau != nil {
+            guard case .constant = optimizer.spec.schedule else {
+                throw EngineError.invalidSpec(field: "reduce_lr_on_plateau", reason: "lowers a constant learning rate; the optimiser follows a schedule (\(optimizer.spec.schedule.summary)), which Keras cannot lower either")
+            }
+        }
+        if config.callbacks?.monitors.contains(where: \.needsValidation) == true, validation == nil {
+            throw EngineError.invalidSpec(field: "callbacks.monitor", reason: "val_loss and val_accuracy need validation data; monitor loss or accuracy instead")
+        }
         if let weights = config.classWeights {
             // Binary cross-entropy reads 0/1 targets, so it has two classes whatever the head.
             let classes = model.spec.loss == .binaryCrossentropy ? 2 : model.outputShape.reduce(1, *)
@@ -159,12 +180,17 @@ public final class Trainer {
     }
 
     public var batchesPerEpoch: Int { (train.count + config.batchSize - 1) / config.batchSize }
-    public var isFinished: Bool { epochsCompleted >= config.epochs }
+    /// All epochs trained, or EarlyStopping stopped the run.
+    public var isFinished: Bool { epochsCompleted >= config.epochs || earlyStopped }
+    public var earlyStopped: Bool { config.callbacks?.earlyStopping != nil && callbackState.earlyStopping.stoppedEpoch != nil }
 
     /// What one batch produced: its progress, and the epoch summary when it ended an epoch.
     public struct BatchOutcome: Sendable {
         public var progress: BatchProgress
         public var epochEnd: EpochSummary?
+        /// What the epoch-end callbacks decided (nil: not an epoch end, or no callbacks). A
+        /// lowered learning rate is already in `optimizer.spec`.
+        public var callbacks: TrainingCallbacks.Decision?
         public var events: [TrainingEvent] { [.batchEnd(progress)] + (epochEnd.map { [.epochEnd($0)] } ?? []) }
     }
 
@@ -211,6 +237,16 @@ public final class Trainer {
                 summary.validationAccuracy = va
             }
             history.append(summary)
+            if let callbacks = config.callbacks {
+                let decision = callbacks.decide(epoch: epochsCompleted, summary: summary, learningRate: optimizer.spec.learningRate,
+                                                state: &callbackState)
+                if let lr = decision.learningRate { optimizer.spec.learningRate = lr }
+                if decision.newBest, callbacks.earlyStopping?.restoreBestWeights == true {
+                    bestWeights = (epochsCompleted + 1, model.parameters.map(\.value))
+                }
+                if decision.newBestCheckpoint { bestCheckpointWeights = (epochsCompleted + 1, model.parameters.map(\.value)) }
+                outcome.callbacks = decision
+            }
             epochsCompleted += 1
             batchInEpoch = 0
             orderReady = false
@@ -227,7 +263,27 @@ public final class Trainer {
             if !onEvent(.batchEnd(outcome.progress)) { return history }
             if let e = outcome.epochEnd, !onEvent(.epochEnd(e)) { return history }
         }
+        restoreBestWeights()
         return history
+    }
+
+    /// Keras's `on_train_end` with `restore_best_weights`: the model takes the best epoch's
+    /// weights kept in memory (whether or not the run stopped early). Returns that epoch
+    /// (1-based), or nil when none is kept.
+    @discardableResult
+    public func restoreBestWeights() -> Int? {
+        guard let best = bestWeights, best.values.count == model.parameters.count else { return nil }
+        for (p, v) in zip(model.parameters, best.values) { p.value = v }
+        return best.epoch
+    }
+
+    /// `--checkpoint best` for a model trained in one go: the model takes the best
+    /// checkpoint's weights. Returns their epoch (1-based), or nil when none is kept.
+    @discardableResult
+    public func useBestCheckpoint() -> Int? {
+        guard let best = bestCheckpointWeights, best.values.count == model.parameters.count else { return nil }
+        for (p, v) in zip(model.parameters, best.values) { p.value = v }
+        return best.epoch
     }
 
     /// Keras's `class_weight_to_sample_weights`: each target rounded to its class index and
@@ -263,6 +319,7 @@ public final class Trainer {
         s.correct = correct
         s.seen = seen
         s.epochElapsed = batchInEpoch > 0 ? epochTrainingSeconds : 0
+        s.callbacks = config.callbacks == nil ? nil : callbackState
         return s
     }
 
@@ -309,6 +366,7 @@ public final class Trainer {
         seen = s.seen
         rng = s.shuffleGenerator
         epochGenerator = s.shuffleGenerator
+        callbackState = s.callbacks ?? TrainingCallbacks.State()
         if s.batchInEpoch > 0 {
             drawOrder()
             orderReady = true

@@ -27,12 +27,15 @@ public struct TrainerState: Codable, Sendable, Equatable {
     public var shuffle: Bool
     /// Each dropout layer's generator by layer name.
     public var layerGenerators: [String: SeededGenerator]
+    /// EarlyStopping's and ReduceLROnPlateau's counters and bests (nil without callbacks, and
+    /// in states saved before they existed).
+    public var callbacks: TrainingCallbacks.State?
 
     enum CodingKeys: String, CodingKey {
         case epochsCompleted = "epochs_completed", batchInEpoch = "batch_in_epoch", step, history
         case shuffleGenerator = "shuffle_generator", lossSum = "loss_sum", correct, seen
         case epochElapsed = "epoch_elapsed", trainCount = "train_count", batchSize = "batch_size", shuffle
-        case layerGenerators = "layer_generators"
+        case layerGenerators = "layer_generators", callbacks
     }
 
     /// The state of a trainer that has not run a batch yet.

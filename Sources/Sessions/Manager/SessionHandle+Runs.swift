@@ -268,8 +268,33 @@ extension SessionHandle {
         guard let run = record.runs.first(where: { $0.id == wanted }) else {
             throw SessionError.invalidSetting(field: "run", reason: "session '\(name)' has no run \(wanted) (runs: \(record.runs.map { "\($0.id)" }.joined(separator: ", ")))")
         }
-        if run.id == record.engineRunID { return nil }
+        if run.id == record.engineRunID {
+            guard let n = run.neural, let epoch = n.bestCheckpointEpoch else { return nil }
+            return try await bestCheckpointModel(run: run.id, epoch: epoch, neural: n)
+        }
         return try await runModel(run: run)
+    }
+
+    /// `--checkpoint best`: the engine run's best epoch's weights (kept in `runs/` as it
+    /// trains) answer predictions and exports; loaded again when a better epoch replaces them.
+    func bestCheckpointModel(run: Int, epoch: Int, neural n: NeuralRun) async throws -> RunModel {
+        if let b = bestCheckpointModel, b.run == run, b.epoch == epoch { return b.model }
+        let files = files
+        var neuralConfig = files.record.classifierConfig
+        neuralConfig.model = n.model
+        let config = neuralConfig, seed = n.weightSeed
+        let url = RunFiles.bestWeightsURL(in: files.directory, run: run)
+        let model = RunModel.neural(try await Self.detached {
+            try files.flush()
+            guard let data = try SessionFileAccess.read(url) else {
+                throw SessionError.file(path: url.path, reason: "run \(run)'s best checkpoint (epoch \(epoch)) is missing")
+            }
+            let c = try SessionBuilder.mapEngine { try TextClassifier(config: config, seed: seed) }
+            do { try c.model.loadWeights(from: data, path: url.path) } catch let EngineError.file(path, reason) { throw SessionError.file(path: path, reason: reason) }
+            return LockedClassifier(c)
+        })
+        bestCheckpointModel = (run, epoch, model)
+        return model
     }
 }
 
@@ -327,6 +352,18 @@ public enum RunFiles {
 
     public static func weightsURL(in dir: URL, run: Int) -> URL {
         dir.appendingPathComponent(folder).appendingPathComponent("run-\(run).weights.safetensors")
+    }
+
+    /// `--checkpoint best`: the weights at the end of a neural run's best epoch, kept as it
+    /// trains; predictions and exports of the run use them.
+    public static func bestWeightsURL(in dir: URL, run: Int) -> URL {
+        dir.appendingPathComponent(folder).appendingPathComponent("run-\(run).best.safetensors")
+    }
+
+    /// EarlyStopping's best epoch's weights (restore_best_weights), kept as the run trains so
+    /// that a run resumed from a checkpoint can still end with them.
+    public static func earlyStoppingBestURL(in dir: URL, run: Int) -> URL {
+        dir.appendingPathComponent(folder).appendingPathComponent("run-\(run).early-stopping-best.safetensors")
     }
 
     public static func learnerURL(in dir: URL, run: Int) -> URL {

@@ -35,6 +35,8 @@ public actor SessionHandle {
     /// The copy of the engine run's weights the console classifies with: the worker refreshes
     /// it after every batch and model change, so the console never waits for training.
     let mirror = ConsoleMirror()
+    /// The engine run's best checkpoint (`--checkpoint best`) as last loaded, by its epoch.
+    var bestCheckpointModel: (run: Int, epoch: Int, model: RunModel)?
     /// A learner run training (they train off the engine, in one go).
     var learnerJob: Task<Void, Never>? = nil
     /// The queue of learner runs `trainLearners` asked for (the zoo), trained one by one.

@@ -92,7 +92,12 @@ public struct NeuralRun: Sendable, Equatable, Codable {
     }
 
     public var plan: NeuralPlan { NeuralPlan(model: model, optimizer: optimizer, fit: fit) }
-    public var isComplete: Bool { cursor.epochsCompleted >= fit.epochs }
+    /// All planned epochs trained, or EarlyStopping stopped it.
+    public var isComplete: Bool { cursor.epochsCompleted >= fit.epochs || stoppedEarly }
+    /// `--checkpoint best`: the epoch (1-based) whose weights are the run's model (nil: the last).
+    public var bestCheckpointEpoch: Int? { fit.callbacks?.bestCheckpoint == nil ? nil : cursor.callbacks?.bestCheckpoint.epoch }
+    /// EarlyStopping (still in the settings) stopped the run.
+    public var stoppedEarly: Bool { fit.callbacks?.earlyStopping != nil && cursor.callbacks?.earlyStopping.stoppedEpoch != nil }
     /// Whether it has trained a batch.
     public var hasTrained: Bool { cursor.step > 0 || !cursor.history.isEmpty }
 }

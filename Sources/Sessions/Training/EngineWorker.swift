@@ -287,11 +287,18 @@ final class EngineWorker {
         ws.refreshMirror()
         ws.sink.yield(.session(.batch(session: ws.name, run: ws.runId, progress: outcome.progress)))
         if let e = outcome.epochEnd { ws.sink.yield(.session(.epoch(session: ws.name, run: ws.runId, summary: e))) }
+        var settingsChange: (inout SessionRecord) -> Void = { _ in }
+        if let e = outcome.epochEnd, let decision = outcome.callbacks {
+            do { settingsChange = try applyCallbacks(ws, trainer, epoch: e, decision: decision) } catch {
+                fail(ws, "\(Self.sessionError(error))")
+                return
+            }
+        }
         let finished = trainer.isFinished
         let due = outcome.epochEnd != nil || ws.unsaved >= ws.files.record.autosaveEvery
         if due {
             let persisted: SessionStatus = finished ? .finished : (ws.status == .paused ? .paused : .training)
-            do { try checkpoint(ws, status: persisted) } catch {
+            do { try checkpoint(ws, status: persisted, also: settingsChange) } catch {
                 fail(ws, "cannot save a checkpoint: \(Self.sessionError(error))")
                 return
             }
@@ -305,6 +312,51 @@ final class EngineWorker {
             }
             leaveSchedule(ws)
             setStatus(ws, .finished)
+        }
+    }
+
+    /// What EarlyStopping and ReduceLROnPlateau decided at an epoch end, acted on: a new best
+    /// epoch's weights are kept (`RunFiles.bestWeightsURL`) when the run restores them; a stop
+    /// is said, and the model takes the best epoch's weights back; a lowered rate is said and
+    /// returned as the change the epoch's checkpoint records in the run (a `SettingsChange`).
+    private func applyCallbacks(_ ws: Workspace, _ trainer: Trainer, epoch e: EpochSummary,
+                                decision: TrainingCallbacks.Decision) throws -> (inout SessionRecord) -> Void {
+        let callbacks = trainer.config.callbacks
+        let best = RunFiles.earlyStoppingBestURL(in: ws.files.directory, run: ws.runId)
+        func keep(at url: URL) throws {
+            let meta = ["format": "workbench", "session": ws.id, "run": String(ws.runId), "epoch": String(e.epoch)]
+            let data = try ws.model.weightsData(metadata: meta)
+            do {
+                try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+                try AtomicFile.write(data, to: url)
+            } catch let error as EngineError { throw error } catch {
+                throw SessionError.file(path: url.path, reason: "could not keep the best epoch's weights: \(error)")
+            }
+        }
+        if decision.newBest, callbacks?.earlyStopping?.restoreBestWeights == true { try keep(at: best) }
+        // Before EarlyStopping can restore other weights into the model.
+        if decision.newBestCheckpoint { try keep(at: RunFiles.bestWeightsURL(in: ws.files.directory, run: ws.runId)) }
+        if decision.stop {
+            var message = "Epoch \(e.epoch): early stopping (\(callbacks?.earlyStopping?.monitor.rawValue ?? "") has not improved for \(trainer.callbackState.earlyStopping.wait) epochs)"
+            if callbacks?.earlyStopping?.restoreBestWeights == true, let bestEpoch = trainer.callbackState.earlyStopping.bestEpoch {
+                // Keras's on_train_end: the model ends with the best epoch's weights, which the
+                // run kept on disk (a resumed run has no copy in memory).
+                guard let data = try SessionFileAccess.read(best) else {
+                    throw SessionError.file(path: best.path, reason: "the best epoch's weights are missing")
+                }
+                _ = try ws.model.loadWeights(from: data, path: best.path)
+                message += "; restoring model weights from the end of the best epoch: \(bestEpoch + 1)"
+            }
+            ws.sink.yield(.session(.warning(session: ws.name, message: message)))
+        }
+        guard let lr = decision.learningRate else { return { _ in } }
+        ws.sink.yield(.session(.warning(session: ws.name, message: "Epoch \(e.epoch): ReduceLROnPlateau reducing learning rate to \(lr)")))
+        let spec = trainer.optimizer.spec, step = trainer.step
+        return { r in
+            r.updateEngineRun { run in
+                run.optimizer = spec
+                run.changes.append(SettingsChange(step: step, time: Date(), optimizer: spec, fit: run.fit))
+            }
         }
     }
 

@@ -31,6 +31,11 @@ enum Commands {
         Info(name: "lr", usage: "<rate>", help: "set the learning rate (the run goes on with it from the next batch)"),
         Info(name: "epochs", usage: "<n>", help: "set the epochs planned for the run"),
         Info(name: "batch", usage: "<n>", help: "set the batch size (from the next epoch)"),
+        Info(name: "schedule", usage: "<schedule|constant>", help: "set the learning-rate schedule from the current rate: exponential:decay_steps=N:decay_rate=F, piecewise:…, cosine:…"),
+        Info(name: "classweight", usage: "<balanced|label=w,…|off>", help: "weigh each class's loss (Keras's class_weight)"),
+        Info(name: "earlystop", usage: "<settings|off>", help: "EarlyStopping: monitor=val_loss,patience=3,min_delta=0,restore_best"),
+        Info(name: "plateau", usage: "<settings|off>", help: "ReduceLROnPlateau: monitor=val_loss,factor=0.5,patience=2,min_lr=1e-6"),
+        Info(name: "checkpoint", usage: "<best|last>", help: "which epoch's weights are the model (best: by the early-stopping monitor, else val_loss)"),
         Info(name: "use", usage: "[run|current]", help: "answer the console with a run's model (no run: choose from the leaderboard)"),
         Info(name: "add", usage: "[type]", help: "add a layer below the selected one (lstm, dense, dropout…)"),
         Info(name: "delete", usage: "", help: "delete the selected layer"),
@@ -164,6 +169,25 @@ extension WorkbenchState {
             default:
                 guard let v = Int(argument), v >= 1 else { return warn(":batch needs a whole number ≥ 1") }
                 change = .batchSize(v)
+            }
+            return [.call(.changeSettings(change))]
+        case "schedule", "classweight", "earlystop", "plateau", "checkpoint":
+            // Parsed by the service, as the command line's flags are (errors name the field).
+            guard !argument.isEmpty else {
+                return warn([
+                    "schedule": ":schedule needs a schedule, e.g. :schedule exponential:decay_steps=100:decay_rate=0.9 (or constant)",
+                    "classweight": ":classweight needs balanced, label=weight,… or off",
+                    "earlystop": ":earlystop needs settings, e.g. :earlystop monitor=val_loss,patience=3,restore_best (or off)",
+                    "plateau": ":plateau needs settings, e.g. :plateau factor=0.5,patience=2 (or off)",
+                    "checkpoint": ":checkpoint needs best or last",
+                ][name] ?? "")
+            }
+            let change: TrainingSettingsChange = switch name {
+            case "schedule": .schedule(argument)
+            case "classweight": .classWeight(argument)
+            case "earlystop": .earlyStopping(argument)
+            case "plateau": .reduceLROnPlateau(argument)
+            default: .checkpoint(argument)
             }
             return [.call(.changeSettings(change))]
         case "zoo":

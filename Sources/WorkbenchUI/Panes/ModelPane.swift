@@ -82,13 +82,18 @@ public struct ModelPane: Pane {
         return Geometry(area: area, count: n, rowsPerLayer: rowsPerLayer, boxed: boxed, visibleLayers: visibleLayers)
     }
 
+    static func capitalised(_ s: String) -> String { s.prefix(1).uppercased() + s.dropFirst() }
+
     /// The footer lines, their rows, whether the input line shows, and the graph's area.
     private func frame(_ rect: Rect, _ m: ModelSnapshot) -> (footer: [(String, String)], footerRows: Int, input: Bool, graph: Rect) {
         var bottom = rect.maxY
         if editing != nil { bottom -= 1 }
         let optimizer = ([m.optimizer] + m.optimizerSettings.map { "\($0.name) \($0.value)" }).joined(separator: "  ")
+        // Class weights and callbacks, each on its own line under the loss, when set.
+        let training = m.training.map { (Self.capitalised($0.name) + " ", $0.value) }
         let footer: [(String, String)] = rect.height >= 10
             ? [("Total params ", Digits.grouped(m.totalParameters)), ("Optimizer ", optimizer), ("Loss ", m.loss)]
+                + (rect.height >= 10 + 2 * training.count ? training : [])
             : [("", "\(Digits.grouped(m.totalParameters)) params · \(m.optimizer) · \(m.loss)")]
         let footerRows = min(footer.count, max(0, bottom - rect.y - 1))
         bottom -= footerRows
@@ -327,7 +332,8 @@ public struct ModelPane: Pane {
         for (i, (name, value)) in parts.footer.suffix(parts.footerRows).enumerated() {
             let y = bottom - parts.footerRows + i
             let x = Draw.text(&grid, name, x: rect.x, y: y, width: rect.width, style: Style(.dim))
-            Draw.text(&grid, value, x: x, y: y, width: rect.maxX - x, style: i == 0 && parts.footerRows == 3 ? Style(.text, .bold) : .text)
+            Draw.text(&grid, value, x: x, y: y, width: rect.maxX - x,
+                      style: i == 0 && parts.footerRows >= 3 && parts.footerRows == parts.footer.count ? Style(.text, .bold) : .text)
         }
         if parts.input {
             Draw.text(&grid, "Input " + m.inputShape, x: rect.x, y: rect.y, width: rect.width, style: Style(.dim))

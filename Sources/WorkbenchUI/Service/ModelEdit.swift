@@ -93,4 +93,15 @@ public enum TrainingSettingsChange: Hashable, Sendable {
     case epochs(Int)
     /// Examples per batch (a run part way through an epoch takes it at the epoch's end).
     case batchSize(Int)
+    /// The learning-rate schedule in `--lr-schedule`'s form, from the current rate
+    /// (`exponential:decay_steps=100:decay_rate=0.9`…), or "constant" to drop it.
+    case schedule(String)
+    /// Class weights as `--class-weight` takes them (`balanced`, `pos=2,neg=1`), or "off".
+    case classWeight(String)
+    /// EarlyStopping as `--early-stopping` takes it (`monitor=val_loss,patience=3,restore_best`), or "off".
+    case earlyStopping(String)
+    /// ReduceLROnPlateau as `--reduce-lr-on-plateau` takes it (`factor=0.5,patience=2`), or "off".
+    case reduceLROnPlateau(String)
+    /// Which epoch's weights are the model: "best" or "last".
+    case checkpoint(String)
 }

@@ -112,9 +112,14 @@ public struct ModelSnapshot: Hashable, Sendable {
     public var loss: String
     /// The preset the model came from, if it is still unchanged.
     public var preset: String?
+    /// How it trains beyond the optimizer, shown under it when set: class weights, callbacks
+    /// ("class weights" "pos=2, neg=1"; "callbacks" "EarlyStopping(val_loss, patience 3)").
+    public var training: [NamedValue]
 
     public init(layers: [LayerSnapshot], inputShape: String = "", totalParameters: Int? = nil,
-                optimizer: String, optimizerSettings: [NamedValue] = [], loss: String, preset: String? = nil) {
+                optimizer: String, optimizerSettings: [NamedValue] = [], loss: String, preset: String? = nil,
+                training: [NamedValue] = []) {
+        self.training = training
         self.layers = layers
         self.inputShape = inputShape
         self.totalParameters = totalParameters ?? layers.reduce(0) { $0 + $1.parameterCount }
