@@ -10,7 +10,7 @@ struct Workbench: AsyncParsableCommand {
         abstract: "Build text classifiers interactively: shape a model, watch it train, type text to classify it.",
         discussion: "With no subcommand, opens the terminal workbench on the last session, or on a new session over the bundled Chinese reviews.",
         version: VersionInfo.text,
-        subcommands: [UICommand.self, DemoCommand.self, DataCommand.self, TrainCommand.self, EvalCommand.self, PredictCommand.self,
+        subcommands: [UICommand.self, DemoCommand.self, DataCommand.self, TrainCommand.self, EvalCommand.self, PredictCommand.self, ExportCommand.self, TokenizeCommand.self,
                       SessionsCommand.self, CompareCommand.self, BenchCommand.self, EngineBenchCommand.self, UIBenchCommand.self, KeysCommand.self],
         defaultSubcommand: UICommand.self)
 
