@@ -144,7 +144,7 @@ public enum ExportFolder {
               ids = pad_sequences(tok.texts_to_sequences(texts), maxlen=\(cfg.maxLength), padding="\(pad)", truncating="\(trunc)")
               """
             : """
-              # tokenizer.json documents the rules; `workbench tokenize --model-dir DIR` prints the ids.
+              # tokenizer.json documents the rules; `workbench tokenize --model-dir DIR` (DIR: the model folder exported from) prints the ids.
               import subprocess
               out = subprocess.run(["workbench", "tokenize", "--model-dir", "DIR", *texts], capture_output=True, text=True).stdout
               ids = np.array([json.loads(line)["ids"] for line in out.splitlines()])
@@ -156,7 +156,7 @@ public enum ExportFolder {
 
         - `model.onnx`: input `\(OnnxExport.inputName)` int64 [N, \(cfg.maxLength)] (token ids, 0 = padding), output `\(OnnxExport.outputName)` float [N, \(c.classNames.count)].
         - `labels.json`: the class of each output column.
-        - `tokenizer.json`: the \(keras ? "Keras tokenizer (tokenizer_from_json reads it)" : "script-aware tokenizer: vocabulary and rules")); pad or cut to \(cfg.maxLength) ids at the \(pad == trunc ? "\(pad)" : "\(pad) (padding) / \(trunc) (truncating)") end.
+        - `tokenizer.json`: the \(keras ? "Keras tokenizer, which tokenizer_from_json reads" : "script-aware tokenizer: vocabulary and rules"); pad or cut to \(cfg.maxLength) ids at the \(pad == trunc ? "\(pad)" : "\(pad) (padding) / \(trunc) (truncating)") end.
 
         ```python
         import json, numpy as np, onnxruntime as ort
