@@ -10,6 +10,7 @@ let package = Package(
         .library(name: "TextData", targets: ["TextData"]),
         .library(name: "Sessions", targets: ["Sessions"]),
         .library(name: "Learners", targets: ["Learners"]),
+        .library(name: "Export", targets: ["Export"]),
         .library(name: "Charts", targets: ["Charts"]),
         .library(name: "TerminalUI", targets: ["TerminalUI"]),
         .library(name: "WorkbenchUI", targets: ["WorkbenchUI"]),
@@ -24,6 +25,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        // ONNX export: the message types of Sources/Export/onnx.pb.swift (generated once and
+        // committed, so no build runs the protoc plugin).
+        .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
     ],
     targets: [
         // System libraries: a module map and a shim header each, nothing else.
@@ -40,6 +44,10 @@ let package = Package(
         .target(name: "Sessions", dependencies: ["Basics", "Engine", "TextData", "Learners"]),
         .target(name: "Learners", dependencies: ["Basics", "Engine", "TextData"]),
         .target(name: "Charts"),
+        // Export to other runtimes (ONNX): a model folder's classifier as an ONNX graph, with its
+        // tokenizer and labels.
+        .target(name: "Export", dependencies: ["Engine", "TextData", "Sessions",
+                                               .product(name: "SwiftProtobuf", package: "swift-protobuf")]),
         // Theme and key files are read by its own TOML parser (TOML.swift), not a C++ one.
         .target(name: "TerminalUI", dependencies: ["CNcursesw"]),
         // The panes and the UI loop; talks to sessions only through its WorkbenchService protocol.
@@ -59,7 +67,7 @@ let package = Package(
         .executableTarget(
             name: "workbench",
             dependencies: [
-                "Basics", "Engine", "TextData", "Sessions", "Learners", "TerminalUI", "WorkbenchUI", "WorkbenchApp", "Serving",
+                "Basics", "Engine", "TextData", "Sessions", "Learners", "TerminalUI", "WorkbenchUI", "WorkbenchApp", "Serving", "Export",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
@@ -69,6 +77,8 @@ let package = Package(
         .testTarget(name: "TextDataTests", dependencies: ["Basics", "TextData", "TestSupport"]),
         .testTarget(name: "LearnersTests", dependencies: ["Basics", "Learners", "Engine", "TextData"]),
         .testTarget(name: "PipelineTests", dependencies: ["Engine", "TextData", "Sessions", "TestSupport"]),
+        .testTarget(name: "ExportTests", dependencies: ["Export", "Engine", "TextData", "Sessions",
+                                                        .product(name: "SwiftProtobuf", package: "swift-protobuf")]),
         .testTarget(name: "ChartsTests", dependencies: ["Charts"]),
         .testTarget(name: "TerminalUITests", dependencies: ["TerminalUI", "TestSupport"]),
         // The scripted service and models the UI tests drive the workbench with (never shipped).

@@ -10,9 +10,9 @@ struct Workbench: AsyncParsableCommand {
         abstract: "Build text classifiers interactively: shape a model, watch it train, type text to classify it.",
         discussion: "With no subcommand, opens the terminal workbench on the last session, or on a new session over the bundled Chinese reviews.",
         version: VersionInfo.text,
-        subcommands: [UICommand.self, DemoCommand.self, DataCommand.self, TrainCommand.self, EvalCommand.self, PredictCommand.self,
-                      SessionsCommand.self, CompareCommand.self, ServeCommand.self, BenchCommand.self, EngineBenchCommand.self, UIBenchCommand.self,
-                      ConsoleBenchCommand.self, KeysCommand.self],
+        subcommands: [UICommand.self, DemoCommand.self, DataCommand.self, TrainCommand.self, EvalCommand.self, PredictCommand.self, ExportCommand.self,
+                      TokenizeCommand.self, SessionsCommand.self, CompareCommand.self, ServeCommand.self, BenchCommand.self, EngineBenchCommand.self,
+                      UIBenchCommand.self, ConsoleBenchCommand.self, KeysCommand.self],
         defaultSubcommand: UICommand.self)
 
     /// ArgumentParser's `main`, with every error made fit to print (`printable`). An error

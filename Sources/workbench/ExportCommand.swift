@@ -1,0 +1,70 @@
+import ArgumentParser
+import Engine
+import Export
+import Foundation
+import Sessions
+
+/// `workbench export --format onnx (--session NAME [--run N] | --model-dir DIR) --output DIR`:
+/// the model with its tokenizer, labels and a README, for another runtime. (`sessions export`
+/// still writes a model folder for `--model-dir`.)
+struct ExportCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "export",
+        abstract: "Export a model for another runtime (ONNX), with its tokenizer, labels and a README.")
+
+    enum Format: String, ExpressibleByArgument, CaseIterable { case onnx }
+
+    @Option(help: "The format: onnx.") var format: Format
+    @Option(help: "A folder written by `train --save` or `sessions export`.") var modelDir: String?
+    @OptionGroup var sessionOptions: SessionModelOptions
+    @Option(help: ArgumentHelp("The folder to write (new or empty).", valueName: "dir")) var output: String
+
+    func run() async throws {
+        let target = URL(fileURLWithPath: output)
+        // Refused before any work (a session's model is copied out first).
+        try ExportFolder.checkTarget(target)
+        let model: SavedModel
+        if let session = try sessionOptions.chosen(modelDir: modelDir) {
+            // The session's model as a model folder in a temporary place, then read back: the
+            // same bytes `sessions export` writes.
+            let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("workbench-export-\(UUID().uuidString)")
+            defer { try? FileManager.default.removeItem(at: scratch) }
+            let run = sessionOptions.run
+            try await withSessionManager(sessionOptions.dir.store) { m in
+                try await m.open(session, readOnly: true).export(to: scratch, run: run)
+            }
+            model = try SavedModel.load(scratch)
+        } else {
+            model = try SavedModel.load(URL(fileURLWithPath: modelDir ?? ""))
+        }
+        switch model {
+        case let .neural(c):
+            try ExportFolder.writeONNX(c, to: target)
+        case .learner:
+            throw EngineError.invalidSpec(field: "format", reason: "ONNX export covers neural models; learners (TF-IDF models, trees, fastText) cannot be exported to ONNX yet")
+        }
+        print("exported \(ExportFolder.onnxFile), \(ExportFolder.labelsFile), \(ExportFolder.tokenizerFile) and \(ExportFolder.readmeFile) to \(output)")
+    }
+}
+
+/// `workbench tokenize --model-dir DIR [TEXT…]`: the padded token ids a neural model reads,
+/// one JSON object per text, so any runtime can be fed the exported model's input.
+struct TokenizeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "tokenize", abstract: "Print the padded token ids a saved neural model reads (JSONL; arguments, or one text per line on stdin).")
+    @Option(help: "A folder written by `train --save` or `sessions export`.") var modelDir: String
+    @Argument(help: "Texts; none reads stdin.") var texts: [String] = []
+
+    func run() throws {
+        guard case let .neural(c) = try SavedModel.load(URL(fileURLWithPath: modelDir)) else {
+            throw EngineError.file(path: modelDir, reason: "holds a learner; tokenize reads a neural model's tokenizer")
+        }
+        var inputs = texts
+        if inputs.isEmpty { while let line = readLine() { inputs.append(line) } }
+        for text in inputs {
+            let ids = c.encode([text]).scalars.map { Int($0) }
+            let obj: [String: Any] = ["text": text, "ids": ids]
+            print(String(decoding: try JSONSerialization.data(withJSONObject: obj, options: [.sortedKeys]), as: UTF8.self))
+        }
+    }
+}
