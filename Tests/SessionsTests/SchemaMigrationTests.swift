@@ -67,7 +67,7 @@ import TestSupport
         guard case let .learner(nb) = v2.runs[2].kind else { Issue.record("run 3 is \(v2.runs[2].kind)"); return }
         #expect(nb.result != nil && v2.currentRun.id == 3, "the trained learner is current")
         #expect(v2.plan == .learner(nb.recipe), "the model being shaped was the learner")
-        #expect(v2.engineRunID == 4 && !v2.engineRun.hasTrained, "the checkpoint's fresh weights are an untrained placeholder")
+        #expect(v2.engineRunID == 4 && !v2.engineRun.hasTrained, "the checkpoint's fresh weights are an untrained run of their own")
         #expect(v2.runs[0].scores.epochs == 1)
         let v1 = try store.record("neural-v1")
         #expect(v1.runs.count == 1 && v1.engineRun.cursor.epochsCompleted == 2 && v1.plan == v1.runs[0].plan)

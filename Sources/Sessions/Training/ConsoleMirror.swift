@@ -16,6 +16,15 @@ final class ConsoleMirror: @unchecked Sendable {
     private var current = 0
     /// The step of the weights the current replica holds.
     private(set) var step = -1
+    /// Whether a reader has used it: until then the worker refreshes it only after commands and
+    /// status changes, so training that no console watches copies no weights per batch.
+    private var wanted = false
+
+    /// Whether the worker should refresh it after a batch.
+    var isWanted: Bool {
+        lock.lock(); defer { lock.unlock() }
+        return wanted
+    }
 
     /// Copies `classifier`'s weights into the replica not in use (rebuilding both when the
     /// model changed), then makes it current. Called on the engine's worker only.
@@ -50,6 +59,7 @@ final class ConsoleMirror: @unchecked Sendable {
     /// Runs `body` with the current replica; nil before the first refresh.
     func use<T>(_ body: (TextClassifier) throws -> T) rethrows -> T? {
         lock.lock()
+        wanted = true
         guard !replicas.isEmpty else { lock.unlock(); return nil }
         let replica = replicas[current]
         lock.unlock()

@@ -2,37 +2,6 @@ import Engine
 import Foundation
 import TextData
 
-/// One session's model objects on the worker thread. Never leaves it.
-final class Workspace {
-    let id: String
-    let files: SessionFiles
-    var sink: EngineSink
-    var classifier: TextClassifier
-    var optimizer: Optimizer
-    var trainer: Trainer?
-    var data: TrainingData?
-    var status: SessionStatus
-    var runId: Int
-    /// Batches trained since the last checkpoint.
-    var unsaved = 0
-    /// The copy of the weights the console classifies with (set once the console asks).
-    var mirror: ConsoleMirror?
-
-    /// Brings the console's copy of the weights up to date.
-    func refreshMirror() {
-        mirror?.refresh(from: classifier, step: trainer?.step ?? files.record.engineRun.cursor.step)
-    }
-
-    init(id: String, files: SessionFiles, sink: EngineSink, classifier: TextClassifier, optimizer: Optimizer, status: SessionStatus, runId: Int) {
-        self.id = id; self.files = files; self.sink = sink; self.classifier = classifier
-        self.optimizer = optimizer; self.status = status; self.runId = runId
-    }
-
-    var model: Sequential { classifier.model }
-    /// The session's name as its events carry it (renames change it).
-    var name: String { files.record.name }
-}
-
 /// The engine's worker: owns the workspaces and the schedule. Confined to the worker thread
 /// (created there, used only there).
 final class EngineWorker {
@@ -284,7 +253,7 @@ final class EngineWorker {
             fail(ws, "\(Self.sessionError(error))")
             return
         }
-        ws.refreshMirror()
+        if ws.mirror?.isWanted == true { ws.refreshMirror() }
         ws.sink.yield(.session(.batch(session: ws.name, run: ws.runId, progress: outcome.progress)))
         if let e = outcome.epochEnd { ws.sink.yield(.session(.epoch(session: ws.name, run: ws.runId, summary: e))) }
         var settingsChange: (inout SessionRecord) -> Void = { _ in }
@@ -402,6 +371,8 @@ final class EngineWorker {
     }
 
     private func setStatus(_ ws: Workspace, _ s: SessionStatus) {
+        // A job that ends or pauses leaves the console's copy as its weights are.
+        ws.refreshMirror()
         ws.status = s
         ws.sink.yield(.session(.status(session: ws.name, status: s)))
     }
@@ -446,53 +417,5 @@ final class EngineWorker {
         workspaces = [:]
         active = []
         queue = []
-    }
-
-    // MARK: - Loading
-
-    /// Builds a workspace from the record and checkpoint files.
-    static func load(id: String, files: SessionFiles, sink: EngineSink) throws -> Workspace {
-        let (rec, weights, weightsPath, opt, optPath) = try files.loadCheckpoint()
-        let run = rec.engineRun
-        let classifier = try TextClassifier(config: rec.classifierConfig, seed: run.weightSeed)
-        try classifier.model.loadWeights(from: weights, path: weightsPath)
-        let optimizer = Optimizer(run.optimizer)
-        try optimizer.restoreState(from: opt, path: optPath, model: classifier.model)
-        do { try classifier.model.restoreGeneratorStates(run.cursor.layerGenerators) } catch let e as EngineError {
-            throw SessionError.file(path: files.directory.appendingPathComponent(SessionStore.sessionFile).path,
-                                    reason: "field 'runs[\(rec.engineRunIndex)].neural.cursor': \(e.description)")
-        }
-        let status: SessionStatus
-        switch rec.status {
-        case .failed: status = rec.status
-        default: status = run.isComplete ? .finished : .idle
-        }
-        return Workspace(id: id, files: files, sink: sink, classifier: classifier, optimizer: optimizer, status: status, runId: rec.engineRunID)
-    }
-
-    /// The model's output must suit the labels: one sigmoid unit for two classes, one score
-    /// per class otherwise.
-    static func checkHead(_ c: TextClassifier) throws {
-        let classes = c.config.labels.count
-        switch c.config.model.loss {
-        case .binaryCrossentropy:
-            guard classes == 2 else {
-                throw SessionError.invalidSetting(field: "model", reason: "a one-unit sigmoid head (binary cross-entropy) needs exactly 2 classes, the data has \(classes)")
-            }
-        case .sparseCategoricalCrossentropy:
-            guard c.model.outputShape == [classes] else {
-                throw SessionError.invalidSetting(field: "model", reason: "the model outputs \(c.model.outputShape) per example, the data has \(classes) classes (end with Dense(\(classes), softmax), or Dense(1, sigmoid) for 2)")
-            }
-        }
-    }
-
-    /// Errors as the session layer reports them: engine file errors become session file errors.
-    static func sessionError(_ error: any Error) -> any Error {
-        switch error {
-        case let EngineError.file(path, reason): return SessionError.file(path: path, reason: reason)
-        case let e as EngineError: return SessionError.invalidSetting(field: "engine", reason: e.description)
-        case let e as TextDataError: return SessionError.invalidSetting(field: "data", reason: e.description)
-        default: return error
-        }
     }
 }
