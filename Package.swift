@@ -46,7 +46,7 @@ let package = Package(
         .target(name: "Charts"),
         // Export to other runtimes (ONNX): a model folder's classifier as an ONNX graph, with its
         // tokenizer and labels.
-        .target(name: "Export", dependencies: ["Engine", "TextData", "Sessions",
+        .target(name: "Export", dependencies: ["Engine", "TextData", "Sessions", "Learners",
                                                .product(name: "SwiftProtobuf", package: "swift-protobuf")]),
         // Theme and key files are read by its own TOML parser (TOML.swift), not a C++ one.
         .target(name: "TerminalUI", dependencies: ["CNcursesw"]),
@@ -77,7 +77,7 @@ let package = Package(
         .testTarget(name: "TextDataTests", dependencies: ["Basics", "TextData", "TestSupport"]),
         .testTarget(name: "LearnersTests", dependencies: ["Basics", "Learners", "Engine", "TextData"]),
         .testTarget(name: "PipelineTests", dependencies: ["Engine", "TextData", "Sessions", "TestSupport"]),
-        .testTarget(name: "ExportTests", dependencies: ["Export", "Engine", "TextData", "Sessions",
+        .testTarget(name: "ExportTests", dependencies: ["Export", "Engine", "TextData", "Sessions", "Learners",
                                                         .product(name: "SwiftProtobuf", package: "swift-protobuf")]),
         .testTarget(name: "ChartsTests", dependencies: ["Charts"]),
         .testTarget(name: "TerminalUITests", dependencies: ["TerminalUI", "TestSupport"]),

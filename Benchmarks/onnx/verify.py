@@ -1,11 +1,13 @@
 #!/usr/bin/env python3
 """Checks `workbench export --format onnx` against ONNX Runtime.
 
-For each small model below: trains it for one epoch on a bundled data set (Data/), exports it
+For each small model below: trains it for one epoch on a bundled data set (Data/) (a learner:
+trains it with its `--model` spec), exports it
 with `workbench export --format onnx`, checks model.onnx with `onnx.checker.check_model`
 (full_check), runs it in onnxruntime on the token ids `workbench tokenize` gives for the
 set's test texts, and compares the probabilities with `workbench predict --json` on the same
-texts. With the Keras tokenizers it also checks that keras_preprocessing's tokenizer_from_json
+texts (a learner: the first 1,000 test texts, their analyzer ids padded with 0 into one batch,
+and the first 50 also one by one unpadded). With the Keras tokenizers it also checks that keras_preprocessing's tokenizer_from_json
 (on the exported tokenizer.json), padded by the exported rules, gives the same ids on every text. Prints a table; exits 1 when a model fails the check or differs by more than 1e-5.
 
     python3 Benchmarks/onnx/verify.py                 # every model
@@ -73,6 +75,23 @@ MODELS = {
                                             {"type": "dense", "units": 16, "activation": "relu"},
                                             {"type": "global_average_pooling1d"}, TEN], []),
 }
+
+
+# The learners: name: (data set, `--model` spec). The test texts are the set's first 1,000.
+# zh-*: the characters analyzer (character n-grams; fastText: non-space characters).
+LEARNERS = {
+    "logreg-en": ("en-movie-snippets", "logreg"),
+    "logreg-zh": ("zh-news-titles", "logreg"),
+    "svm-en": ("en-fortunes", "svm"),
+    "svm-zh": ("zh-reviews", "svm"),
+    "nb-en": ("en-movie-snippets", "nb:ngrams=3"),
+    "nb-zh": ("zh-news-titles", "nb"),
+    "tree-en": ("en-movie-snippets", "tree:depth=30"),
+    "forest-zh": ("zh-news-titles", "forest:trees=10:depth=25"),
+    "fasttext-en": ("en-movie-snippets", "fasttext:dim=20"),
+    "fasttext-zh": ("zh-news-titles", "fasttext:dim=16:ngrams=2:bucket=20000"),
+}
+MAX_TEXTS = 1000
 
 
 def in_venv(venv):
@@ -158,31 +177,72 @@ def check(name, workbench, work):
     return len(texts), float(np.abs(theirs - ours).max()), ops, model.opset_import[0].version, tokens
 
 
+def check_learner(name, workbench, work):
+    import numpy as np
+    import onnx
+    import onnxruntime as ort
+
+    data, spec = LEARNERS[name]
+    folder = work / name
+    folder.mkdir()
+    model_dir, export_dir = folder / "model", folder / "onnx"
+    run([workbench, "train", "--data", REPO / "Data" / data / "train.tsv", "--model", spec, "--save", model_dir])
+    run([workbench, "export", "--format", "onnx", "--model-dir", model_dir, "--output", export_dir])
+
+    texts = [line.split("\t", 1)[1] for line in (REPO / "Data" / data / "test.tsv").read_text().splitlines() if "\t" in line][:MAX_TEXTS]
+    stdin = "\n".join(texts) + "\n"
+    rows = [json.loads(l)["ids"] for l in run([workbench, "tokenize", "--model-dir", model_dir], stdin).splitlines()]
+    assert len(rows) == len(texts), f"{name}: {len(rows)} id rows for {len(texts)} texts"
+    width = max([1] + [len(r) for r in rows])
+    labels = json.loads((export_dir / "labels.json").read_text())
+    ours = np.array([[p["probabilities"][c] for c in labels]
+                     for p in map(json.loads, run([workbench, "predict", "--json", "--model-dir", model_dir], stdin).splitlines())])
+
+    path = str(export_dir / "model.onnx")
+    onnx.checker.check_model(path, full_check=True)
+    model = onnx.load(path)
+    options = ort.SessionOptions()
+    options.intra_op_num_threads = 1
+    session = ort.InferenceSession(path, options, providers=["CPUExecutionProvider"])
+    # One batch padded with 0 at the end, and each text alone unpadded: both must agree.
+    batch = np.array([r + [0] * (width - len(r)) for r in rows], dtype=np.int64)
+    theirs = session.run(["probabilities"], {"token_ids": batch})[0]
+    assert theirs.shape == ours.shape, f"{name}: onnxruntime gives {theirs.shape}, workbench {ours.shape}"
+    diff = float(np.abs(theirs - ours).max())
+    for r, want in list(zip(rows, ours))[:50]:
+        one = session.run(["probabilities"], {"token_ids": np.array([r or [0]], dtype=np.int64)})[0][0]
+        diff = max(diff, float(np.abs(one - want).max()))
+    ops = sorted({n.op_type for n in model.graph.node} - {"Identity", "Cast"})
+    return len(texts), diff, ops, model.opset_import[0].version, "-"
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("models", nargs="*", help=f"some of: {', '.join(MODELS)}")
+    ap.add_argument("models", nargs="*", help=f"some of: {', '.join([*MODELS, *LEARNERS])}")
     ap.add_argument("--workbench", default=str(REPO / ".build" / "debug" / "workbench"))
     ap.add_argument("--venv", default=str(REPO / ".venv-onnx"))
     ap.add_argument("--no-venv", action="store_true")
     args = ap.parse_args()
     if not args.no_venv and not in_venv(pathlib.Path(args.venv)):
         bootstrap(pathlib.Path(args.venv))
-    unknown = [m for m in args.models if m not in MODELS]
+    unknown = [m for m in args.models if m not in MODELS and m not in LEARNERS]
     if unknown:
-        ap.error(f"unknown model(s) {', '.join(unknown)}; known: {', '.join(MODELS)}")
+        ap.error(f"unknown model(s) {', '.join(unknown)}; known: {', '.join([*MODELS, *LEARNERS])}")
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     failed = 0
     print(f"{'model':<22} {'data':<12} {'texts':>5} {'max |Δp|':>10}  {'ok':<4} {'keras ids':<9} opset  ops")
     with tempfile.TemporaryDirectory(prefix="onnx-verify-") as tmp:
-        for name in args.models or MODELS:
+        for name in args.models or [*MODELS, *LEARNERS]:
+            learner = name in LEARNERS
+            data = (LEARNERS if learner else MODELS)[name][0]
             try:
-                n, diff, ops, opset, tokens = check(name, args.workbench, pathlib.Path(tmp))
+                n, diff, ops, opset, tokens = (check_learner if learner else check)(name, args.workbench, pathlib.Path(tmp))
                 ok = diff <= TOLERANCE and tokens in ("same", "-")
                 failed += not ok
-                print(f"{name:<22} {MODELS[name][0]:<12} {n:>5} {diff:>10.2e}  {'yes' if ok else 'NO':<4} {tokens:<9} {opset:>5}  {' '.join(ops)}", flush=True)
+                print(f"{name:<22} {data:<12} {n:>5} {diff:>10.2e}  {'yes' if ok else 'NO':<4} {tokens:<9} {opset:>5}  {' '.join(ops)}", flush=True)
             except Exception as e:  # one model's failure is reported and the others still run
                 failed += 1
-                print(f"{name:<22} {MODELS[name][0]:<12} FAILED: {e}", flush=True)
+                print(f"{name:<22} {data:<12} FAILED: {e}", flush=True)
     print(f"{'all' if not failed else failed} {'models within' if not failed else 'failed; tolerance'} {TOLERANCE:g}")
     sys.exit(1 if failed else 0)
 

@@ -27,6 +27,17 @@ struct OnnxGraphBuilder {
         return t.name
     }
 
+    /// A double initializer (the TF-IDF arithmetic, done in double as the learners do it).
+    mutating func doubles(_ base: String, _ values: [Double], dims: [Int]) -> String {
+        var t = Onnx_TensorProto()
+        t.name = fresh(base)
+        t.dataType = Int32(Onnx_TensorProto.DataType.double.rawValue)
+        t.dims = dims.map(Int64.init)
+        t.doubleData = values
+        initializers.append(t)
+        return t.name
+    }
+
     /// An int64 initializer (shapes, axes).
     mutating func int64s(_ base: String, _ values: [Int64]) -> String {
         var t = Onnx_TensorProto()
@@ -41,9 +52,10 @@ struct OnnxGraphBuilder {
     /// Adds one node; returns its output names (`outputs` of them, named after `name`).
     @discardableResult
     mutating func node(_ op: String, _ inputs: [String], name: String, outputs: Int = 1,
-                       _ attributes: [Onnx_AttributeProto] = []) -> [String] {
+                       _ attributes: [Onnx_AttributeProto] = [], domain: String = "") -> [String] {
         var n = Onnx_NodeProto()
         n.opType = op
+        n.domain = domain
         n.name = fresh("\(name)/\(op)")
         n.input = inputs
         n.output = (0..<outputs).map { fresh(outputs == 1 ? "\(name)/\(op)" : "\(name)/\(op):\($0)") }
@@ -71,5 +83,14 @@ enum Attr {
     }
     static func string(_ name: String, _ v: String) -> Onnx_AttributeProto {
         var a = Onnx_AttributeProto(); a.name = name; a.type = .string; a.s = Data(v.utf8); return a
+    }
+    static func floats(_ name: String, _ v: [Float]) -> Onnx_AttributeProto {
+        var a = Onnx_AttributeProto(); a.name = name; a.type = .floats; a.floats = v; return a
+    }
+    static func int64s(_ name: String, _ v: [Int64]) -> Onnx_AttributeProto {
+        var a = Onnx_AttributeProto(); a.name = name; a.type = .ints; a.ints = v; return a
+    }
+    static func strings(_ name: String, _ v: [String]) -> Onnx_AttributeProto {
+        var a = Onnx_AttributeProto(); a.name = name; a.type = .strings; a.strings = v.map { Data($0.utf8) }; return a
     }
 }

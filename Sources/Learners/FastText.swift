@@ -100,7 +100,7 @@ public struct FastText: Learner {
     public let input: [Float]
     public let output: [Float]
     private let wordIndex: TokenIndex<Int32>
-    private let bucketRow: [Int32: Int32]
+    let bucketRow: [Int32: Int32]
     /// The row of `</s>`, which ends every text (nil when `minCount` dropped it).
     private let endOfLineRow: Int32?
 
@@ -139,7 +139,7 @@ public struct FastText: Learner {
 
     /// Calls `body(row, bucket)` for each input row of a token list: known words, `</s>`, then
     /// the n-grams. `row` is −1 for an n-gram bucket without a stored row.
-    private func forEachRow(_ tokens: [String], _ body: (Int32, Int32) -> Void) {
+    func forEachRow(_ tokens: [String], _ body: (Int32, Int32) -> Void) {
         let ngrams = options.wordNgrams > 1
         var hashes: [UInt32] = []
         if ngrams { hashes.reserveCapacity(tokens.count + 1) }

@@ -40,29 +40,35 @@ struct ExportCommand: AsyncParsableCommand {
         switch model {
         case let .neural(c):
             try ExportFolder.writeONNX(c, to: target)
-        case .learner:
-            throw EngineError.invalidSpec(field: "format", reason: "ONNX export covers neural models; learners (TF-IDF models, trees, fastText) cannot be exported to ONNX yet")
+        case let .learner(l):
+            try ExportFolder.writeONNX(learner: l, to: target)
         }
         print("exported \(ExportFolder.onnxFile), \(ExportFolder.labelsFile), \(ExportFolder.tokenizerFile) and \(ExportFolder.readmeFile) to \(output)")
     }
 }
 
-/// `workbench tokenize --model-dir DIR [TEXT…]`: the padded token ids a neural model reads,
-/// one JSON object per text, so any runtime can be fed the exported model's input.
+/// `workbench tokenize --model-dir DIR [TEXT…]`: the token ids the model's ONNX export reads
+/// (a neural model's padded ids, a learner's analyzer ids as `LearnerInput` numbers them), one
+/// JSON object per text, so any runtime can be fed the exported model's input.
 struct TokenizeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "tokenize", abstract: "Print the padded token ids a saved neural model reads (JSONL; arguments, or one text per line on stdin).")
+        commandName: "tokenize", abstract: "Print the token ids a saved model's ONNX export reads (JSONL; arguments, or one text per line on stdin): a neural model's padded ids, a learner's analyzer ids.")
     @Option(help: "A folder written by `train --save` or `sessions export`.") var modelDir: String
     @Argument(help: "Texts; none reads stdin.") var texts: [String] = []
 
     func run() throws {
-        guard case let .neural(c) = try SavedModel.load(URL(fileURLWithPath: modelDir)) else {
-            throw EngineError.file(path: modelDir, reason: "holds a learner; tokenize reads a neural model's tokenizer")
+        // A neural model's padded ids; a learner's analyzer ids as its ONNX export reads them.
+        let idsOf: (String) -> [Int]
+        switch try SavedModel.load(URL(fileURLWithPath: modelDir)) {
+        case let .neural(c): idsOf = { c.encode([$0]).scalars.map { Int($0) } }
+        case let .learner(l):
+            let input = try LearnerInput(l)
+            idsOf = { input.ids($0).map { Int($0) } }
         }
         var inputs = texts
         if inputs.isEmpty { while let line = readLine() { inputs.append(line) } }
         for text in inputs {
-            let ids = c.encode([text]).scalars.map { Int($0) }
+            let ids = idsOf(text)
             let obj: [String: Any] = ["text": text, "ids": ids]
             print(String(decoding: try JSONSerialization.data(withJSONObject: obj, options: [.sortedKeys]), as: UTF8.self))
         }
