@@ -21,13 +21,23 @@ import Testing
         #expect(r.status == 1)
         #expect(r.err.contains("out: exists and is not empty"), "\(r.err)")
 
-        // A learner: refused by what it is, nothing written.
+        // A learner exports, and tokenize prints its analyzer's ids (unknown words as 0).
         r = try await wb("train", "--data", "data.tsv", "--model", "logreg", "--save", "lr")
         #expect(r.status == 0, "\(r.err)")
         r = try await wb("export", "--format", "onnx", "--model-dir", "lr", "--output", "out2")
+        #expect(r.status == 0, "\(r.err)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: tmp.file("out2").path).sorted() == ["README.md", "labels.json", "model.onnx", "tokenizer.json"])
+        r = try await wb("tokenize", "--model-dir", "lr", "zzzunknown zzzunknown")
+        #expect(r.status == 0, "\(r.err)")
+        let learnerLine = try #require(try JSONSerialization.jsonObject(with: Data(r.out.utf8)) as? [String: Any])
+        #expect(learnerLine["ids"] as? [Int] == [0, 0])
+        // A learner with no faithful ONNX form here: refused by name, nothing written.
+        r = try await wb("train", "--data", "data.tsv", "--model", "fasttext:ngrams=2:epochs=1", "--save", "ft")
+        #expect(r.status == 0, "\(r.err)")
+        r = try await wb("export", "--format", "onnx", "--model-dir", "ft", "--output", "out3")
         #expect(r.status == 1)
-        #expect(r.err.contains("learners"), "\(r.err)")
-        #expect(!FileManager.default.fileExists(atPath: tmp.file("out2").path))
+        #expect(r.err.contains("fastText") && r.err.contains("bucket"), "\(r.err)")
+        #expect(!FileManager.default.fileExists(atPath: tmp.file("out3").path))
 
         // The ids the exported model reads.
         r = try await wb("sessions", "export", "s", "m", "--sessions-dir", "S")
