@@ -2,13 +2,14 @@
 """Checks `workbench export --format onnx` against ONNX Runtime.
 
 For each small model below: trains it for one epoch on a bundled data set (Data/) (a learner:
-trains it with its `--model` spec), exports it
-with `workbench export --format onnx`, checks model.onnx with `onnx.checker.check_model`
-(full_check), runs it in onnxruntime on the token ids `workbench tokenize` gives for the
-set's test texts, and compares the probabilities with `workbench predict --json` on the same
-texts (a learner: the first 1,000 test texts, their analyzer ids padded with 0 into one batch,
-and the first 50 also one by one unpadded). With the Keras tokenizers it also checks that keras_preprocessing's tokenizer_from_json
-(on the exported tokenizer.json), padded by the exported rules, gives the same ids on every text. Prints a table; exits 1 when a model fails the check or differs by more than 1e-5.
+with its `--model` spec), exports it with `workbench export --format onnx`, checks model.onnx
+with `onnx.checker.check_model` (full_check), runs it in onnxruntime on the token ids
+`workbench tokenize` gives for the set's test texts, and compares the probabilities with
+`workbench predict --json` on the same texts (a learner: the first 1,000 test texts, their
+analyzer ids padded with 0 into one batch, and the first 50 also one by one unpadded). With the
+Keras tokenizers it also checks that keras_preprocessing's tokenizer_from_json (on the exported
+tokenizer.json), padded by the exported rules, gives the same ids on every text. Prints a table;
+exits 1 when a model fails the check or differs by more than 1e-5.
 
     python3 Benchmarks/onnx/verify.py                 # every model
     python3 Benchmarks/onnx/verify.py lstm gru        # some of them
