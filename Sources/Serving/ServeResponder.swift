@@ -143,6 +143,29 @@ struct ServeResponder: HTTPResponder {
         var top_k: Int?
         var explain: Bool?
         var model: String?
+
+        private enum CodingKeys: String, CodingKey { case texts, top_k, explain, model }
+
+        init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            texts = try c.decode([String].self, forKey: .texts)
+            explain = try c.decodeIfPresent(Bool.self, forKey: .explain)
+            model = try c.decodeIfPresent(String.self, forKey: .model)
+            // The contract sets no maximum on top_k, and JSONDecoder reports a whole number past
+            // Int's range, or a fraction, as corrupt data with no field: read as a Double, a whole
+            // number past Int's range lists every class (k ≥ the classes), and a fraction is the
+            // field's type error (422), not malformed JSON (400).
+            if try !c.contains(.top_k) || c.decodeNil(forKey: .top_k) {
+                top_k = nil
+            } else if let k = try? c.decode(Int.self, forKey: .top_k) {
+                top_k = k
+            } else if let d = try? c.decode(Double.self, forKey: .top_k), d.isFinite, d == d.rounded() {
+                top_k = d > 0 ? Int.max : Int.min
+            } else {
+                throw DecodingError.typeMismatch(Int.self, .init(codingPath: c.codingPath + [CodingKeys.top_k],
+                                                                 debugDescription: "top_k must be a whole number"))
+            }
+        }
     }
 
     private func classify(_ request: Request) async throws -> Response {
