@@ -11,7 +11,9 @@ info:
     Text classification with the models of `workbench serve`: a session's run or a saved
     model folder, several at once by name. Every /v1 request carries
     `Authorization: Bearer TOKEN` when the server was started with --token-file.
-    Errors are RFC 9457 problem details (application/problem+json).
+    Errors are RFC 9457 problem details (application/problem+json). A request not answered
+    within --request-timeout (default 30 s) gets 503 with `Retry-After: 1` (the server is
+    busy: the same request may succeed later); the server goes on answering the others.
 servers:
   - url: http://127.0.0.1:8080
 security:
@@ -39,6 +41,7 @@ paths:
         '405': {$ref: '#/components/responses/Problem'}
         '413': {$ref: '#/components/responses/Problem'}
         '422': {$ref: '#/components/responses/Problem'}
+        '503': {$ref: '#/components/responses/Timeout'}
   /v1/models:
     get:
       operationId: listModels
@@ -57,6 +60,7 @@ paths:
                     items: {$ref: '#/components/schemas/Model'}
         '401': {$ref: '#/components/responses/Problem'}
         '405': {$ref: '#/components/responses/Problem'}
+        '503': {$ref: '#/components/responses/Timeout'}
   /v1/models/{name}:
     get:
       operationId: getModel
@@ -75,6 +79,7 @@ paths:
         '401': {$ref: '#/components/responses/Problem'}
         '404': {$ref: '#/components/responses/Problem'}
         '405': {$ref: '#/components/responses/Problem'}
+        '503': {$ref: '#/components/responses/Timeout'}
   /healthz:
     get:
       operationId: health
@@ -91,6 +96,7 @@ paths:
                 properties:
                   status: {const: ok}
         '405': {$ref: '#/components/responses/Problem'}
+        '503': {$ref: '#/components/responses/Timeout'}
   /readyz:
     get:
       operationId: ready
@@ -110,6 +116,7 @@ paths:
                     type: array
                     items: {type: string}
         '405': {$ref: '#/components/responses/Problem'}
+        '503': {$ref: '#/components/responses/Timeout'}
   /metrics:
     get:
       operationId: metrics
@@ -122,6 +129,7 @@ paths:
             text/plain:
               schema: {type: string}
         '405': {$ref: '#/components/responses/Problem'}
+        '503': {$ref: '#/components/responses/Timeout'}
   /openapi.yaml:
     get:
       operationId: openapi
@@ -134,6 +142,7 @@ paths:
             application/yaml:
               schema: {type: string}
         '405': {$ref: '#/components/responses/Problem'}
+        '503': {$ref: '#/components/responses/Timeout'}
 components:
   securitySchemes:
     bearer:
@@ -142,6 +151,15 @@ components:
   responses:
     Problem:
       description: What was wrong with the request.
+      content:
+        application/problem+json:
+          schema: {$ref: '#/components/schemas/Problem'}
+    Timeout:
+      description: The request was not answered within --request-timeout (default 30 s); try again later.
+      headers:
+        Retry-After:
+          description: Seconds to wait before trying again.
+          schema: {type: integer}
       content:
         application/problem+json:
           schema: {$ref: '#/components/schemas/Problem'}

@@ -19,6 +19,11 @@ public struct ServeConfiguration: Sendable {
     public var token: String?
     /// Listen beyond loopback without a token (explicitly asked).
     public var insecure = false
+    /// The longest a request may take, from its arrival to its answer; beyond it the client
+    /// gets 503 (with `Retry-After`) and the server goes on with the next requests.
+    public var requestTimeout: Duration = .seconds(30)
+    /// Where the access log goes (one line per request): nil for standard error.
+    public var accessLogPath: String?
 
     public init() {}
 
@@ -39,6 +44,7 @@ public struct ServeConfiguration: Sendable {
         if maxBodyBytes < 64 { found.append("--max-body-bytes \(maxBodyBytes): must be at least 64") }
         if maxBatch < 1 { found.append("--max-batch \(maxBatch): must be at least 1") }
         if batchWindow < .zero || batchWindow > .seconds(1) { found.append("--batch-window-ms: must be from 0 to 1000") }
+        if requestTimeout <= .zero || requestTimeout > .seconds(3600) { found.append("--request-timeout: give seconds, more than 0 and at most 3600") }
         if !Self.isLoopback(host) && token == nil && !insecure {
             found.append("--host \(host) listens beyond this machine: give --token-file FILE (clients then send 'Authorization: Bearer TOKEN'), or --insecure to serve without one")
         }
@@ -65,9 +71,12 @@ public struct ServeConfiguration: Sendable {
 public enum ServeError: Error, CustomStringConvertible, Sendable {
     case tokenFile(path: String, reason: String)
     case invalidSetting(String)
+    /// The access log's file cannot be written.
+    case accessLog(path: String, reason: String)
 
     public var description: String {
         switch self {
+        case let .accessLog(path, reason): return "--access-log \(path): \(reason)"
         case let .tokenFile(path, reason): return "\(path): \(reason)"
         case let .invalidSetting(reason): return reason
         }

@@ -2,7 +2,7 @@ import Foundation
 import Prometheus
 
 /// What `GET /metrics` reports, in Prometheus's text format: requests and errors per endpoint
-/// and status, request latency, batch sizes and model reloads.
+/// and status, request latency, timeouts, batch sizes, model reloads and failed reloads.
 final class ServeMetrics: Sendable {
     let registry = PrometheusCollectorRegistry()
     private static let latencyBuckets: [Duration] = [
@@ -30,6 +30,13 @@ final class ServeMetrics: Sendable {
         namespace: "workbench", subsystem: "model", metricName: "reloads", unitName: "total",
         helpText: "Times a served model switched to a newer run.") }
 
+    private static var timeouts: MetricNameDescriptor { MetricNameDescriptor(
+        namespace: "workbench", subsystem: "http", metricName: "timeouts", unitName: "total",
+        helpText: "Requests answered 503 because they outlived --request-timeout, by endpoint.") }
+    private static var reloadFailures: MetricNameDescriptor { MetricNameDescriptor(
+        namespace: "workbench", subsystem: "model", metricName: "reload_failures", unitName: "total",
+        helpText: "Times a served model's newer run could not be opened (the older one kept serving).") }
+
     /// One answered request. `endpoint` is the route's pattern, not the path asked, so the
     /// label set stays small whatever clients ask for.
     func request(endpoint: String, method: String, status: Int, duration: Duration) {
@@ -51,9 +58,20 @@ final class ServeMetrics: Sendable {
         registry.makeCounter(descriptor: Self.reloads, labels: [("model", model)]).increment()
     }
 
+    /// A request outlived the request timeout (it is also counted by `request` with its 503).
+    func timeout(endpoint: String) {
+        registry.makeCounter(descriptor: Self.timeouts, labels: [("endpoint", endpoint)]).increment()
+    }
+
+    /// The model served under `model` could not switch to its session's newer run.
+    func reloadFailure(model: String) {
+        registry.makeCounter(descriptor: Self.reloadFailures, labels: [("model", model)]).increment()
+    }
+
     /// Creates the per-model series at zero, so they are listed before the first request.
     func register(model: String) {
         _ = registry.makeCounter(descriptor: Self.reloads, labels: [("model", model)])
+        _ = registry.makeCounter(descriptor: Self.reloadFailures, labels: [("model", model)])
         _ = registry.makeGauge(descriptor: Self.inFlightRequests)
     }
 

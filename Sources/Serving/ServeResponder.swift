@@ -11,15 +11,19 @@ struct ServedEntry: Sendable {
 }
 
 /// Answers every request: routing by path and method (405 with `Allow` for a known path asked
-/// with another method), the bearer token on /v1, the body cap, the access log and the
-/// metrics. Errors are `application/problem+json`.
+/// with another method), the bearer token on /v1, the body cap, the request timeout, the
+/// access log and the metrics. Errors are `application/problem+json`.
 struct ServeResponder: HTTPResponder {
     typealias Context = BasicRequestContext
 
     let models: [ServedEntry]
     let configuration: ServeConfiguration
     let metrics: ServeMetrics
+    /// The server's own messages (errors, timeouts).
     let logger: Logger
+    /// One line per request.
+    let accessLog: Logger
+    let activity: ServeActivity
 
     /// The routes and the methods each answers; `{name}` stands for one path segment.
     static let routes: [(pattern: String, methods: [HTTPRequest.Method])] = [
@@ -46,24 +50,43 @@ struct ServeResponder: HTTPResponder {
         defer { metrics.inFlight(-1) }
         let path = request.uri.path
         let route = Self.route(of: path)
+        let endpoint = route?.pattern ?? "unmatched"
+        let note = RequestNote()
         let response: Response
         do {
-            response = try await answer(request, route: route)
-        } catch let problem as Problem {
-            response = problem.response
+            response = try await withRequestTimeout(configuration.requestTimeout) { [self] in
+                do {
+                    return try await answer(request, route: route, note: note)
+                } catch let problem as Problem {
+                    return problem.response
+                }
+            }
+        } catch is RequestTimedOut {
+            metrics.timeout(endpoint: endpoint)
+            logger.warning("\(request.method) \(Quoted.terminalSafe(path)): no answer within the request timeout (--request-timeout)")
+            response = Problem(status: .serviceUnavailable,
+                               detail: "no answer within \(Self.seconds(configuration.requestTimeout)) s (--request-timeout); the server is busy, try again",
+                               headers: [.retryAfter: "1"]).response
         } catch {
             logger.error("\(request.method) \(Quoted.terminalSafe(path)): \(Quoted.terminalSafe("\(error)"))")
             response = Problem(status: .internalServerError, detail: "the model could not answer: \(error)").response
         }
         let elapsed = ContinuousClock.now - start
-        let endpoint = route?.pattern ?? "unmatched"
         metrics.request(endpoint: endpoint, method: request.method.rawValue, status: response.status.code, duration: elapsed)
+        activity.count()
         let ms = Double(elapsed.components.attoseconds) / 1e15 + Double(elapsed.components.seconds) * 1000
-        logger.info("\(request.method) \(Quoted.terminalSafe(path)) \(response.status.code) \(String(format: "%.2f", ms)) ms")
+        let texts = note.texts.map { " \($0) texts" } ?? ""
+        accessLog.info("\(request.method) \(Quoted.terminalSafe(path)) \(response.status.code) \(String(format: "%.2f", ms)) ms\(texts)")
         return response
     }
 
-    private func answer(_ request: Request, route: (pattern: String, name: String?)?) async throws -> Response {
+    /// A duration in seconds as the options take it (`0.05`, `30`).
+    static func seconds(_ d: Duration) -> String {
+        let s = Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
+        return s == s.rounded() ? String(Int(s)) : String(format: "%g", s)
+    }
+
+    private func answer(_ request: Request, route: (pattern: String, name: String?)?, note: RequestNote) async throws -> Response {
         guard let route, let methods = Self.routes.first(where: { $0.pattern == route.pattern })?.methods else {
             throw Problem.notFound("no endpoint at \(Quoted.terminalSafe(request.uri.path)); see /openapi.yaml")
         }
@@ -93,7 +116,7 @@ struct ServeResponder: HTTPResponder {
             guard let m = models.first(where: { $0.name == name }) else { throw unknownModel(name) }
             return try json(try await m.batcher.source.describe(name: m.name).json)
         default:
-            return try await classify(request)
+            return try await classify(request, note: note)
         }
     }
 
@@ -168,7 +191,7 @@ struct ServeResponder: HTTPResponder {
         }
     }
 
-    private func classify(_ request: Request) async throws -> Response {
+    private func classify(_ request: Request, note: RequestNote) async throws -> Response {
         let data = try await body(request)
         let asked: ClassifyRequest
         do {
@@ -183,6 +206,7 @@ struct ServeResponder: HTTPResponder {
         let name = asked.model ?? models[0].name
         guard let entry = models.first(where: { $0.name == name }) else { throw unknownModel(name) }
         let texts = asked.texts
+        note.texts = texts.count
         guard !texts.isEmpty else { throw Problem.unprocessable("field 'texts': give at least one text") }
         guard texts.count <= configuration.maxTexts else {
             throw Problem.tooLarge("field 'texts': \(texts.count) texts; this server takes at most \(configuration.maxTexts) per request (--max-texts)")

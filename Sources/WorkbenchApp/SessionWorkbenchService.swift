@@ -30,6 +30,8 @@ public actor SessionWorkbenchService: WorkbenchService {
     private var lastMisclassified: MisclassifiedExamples?
     /// Learner runs' parameter counts (total, input side), read once they are trained.
     private var learnerParameters: [Int: (total: Int, input: Int)] = [:]
+    /// `:serve`'s server while it runs.
+    var serving: WorkbenchServing?
 
     init(manager: SessionManager, session: SessionHandle, name: String, themesDirectory: String?) {
         (events, continuation) = AsyncStream.makeStream(of: ServiceEvent.self, bufferingPolicy: .bufferingNewest(10_000))
@@ -278,6 +280,8 @@ public actor SessionWorkbenchService: WorkbenchService {
     }
 
     private func switchTo(_ handle: SessionHandle) async -> SessionResult {
+        // The server answers with the session shown: it ends with it.
+        if serving != nil { _ = await stopServing() }
         session = handle
         current = await handle.name
         preset = nil
@@ -343,6 +347,7 @@ public actor SessionWorkbenchService: WorkbenchService {
     }
 
     public func shutdown() async {
+        if serving != nil { _ = await stopServing() }
         forwarding?.cancel()
         shutdownFailures = await manager.shutdown().map { "\($0)" }
         continuation.finish()

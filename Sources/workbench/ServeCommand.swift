@@ -11,7 +11,9 @@ struct ServeCommand: AsyncParsableCommand {
             Serves a session's current (or --run N) model, a saved model folder, or several models by name \
             (--model name=SESSION or name=DIR, repeated; a request picks one with "model"). Stops on SIGINT or \
             SIGTERM after the requests in flight finish. Prints "listening on http://HOST:PORT" on standard \
-            output once ready; the access log goes to standard error.
+            output once ready; the access log (time, method, path, status, milliseconds, texts) goes to \
+            standard error, or to --access-log FILE. A request not answered within --request-timeout \
+            (30 s) gets 503.
             """)
 
     @Option(help: ArgumentHelp("Serve this session's model (its current run, or --run N).", valueName: "name")) var session: String?
@@ -32,6 +34,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Most texts per model call.") var maxBatch = 64
     @Option(help: ArgumentHelp("Ask every /v1 request for this file's token (Authorization: Bearer TOKEN).", valueName: "file")) var tokenFile: String?
     @Flag(help: "Listen beyond loopback without a token.") var insecure = false
+    @Option(help: "Longest a request may take, in seconds (more: 503 with Retry-After).") var requestTimeout = 30.0
+    @Option(help: ArgumentHelp("Append the access log (a line per request) to this file instead of standard error.", valueName: "file"))
+    var accessLog: String?
 
     /// A model to serve, before it is opened.
     enum Choice {
@@ -83,6 +88,11 @@ struct ServeCommand: AsyncParsableCommand {
         c.batchWindow = .microseconds(Int64((batchWindowMs * 1000).rounded()))
         c.maxBatch = maxBatch
         c.insecure = insecure
+        guard requestTimeout.isFinite, requestTimeout > 0, requestTimeout <= 3600 else {
+            throw ValidationError("--request-timeout \(requestTimeout): give seconds, more than 0 and at most 3600")
+        }
+        c.requestTimeout = .microseconds(Int64((requestTimeout * 1_000_000).rounded()))
+        c.accessLogPath = accessLog
         if let tokenFile {
             do { c.token = try ServeConfiguration.readToken(tokenFile) } catch let e as ServeError { throw ValidationError(e.description) }
         }
@@ -99,6 +109,7 @@ struct ServeCommand: AsyncParsableCommand {
         for case let (name, .folder(url)) in choices { folders[name] = try FolderModel(directory: url) }
         let loadedFolders = folders
         try await withSessionManager(dir.store) { manager in
+            let reopened = ReopenedSessions(base: manager, store: dir.store)
             var models: [(name: String, source: ModelSource)] = []
             var reloads: [String: HotReload] = [:]
             let store = dir.store
@@ -124,11 +135,7 @@ struct ServeCommand: AsyncParsableCommand {
                                 let record = try store.record(session)
                                 return "run \(record.currentRun.id) (checkpoint \(record.checkpoint))"
                             },
-                            reopen: { _ in
-                                // The manager keeps one handle per session: the old one closes first.
-                                try await manager.close(session)
-                                return .session(try await manager.open(session, readOnly: true), run: nil)
-                            })
+                            reopen: { _ in try await reopened.reopen(session) })
                     }
                 }
             }
@@ -136,11 +143,67 @@ struct ServeCommand: AsyncParsableCommand {
             do { server = try ModelServer(configuration: configuration, models: models, reloads: reloads) } catch let e as ServeError {
                 throw ValidationError(e.description)
             }
-            try await server.run { host, port in
-                // Unbuffered: a script reads the port from it while the server runs.
-                let line = "listening on http://\(host.contains(":") ? "[\(host)]" : host):\(port)\n"
-                try? FileHandle.standardOutput.write(contentsOf: Data(line.utf8))
-            }
+            let outcome: Result<Void, any Error>
+            do {
+                try await server.run { host, port in
+                    // Unbuffered: a script reads the port from it while the server runs.
+                    let line = "listening on http://\(host.contains(":") ? "[\(host)]" : host):\(port)\n"
+                    try? FileHandle.standardOutput.write(contentsOf: Data(line.utf8))
+                }
+                outcome = .success(())
+            } catch { outcome = .failure(error) }
+            await reopened.shutdown()
+            try outcome.get()
         }
+    }
+}
+
+/// Opens a served session's newer run beside the handle serving now, each time with a manager
+/// and engine of its own (the base manager keeps one handle per session), so that a run that
+/// cannot be opened (a file half-written or unreadable) leaves the older one serving. The
+/// older handle is closed only once the newer one has answered.
+actor ReopenedSessions {
+    let base: SessionManager
+    let store: SessionStore
+    /// Per session, the manager and engine of the handle served now; none while the base
+    /// manager's first handle serves.
+    private var current: [String: (manager: SessionManager, engine: TrainingEngine)] = [:]
+
+    init(base: SessionManager, store: SessionStore) {
+        self.base = base
+        self.store = store
+    }
+
+    func reopen(_ session: String) async throws -> ModelSource {
+        let engine = TrainingEngine()
+        let manager = SessionManager(store: store, engine: engine)
+        let handle: SessionHandle
+        do {
+            handle = try await manager.open(session, readOnly: true)
+            // Opening reads the record; a run's model loads at its first use: use it now, so a
+            // damaged file fails here, while the older model still serves.
+            _ = try await handle.predict(texts: ["probe"])
+        } catch {
+            await Self.retire(manager, engine)
+            throw error
+        }
+        if let old = current[session] {
+            await Self.retire(old.manager, old.engine)
+        } else {
+            try? await base.close(session)
+        }
+        current[session] = (manager, engine)
+        return .session(handle, run: nil)
+    }
+
+    /// Closes every handle opened here (the base manager closes its own).
+    func shutdown() async {
+        for (_, old) in current { await Self.retire(old.manager, old.engine) }
+        current = [:]
+    }
+
+    private static func retire(_ manager: SessionManager, _ engine: TrainingEngine) async {
+        _ = await manager.shutdown()
+        await engine.shutdown()
     }
 }

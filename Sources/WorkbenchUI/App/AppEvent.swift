@@ -18,6 +18,9 @@ public enum ServiceCall: Hashable, Sendable {
     case useInConsole(String?)
     /// `id` grows with every request, so stale answers can be dropped.
     case predict(id: Int, text: String)
+    /// Serve the console's model over HTTP on this port (nil: the service's default).
+    case serve(port: Int?)
+    case stopServing
 }
 
 /// The answer to a `ServiceCall`.

@@ -58,6 +58,7 @@ enum Commands {
         Info(name: "wrong", usage: "", help: "show only misclassified examples, or all again"),
         Info(name: "search", usage: "<text>", help: "find examples containing text"),
         Info(name: "classify", usage: "<text>", help: "classify text in the console"),
+        Info(name: "serve", usage: "[port|stop]", help: "serve the console's model over HTTP while the workbench is open (as workbench serve; default port 8080)"),
         Info(name: "focus", usage: "<dataset|model|chart|console>", help: "focus a pane"),
         Info(name: "zoom", usage: "", help: "zoom the focused pane"),
         Info(name: "help", usage: "", help: "show the keys and commands"),
@@ -190,6 +191,11 @@ extension WorkbenchState {
             default: .checkpoint(argument)
             }
             return [.call(.changeSettings(change))]
+        case "serve":
+            if argument.isEmpty { return [.call(.serve(port: nil))] }
+            if argument == "stop" { return [.call(.stopServing)] }
+            guard let port = Int(argument), (0...65535).contains(port) else { return warn(":serve takes a port (0 to 65535; 0: any free one) or stop") }
+            return [.call(.serve(port: port))]
         case "zoo":
             let named = argument.split(whereSeparator: { $0 == " " || $0 == "," }).map(String.init)
             return [.call(.trainLearners(named.isEmpty ? Commands.zoo : named))]

@@ -53,5 +53,13 @@ enum Fmt {
         return fixed(v / 1_000_000, 1) + "M/s"
     }
 
+    /// Requests per second: "0 req/s", "12 req/s", "3.4k req/s" (one decimal below 10).
+    static func requestRate(_ v: Double) -> String {
+        guard v.isFinite, v >= 0 else { return "– req/s" }
+        if v < 10 && v != v.rounded() { return fixed(v, 1) + " req/s" }
+        if v < 10_000 { return Digits.grouped(Int(v.rounded())) + " req/s" }
+        return fixed(v / 1000, 1) + "k req/s"
+    }
+
     static func pad2(_ n: Int) -> String { n < 10 ? "0\(n)" : "\(n)" }
 }

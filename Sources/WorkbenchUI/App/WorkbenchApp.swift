@@ -301,6 +301,8 @@ enum ServiceCaller {
         case let .changeSettings(change): return .command(call, await service.changeSettings(change))
         case let .useInConsole(run): return .command(call, await service.useInConsole(run: run))
         case let .predict(id, text): return .prediction(id: id, text: text, await service.predict(text))
+        case let .serve(port): return .command(call, await service.startServing(port: port))
+        case .stopServing: return .command(call, await service.stopServing())
         }
     }
 }

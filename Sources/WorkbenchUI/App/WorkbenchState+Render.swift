@@ -100,6 +100,7 @@ extension WorkbenchState {
         }
         if let r = status.samplesPerSecond, status.state == .training { parts.append(Fmt.rate(r)) }
         if let eta = status.eta, status.state.isActive { parts.append("ETA " + Fmt.duration(eta)) }
+        if let s = status.serving { parts.append("serving \(s.address) · \(Fmt.requestRate(s.requestsPerSecond))") }
         return parts
     }
 

@@ -245,7 +245,7 @@ public struct WorkbenchState {
             dataset.setMisclassified(m)
         case let .sessionLoaded(s):
             return load(s)
-        case .stateChanged, .checkpointSaved, .warning, .message:
+        case .stateChanged, .checkpointSaved, .warning, .message, .serving:
             break
         }
         return []

@@ -114,4 +114,7 @@ public enum ServiceEvent: Hashable, Sendable {
     case misclassified(MisclassifiedExamples)
     /// A different session is now open: every pane starts again from this snapshot.
     case sessionLoaded(WorkbenchSnapshot)
+    /// The console's model is served over HTTP (`:serve`), with its request rate; nil: it no
+    /// longer is.
+    case serving(ServingSnapshot?)
 }

@@ -93,7 +93,21 @@ public protocol WorkbenchService: Sendable {
     /// shows a reply only if no newer one has been shown.
     func predict(_ line: String) async -> ConsoleSnapshot?
 
-    /// Called once as the UI quits: stop training, wait for the training task to finish and
-    /// finish pending writes. The UI restores the terminal after this returns.
+    /// Serves the console's model over HTTP (the same server as `workbench serve`) while the
+    /// workbench is open, on `port` (nil: the default). Done carries the address for the status
+    /// bar; while serving, `.serving` events carry the address and the request rate. Refused
+    /// (a port in use, say) with the reason. Nothing of the server may write to the terminal.
+    func startServing(port: Int?) async -> CommandResult
+    /// Stops serving (the requests in flight finish first); `.serving(nil)` follows.
+    func stopServing() async -> CommandResult
+
+    /// Called once as the UI quits: stop training and serving, wait for the training task to
+    /// finish and finish pending writes. The UI restores the terminal after this returns.
     func shutdown() async
+}
+
+extension WorkbenchService {
+    /// A service that cannot serve says so.
+    public func startServing(port: Int?) async -> CommandResult { .refused("serving is not available here") }
+    public func stopServing() async -> CommandResult { .refused("not serving") }
 }

@@ -16,6 +16,8 @@ public struct StatusSnapshot: Hashable, Sendable {
     public var lastMessage: String
     /// The last message is a warning or a refusal (drawn in the warning colour).
     public var messageIsWarning: Bool
+    /// `:serve`: where and how busy (nil: not serving).
+    public var serving: ServingSnapshot?
 
     public init(sessionName: String = "", state: TrainingState = .idle, epoch: Int = 0, epochs: Int = 0,
                 batch: Int = 0, batchesPerEpoch: Int = 0, samplesPerSecond: Double? = nil, eta: Double? = nil,
@@ -86,7 +88,13 @@ public struct StatusSnapshot: Hashable, Sendable {
         case let .misclassified(m):
             show("evaluated \(Digits.grouped(m.evaluated)) \(m.split) examples: \(Digits.grouped(m.examples.count)) wrong")
         case let .sessionLoaded(s):
+            // Serving is the service's to end (it says so with `.serving(nil)`).
+            let serving = serving
             self = StatusSnapshot(sessionName: s.sessionName, state: s.state, lastMessage: "opened session \(s.sessionName)")
+            self.serving = serving
+        case let .serving(s):
+            guard s != serving else { return false }
+            serving = s
         }
         return true
     }
