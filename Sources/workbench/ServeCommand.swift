@@ -16,6 +16,7 @@ struct ServeCommand: AsyncParsableCommand {
 
     @Option(help: ArgumentHelp("Serve this session's model (its current run, or --run N).", valueName: "name")) var session: String?
     @Option(help: ArgumentHelp("With --session: serve this run instead of the current one.", valueName: "n")) var run: Int?
+    @Option(help: CheckpointChoice.help) var checkpoint: CheckpointChoice?
     @Flag(help: "Keep serving the run current at start; without it a session's newer run (trained here or in another process) is picked up between requests.")
     var pinRun = false
     @Option(help: "Serve a folder written by `train --save` or `sessions export`.") var modelDir: String?
@@ -41,6 +42,7 @@ struct ServeCommand: AsyncParsableCommand {
 
     func choices() throws -> [(name: String, choice: Choice)] {
         if run != nil && session == nil { throw ValidationError("--run picks a run of a session: give --session NAME too") }
+        if checkpoint != nil && session == nil { throw CheckpointChoice.withoutSession }
         let given = [session != nil, modelDir != nil, !namedModels.isEmpty].filter { $0 }.count
         guard given == 1 else { throw ValidationError("give one of --session NAME, --model-dir DIR, or --model NAME=SESSION|DIR (repeated)") }
         if let session { return [(session, .session(session, run: run))] }
@@ -109,6 +111,7 @@ struct ServeCommand: AsyncParsableCommand {
                     models.append((name, .folder(model)))
                 case let .session(session, run):
                     let handle = try await manager.open(session, readOnly: true)
+                    await handle.useCheckpoint(checkpoint)
                     if let run, !(await handle.info.record.runs.contains { $0.id == run }) {
                         let runs = await handle.info.record.runs.map { "\($0.id)" }.joined(separator: ", ")
                         throw ValidationError("--run \(run): session '\(session)' has no run \(run) (runs: \(runs))")
@@ -127,7 +130,9 @@ struct ServeCommand: AsyncParsableCommand {
                             reopen: { _ in
                                 // The manager keeps one handle per session: the old one closes first.
                                 try await manager.close(session)
-                                return .session(try await manager.open(session, readOnly: true), run: nil)
+                                let handle = try await manager.open(session, readOnly: true)
+                                await handle.useCheckpoint(checkpoint)
+                                return .session(handle, run: nil)
                             })
                     }
                 }
