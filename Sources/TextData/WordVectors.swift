@@ -101,7 +101,13 @@ public enum WordVectors {
             let token = fields[0]
             let exact = rows[token]
             let row: Int?, q: UInt8
-            if let exact { row = exact; q = 2 } else if let low = lowered[token] ?? lowered[token.lowercased()] { row = low; q = 1 } else { row = nil; q = 0 }
+            if let exact {
+                row = exact; q = 2
+            } else if let low = rows[token.lowercased()] ?? lowered[token.lowercased()] {
+                row = low; q = 1
+            } else {
+                row = nil; q = 0
+            }
             // Every line's numbers are checked, matched or not: a damaged file is refused whole.
             for j in 0..<dim {
                 guard let v = Float(fields[j + 1]), v.isFinite else {
