@@ -52,7 +52,7 @@ let package = Package(
         .target(name: "TerminalUI", dependencies: ["CNcursesw"]),
         // The panes and the UI loop; talks to sessions only through its WorkbenchService protocol.
         .target(name: "WorkbenchUI", dependencies: ["Basics", "TerminalUI", "Charts"]),
-        .target(name: "WorkbenchApp", dependencies: ["Engine", "TextData", "Sessions", "Learners", "TerminalUI", "WorkbenchUI", "Serving",
+        .target(name: "WorkbenchApp", dependencies: ["Basics", "Engine", "TextData", "Sessions", "Learners", "TerminalUI", "WorkbenchUI", "Serving",
                                                      .product(name: "Logging", package: "swift-log")]),
         // `workbench serve`: the HTTP API over sessions and model folders (Hummingbird 2).
         .target(

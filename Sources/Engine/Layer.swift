@@ -11,6 +11,9 @@ public final class Parameter {
     /// squared per-occurrence gradient, for Keras's sparse-slice Adam (see OptimizerSpec).
     public var occurrenceSquares: Tensor? = nil
     public var collectOccurrenceSquares = false
+    /// False for a frozen weight (Keras's `trainable=False` layer): the optimiser does not
+    /// step it and the summary counts it as non-trainable. Its `grad` stays zero.
+    public var trainable = true
 
     public init(name: String, value: Tensor) {
         self.name = name
@@ -58,8 +61,10 @@ public protocol RandomLayer: Layer {
 }
 
 extension Layer {
-    /// The number of trainable scalars.
+    /// The number of weight scalars, trainable or not.
     public var parameterCount: Int { parameters.reduce(0) { $0 + $1.value.count } }
+    /// The number of scalars the optimiser steps (Keras's trainable params).
+    public var trainableParameterCount: Int { parameters.reduce(0) { $0 + ($1.trainable ? $1.value.count : 0) } }
 
     /// Throws unless `x` is `[batch] + expected`.
     func checkInput(_ x: Tensor, _ expected: [Int]) throws {

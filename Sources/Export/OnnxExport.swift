@@ -42,7 +42,7 @@ public enum OnnxExport {
             let params = layer.parameters.map(\.value)
             let outShape = classifier.model.outputShapes[i]
             switch layerSpec {
-            case let .embedding(_, maskZero):
+            case let .embedding(_, maskZero, _, _):
                 let table = g.floats("\(name).embeddings", params[0].scalars, dims: params[0].shape)
                 x = g.op("Gather", [table, x], name: name, [Attr.int("axis", 0)])
                 maskFrom = maskZero ? "'\(name)'" : nil

@@ -18,6 +18,8 @@ public struct ClassifierPipeline: Sendable {
     public var model: SessionSetup.Model
     /// Seeds the initial weights.
     public var seed: UInt64
+    /// Pretrained vectors for the first Embedding layer (its output_dim becomes the file's).
+    public var embeddings: PretrainedEmbeddings.Choice? = nil
 
     public init(tokenizer: TextTokenizer, maxLength: Int, padding: PadSide = .pre, truncating: PadSide = .pre,
                 model: SessionSetup.Model, seed: UInt64) {
@@ -32,6 +34,8 @@ public struct ClassifierPipeline: Sendable {
         public var train: Dataset
         /// Nil when there were no held-out examples.
         public var validation: Dataset?
+        /// What each Embedding layer with pretrained vectors found in its file.
+        public var embeddings: [PretrainedEmbeddings.Report] = []
 
         public var config: ClassifierConfig { classifier.config }
         public var tokenizer: TextTokenizer { classifier.config.tokenizer }
@@ -54,14 +58,17 @@ public struct ClassifierPipeline: Sendable {
         guard labels.count <= Limits.maxClasses else {
             throw SessionError.file(path: source, reason: "the training data has \(Digits.grouped(labels.count)) labels, over the limit of \(Digits.grouped(Limits.maxClasses))")
         }
-        let (layers, loss) = model.layers(classes: labels.count)
+        var (layers, loss) = model.layers(classes: labels.count)
+        if let embeddings { layers = try PretrainedEmbeddings.layers(layers, file: embeddings.file, freeze: embeddings.freeze) }
         let spec = ModelSpec(inputLength: maxLength, vocabularySize: tokenizer.embeddingInputDim, layers: layers, loss: loss)
         let config = ClassifierConfig(tokenizer: tokenizer, labels: labels, maxLength: maxLength,
                                       padding: padding, truncating: truncating, model: spec)
         let classifier = try TextClassifier(config: config, seed: seed)
         try EngineWorker.checkHead(classifier)
+        // Pretrained vectors are part of the initial weights, read once here.
+        let embeddings = try PretrainedEmbeddings.apply(to: classifier)
         return Built(classifier: classifier, train: try config.dataset(train),
-                     validation: validation.isEmpty ? nil : try config.dataset(validation))
+                     validation: validation.isEmpty ? nil : try config.dataset(validation), embeddings: embeddings)
     }
 }
 

@@ -1,5 +1,7 @@
 import Engine
+import Foundation
 import Sessions
+import TextData
 import WorkbenchUI
 
 /// Model edits from the model pane, applied to a layer list and checked by building the model:
@@ -122,7 +124,7 @@ enum ModelEditing {
             try check(i)
             guard units > 0 else { throw Refusal.because("units must be positive") }
             switch l[i] {
-            case let .embedding(_, m): l[i] = .embedding(dim: units, maskZero: m)
+            case let .embedding(_, m, t, p): l[i] = .embedding(dim: units, maskZero: m, trainable: t, pretrained: p)
             case let .dense(_, a, b):
                 if i == l.count - 1 { throw Refusal.because("the output layer has one unit per class (\(classes <= 2 ? 1 : classes)); it follows the data") }
                 l[i] = .dense(units: units, activation: a, useBias: b)
@@ -189,6 +191,22 @@ enum ModelEditing {
                 throw Refusal.because("Bidirectional wraps lstm, gru or simple_rnn, not '\(name)'")
             }
             l[i] = .bidirectional(layer: wrapped, mergeMode: mode)
+        case let .setVectors(i, file, trainable):
+            try check(i)
+            guard case let .embedding(dim, mask, wasTrainable, _) = l[i] else { throw Refusal.because("layer \(i + 1) is not an Embedding layer") }
+            if let file {
+                // The file's dimension becomes the layer's output_dim; a bad first line is refused now.
+                let path = URL(fileURLWithPath: file).standardizedFileURL.path
+                let found: Int
+                do { found = try WordVectors.dimension(of: path).dim } catch { throw Refusal.because("\(error)") }
+                l[i] = .embedding(dim: found, maskZero: mask, trainable: trainable ?? wasTrainable, pretrained: path)
+            } else {
+                l[i] = .embedding(dim: dim, maskZero: mask, trainable: trainable ?? wasTrainable, pretrained: nil)
+            }
+        case let .setTrainable(i, trainable):
+            try check(i)
+            guard case let .embedding(dim, mask, _, file) = l[i] else { throw Refusal.because("only an Embedding layer can be frozen here") }
+            l[i] = .embedding(dim: dim, maskZero: mask, trainable: trainable, pretrained: file)
         case let .applyPreset(name):
             guard let preset = ModelPreset(rawValue: name) else {
                 throw Refusal.because("unknown preset '\(name)' (\(ModelPreset.allCases.map(\.rawValue).joined(separator: ", ")))")

@@ -21,6 +21,8 @@ public actor SessionWorkbenchService: WorkbenchService {
     var current: String
     /// The preset the model pane names (a preset's name is not in the record).
     private var preset: String?
+    /// Each pretrained-vector file's coverage of the vocabulary, as `:embeddings` found it.
+    private var embeddingCoverage: [String: String] = [:]
     var themeName: String?
     private var validation: [LabelledText] = []
     /// Wall time of each run's first chart point, so live points line up with the history's.
@@ -206,7 +208,8 @@ public actor SessionWorkbenchService: WorkbenchService {
             return Snapshots.learner(recipe, classes: record.labels.count, modelBytes: bytes, parameters: bytes == nil ? nil : learnerParameters[run.id])
         case let .neural(plan):
             guard let model = try? Sequential(spec: plan.model, seed: 0) else { return nil }
-            return Snapshots.model(model, optimizer: plan.optimizer, fit: plan.fit, classes: record.labels.classes, preset: preset)
+            return Snapshots.model(model, optimizer: plan.optimizer, fit: plan.fit, classes: record.labels.classes, preset: preset,
+                                   embeddingCoverage: embeddingCoverage)
         }
     }
 
@@ -326,6 +329,15 @@ public actor SessionWorkbenchService: WorkbenchService {
                 model = plan.model
             }
             let layers = try ModelEditing.apply(edit, to: model.layers, spec: model, classes: record.labels.count)
+            if case .setVectors(_, _?, _) = edit {
+                // The file read once now for its coverage of the vocabulary (the model pane
+                // shows it); training reads it again into the new run's first weights.
+                var config = record.classifierConfig
+                config.model = ModelSpec(inputLength: model.inputLength, vocabularySize: model.vocabularySize, layers: layers, loss: model.loss)
+                for report in try PretrainedEmbeddings.apply(to: try TextClassifier(config: config, seed: 0)) {
+                    embeddingCoverage[report.path] = report.match.coverage
+                }
+            }
             try await session.changeModel(layers: layers)
             if case let .applyPreset(name) = edit { preset = name } else { preset = nil }
             guard let m = await modelSnapshot() else { return .refused("the model could not be built") }

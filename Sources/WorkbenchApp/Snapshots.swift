@@ -1,3 +1,4 @@
+import Basics
 import Engine
 import Foundation
 import Learners
@@ -8,7 +9,7 @@ import WorkbenchUI
 /// Value snapshots of engine and data state for the panes.
 enum Snapshots {
     static func model(_ model: Sequential, optimizer: OptimizerSpec, fit: FitConfig = FitConfig(), classes: [String] = [],
-                      preset: String?) -> ModelSnapshot {
+                      preset: String?, embeddingCoverage: [String: String] = [:]) -> ModelSnapshot {
         let layers = model.layers.enumerated().map { i, layer -> LayerSnapshot in
             let spec = model.spec.layers[i]
             return LayerSnapshot(name: layer.name, typeLabel: spec.label, kind: ModelEditing.kind(of: spec),
@@ -30,7 +31,20 @@ enum Snapshots {
         let name = ["sgd": "SGD", "adam": "Adam", "adamw": "AdamW", "rmsprop": "RMSprop"][optimizer.kind.rawValue] ?? optimizer.kind.rawValue
         return ModelSnapshot(layers: layers, inputShape: [model.spec.inputLength].shapeDescription, totalParameters: model.parameterCount,
                              optimizer: name, optimizerSettings: settingsList, loss: model.spec.loss.rawValue, preset: preset,
-                             training: training(fit, classes: classes))
+                             training: training(fit, classes: classes) + embeddings(model, coverage: embeddingCoverage))
+    }
+
+    /// The model pane's lines for pretrained vectors (coverage, when it was worked out) and
+    /// frozen weights, as Keras's summary counts them.
+    static func embeddings(_ model: Sequential, coverage: [String: String]) -> [NamedValue] {
+        var lines: [NamedValue] = []
+        for spec in model.spec.layers {
+            guard case let .embedding(_, _, _, file?) = spec else { continue }
+            lines.append(NamedValue("vectors", coverage[file] ?? (file as NSString).lastPathComponent))
+        }
+        let frozen = model.parameterCount - model.trainableParameterCount
+        if frozen > 0 { lines.append(NamedValue("non-trainable", Digits.grouped(frozen) + " params")) }
+        return lines
     }
 
     /// The model pane's lines under the loss: class weights, then callbacks.
@@ -102,7 +116,9 @@ enum Snapshots {
     static func settings(_ spec: LayerSpec) -> [LayerSetting] {
         let acts = Activation.allCases.map(\.rawValue)
         switch spec {
-        case let .embedding(dim, _): return [LayerSetting(kind: .units, label: "dim", value: "\(dim)")]
+        case let .embedding(dim, _, trainable, file):
+            return [LayerSetting(kind: .units, label: "dim", value: "\(dim)"), LayerSetting(kind: .vectors, value: file ?? "none"),
+                    LayerSetting(kind: .trainable, value: trainable ? "yes" : "no", choices: ["yes", "no"])]
         case let .dense(u, a, _): return [LayerSetting(kind: .units, value: "\(u)"), LayerSetting(kind: .activation, value: a.rawValue, choices: acts)]
         case let .simpleRNN(u, _), let .lstm(u, _), let .gru(u, _): return [LayerSetting(kind: .units, value: "\(u)")]
         case let .conv1D(f, k, _, _, _, a):

@@ -29,8 +29,9 @@ struct ExportCommand: AsyncParsableCommand {
             // same bytes `sessions export` writes.
             let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("workbench-export-\(UUID().uuidString)")
             defer { try? FileManager.default.removeItem(at: scratch) }
-            let run = sessionOptions.run
+            let run = sessionOptions.run, checkpoint = sessionOptions.checkpoint
             try await withSessionManager(sessionOptions.dir.store) { m in
+                try await m.open(session, readOnly: true).useCheckpoint(checkpoint)
                 try await m.open(session, readOnly: true).export(to: scratch, run: run)
             }
             model = try SavedModel.load(scratch)

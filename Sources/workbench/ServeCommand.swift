@@ -18,6 +18,7 @@ struct ServeCommand: AsyncParsableCommand {
 
     @Option(help: ArgumentHelp("Serve this session's model (its current run, or --run N).", valueName: "name")) var session: String?
     @Option(help: ArgumentHelp("With --session: serve this run instead of the current one.", valueName: "n")) var run: Int?
+    @Option(help: CheckpointChoice.help) var checkpoint: CheckpointChoice?
     @Flag(help: "Keep serving the run current at start; without it a session's newer run (trained here or in another process) is picked up between requests.")
     var pinRun = false
     @Option(help: "Serve a folder written by `train --save` or `sessions export`.") var modelDir: String?
@@ -46,6 +47,7 @@ struct ServeCommand: AsyncParsableCommand {
 
     func choices() throws -> [(name: String, choice: Choice)] {
         if run != nil && session == nil { throw ValidationError("--run picks a run of a session: give --session NAME too") }
+        if checkpoint != nil && session == nil { throw CheckpointChoice.withoutSession }
         let given = [session != nil, modelDir != nil, !namedModels.isEmpty].filter { $0 }.count
         guard given == 1 else { throw ValidationError("give one of --session NAME, --model-dir DIR, or --model NAME=SESSION|DIR (repeated)") }
         if let session { return [(session, .session(session, run: run))] }
@@ -120,6 +122,7 @@ struct ServeCommand: AsyncParsableCommand {
                     models.append((name, .folder(model)))
                 case let .session(session, run):
                     let handle = try await manager.open(session, readOnly: true)
+                    await handle.useCheckpoint(checkpoint)
                     if let run, !(await handle.info.record.runs.contains { $0.id == run }) {
                         let runs = await handle.info.record.runs.map { "\($0.id)" }.joined(separator: ", ")
                         throw ValidationError("--run \(run): session '\(session)' has no run \(run) (runs: \(runs))")
@@ -135,7 +138,7 @@ struct ServeCommand: AsyncParsableCommand {
                                 let record = try store.record(session)
                                 return "run \(record.currentRun.id) (checkpoint \(record.checkpoint))"
                             },
-                            reopen: { _ in try await reopened.reopen(session) })
+                            reopen: { _ in try await reopened.reopen(session, checkpoint: checkpoint) })
                     }
                 }
             }
@@ -174,12 +177,13 @@ actor ReopenedSessions {
         self.store = store
     }
 
-    func reopen(_ session: String) async throws -> ModelSource {
+    func reopen(_ session: String, checkpoint: CheckpointChoice?) async throws -> ModelSource {
         let engine = TrainingEngine()
         let manager = SessionManager(store: store, engine: engine)
         let handle: SessionHandle
         do {
             handle = try await manager.open(session, readOnly: true)
+            await handle.useCheckpoint(checkpoint)
             // Opening reads the record; a run's model loads at its first use: use it now, so a
             // damaged file fails here, while the older model still serves.
             _ = try await handle.predict(texts: ["probe"])

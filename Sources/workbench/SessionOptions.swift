@@ -26,11 +26,13 @@ struct SessionModelOptions: ParsableArguments {
     var session: String?
     @Option(help: ArgumentHelp("With --session: use this run's model (see `sessions runs`) instead of the current one.", valueName: "n"))
     var run: Int?
+    @Option(help: CheckpointChoice.help) var checkpoint: CheckpointChoice?
     @OptionGroup var dir: SessionsDirOption
 
     /// The session to use, or nil for `--model-dir`; exactly one of the two must be given.
     func chosen(modelDir: String?) throws -> String? {
         if run != nil && session == nil { throw ValidationError("--run picks a run of a session: give --session NAME too") }
+        if checkpoint != nil && session == nil { throw CheckpointChoice.withoutSession }
         switch (session, modelDir) {
         case (nil, nil): throw ValidationError("give --model-dir DIR or --session NAME")
         case (.some, .some): throw ValidationError("give either --model-dir or --session, not both")
@@ -38,6 +40,12 @@ struct SessionModelOptions: ParsableArguments {
         case (nil, .some): return nil
         }
     }
+}
+
+extension CheckpointChoice: ExpressibleByArgument {
+    static let help = ArgumentHelp("With --session: the run's best epoch's weights (kept when it trained with --checkpoint best) or its last; default: as the run trained.", valueName: "best|last")
+    /// A model folder holds one set of weights: only a session's run has two.
+    static let withoutSession = ValidationError("--checkpoint picks between a session run's best and last weights: give --session NAME too")
 }
 
 /// Runs `body` with a session manager on the process's engine, then shuts both down (jobs

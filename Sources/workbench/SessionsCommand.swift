@@ -174,11 +174,12 @@ struct SessionsCommand: AsyncParsableCommand {
         @Argument(help: "The folder to write.") var folder: String
         @Option(name: .customLong("run"), help: "Export this run's model (see `sessions runs`) instead of the current one.")
         var runNumber: Int?
+        @Option(help: CheckpointChoice.help) var checkpoint: CheckpointChoice?
         @OptionGroup var dir: SessionsDirOption
 
         func run() async throws {
             try await withSessionManager(dir.store) { m in
-                try await m.open(name, readOnly: true)
+                try await m.open(name, readOnly: true).useCheckpoint(checkpoint)
                 try await m.open(name, readOnly: true).export(to: URL(fileURLWithPath: folder), run: runNumber)
             }
             print("exported session '\(name)'\(runNumber.map { " run \($0)" } ?? "") to \(folder) (use it with --model-dir \(folder))")

@@ -106,6 +106,22 @@ struct TrainCommand: AsyncParsableCommand {
     /// all matters when a session's current run is a learner: see `runSession`.)
     var modelChoice: String { model ?? ModelPreset.lstm.rawValue }
     @OptionGroup var training: TrainingOptions
+    @Option(help: ArgumentHelp("Pretrained word vectors for the first Embedding layer: a fastText .vec (with its 'count dim' header) or GloVe .txt file, read line by line; its dimension becomes the layer's output_dim, and tokens it lacks keep random vectors. Recorded in the run's first weights: continuing never reads it again.", valueName: "file"))
+    var embeddings: String?
+    @Flag(help: "With --embeddings: keep the vectors fixed (Keras's trainable=False; counted as non-trainable params) rather than fine-tune them.")
+    var freezeEmbeddings = false
+
+    /// `--embeddings` and `--freeze-embeddings`, the path made absolute (the session records it).
+    func embeddingsChoice() throws -> PretrainedEmbeddings.Choice? {
+        guard let embeddings else {
+            if freezeEmbeddings { throw ValidationError("--freeze-embeddings needs --embeddings FILE (or \"trainable\": false on the Embedding layer of a JSON spec)") }
+            return nil
+        }
+        if (try? LearnerSpec.parse(modelChoice, base: LearnerSettings())) != nil {
+            throw ValidationError("--embeddings applies to neural models, not to the learner '\(modelChoice)'")
+        }
+        return PretrainedEmbeddings.Choice(file: URL(fileURLWithPath: embeddings).standardizedFileURL.path, freeze: freezeEmbeddings)
+    }
     @Option(help: "Save the trained model into this folder.") var save: String?
     @OptionGroup var text: TextOptions
     @OptionGroup var dataOptions: DataOptions
@@ -135,6 +151,7 @@ struct TrainCommand: AsyncParsableCommand {
             _ = try training.settings()
         }
         _ = try classWeightChoice()
+        _ = try embeddingsChoice()
     }
 
     func run() async throws {
@@ -162,10 +179,13 @@ struct TrainCommand: AsyncParsableCommand {
             try trainLearner(kind, settings, train: train, valid: valid)
             return
         }
-        let built = try text.pipeline(model: try Self.neuralModel(modelChoice), seed: seed).build(train: train, validation: valid, source: data)
+        var pipeline = try text.pipeline(model: try Self.neuralModel(modelChoice), seed: seed)
+        pipeline.embeddings = try embeddingsChoice()
+        let built = try pipeline.build(train: train, validation: valid, source: data)
         let classifier = built.classifier
         print("data: \(train.count) training, \(valid.count) validation examples; classes: \(classifier.classNames.joined(separator: ", "))")
         print("tokens: \(text.tokenizer), vocabulary \(classifier.config.tokenizer.vocabularySize) (ids below \(classifier.config.model.vocabularySize) kept), length \(text.maxLength)")
+        for report in built.embeddings { print("pretrained vectors: \(report.summary)") }
         print(classifier.model.summary())
         var settings = try training.settings()
         settings.fit.classWeights = try classWeights?.weights(classes: classifier.classNames, trainLabels: train.map(\.label))
@@ -238,7 +258,14 @@ struct TrainCommand: AsyncParsableCommand {
         guard let data = FileManager.default.contents(atPath: model) else { throw EngineError.file(path: model, reason: "cannot read") }
         do {
             let f = try JSONDecoder().decode(File.self, from: data)
-            return .layers(f.layers, loss: f.loss)
+            // A relative "pretrained" path is the spec file's neighbour; made absolute, as the session records it.
+            let folder = URL(fileURLWithPath: model).deletingLastPathComponent()
+            let layers = f.layers.map { layer -> LayerSpec in
+                guard case let .embedding(dim, mask, trainable, file?) = layer else { return layer }
+                let path = file.hasPrefix("/") ? file : folder.appendingPathComponent(file).standardizedFileURL.path
+                return .embedding(dim: dim, maskZero: mask, trainable: trainable, pretrained: path)
+            }
+            return .layers(layers, loss: f.loss)
         } catch {
             throw EngineError.file(path: model, reason: ModelDirectory.describe(error))
         }

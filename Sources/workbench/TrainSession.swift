@@ -55,6 +55,17 @@ extension TrainCommand {
                 } else if let model {
                     newModel = try Self.modelChange(model, from: record)
                 }
+                if let choice = try embeddingsChoice() {
+                    // The vectors go into a new run's first weights: the plan's model (or
+                    // --model's) with the file on its first Embedding layer.
+                    let base = newModel ?? (record.neuralPlan.model.layers, record.neuralPlan.model.loss)
+                    do {
+                        let layers = try PretrainedEmbeddings.layers(base.layers, file: choice.file, freeze: choice.freeze)
+                        let current = record.neuralPlan.model
+                        let same = layers == current.layers && base.loss == current.loss
+                        newModel = same ? nil : (layers, base.loss)
+                    } catch let e as SessionError { throw ValidationError("--embeddings: \(e)") }
+                }
                 try SessionContinuation(self, info: info, newModel: newModel != nil).check()
                 let update = try await trainingUpdate(name, plan: record.neuralPlan, manager: manager)
                 if let newModel {
@@ -62,7 +73,7 @@ extension TrainCommand {
                     do { try await manager.open(name).changeModel(layers: newModel.layers, loss: newModel.loss) } catch let e as SessionError {
                         throw ValidationError("--model: \(e)")
                     }
-                    print("session '\(name)': run \(before.id) was \(before.summary); run \(record.nextNeuralRunID) trains \(modelChoice) from fresh weights")
+                    print("session '\(name)': run \(before.id) was \(before.summary); run \(record.nextNeuralRunID) trains \(model == nil ? newModel.layers.map(\.label).joined(separator: " → ") : modelChoice) from fresh weights")
                 }
                 for n in info.notices { printError("notice: \(n)") }
                 additional = epochs
@@ -89,6 +100,7 @@ extension TrainCommand {
                 print("model: \(plan.model.summary); optimizer: \(plan.optimizer.summary), batch \(plan.fit.batchSize)"
                       + (plan.fit.classWeights.map { "; class weights \(ClassWeight.summary($0, classes: r.labels.classes))" } ?? ""))
                 if let callbacks = plan.fit.callbacks { print("callbacks: \(callbacks.summary)") }
+                if embeddings != nil { try Self.printEmbeddingCoverage(r, model: plan.model) }
                 if !update.flags.isEmpty { print("changed for run \(runID): \(update.flags.joined(separator: ", "))") }
             } else {
                 let setup = try sessionSetup()
@@ -98,6 +110,7 @@ extension TrainCommand {
                 let run = record.engineRun
                 print("data: \(record.dataset.path), \(run.cursor.trainCount) training examples (\(Self.validationText(record.dataset.validation))); classes: \(record.labels.classes.joined(separator: ", "))")
                 print("tokens: \(text.tokenizer), vocabulary \(record.tokenizer.vocabularySize) (ids below \(run.model.vocabularySize) kept), length \(record.maxLength)")
+                try Self.printEmbeddingCoverage(record, model: run.model)
                 if let model = try? Sequential(spec: run.model, seed: 0) { print(model.summary()) }
                 print("optimizer: \(run.optimizer.summary), batch \(run.fit.batchSize), \(run.fit.epochs) epochs, seed \(run.fit.seed); autosave every \(record.autosaveEvery) batches")
                 if let w = run.fit.classWeights { print("class weights: \(ClassWeight.summary(w, classes: record.labels.classes))") }
@@ -309,7 +322,19 @@ extension TrainCommand {
                                  optimizer: settings.optimizer, fit: settings.fit,
                                  autosaveEvery: sessionOptions.autosaveEvery ?? 100)
         setup.classWeight = try classWeightChoice()
+        setup.embeddings = try embeddingsChoice()
         return setup
+    }
+
+    /// The coverage of each Embedding layer's pretrained vectors against the session's
+    /// vocabulary (the file read again: the run's weights already hold the vectors).
+    static func printEmbeddingCoverage(_ record: SessionRecord, model: ModelSpec) throws {
+        guard model.layers.contains(where: { if case .embedding(_, _, _, _?) = $0 { return true } else { return false } }) else { return }
+        var config = record.classifierConfig
+        config.model = model
+        for report in try PretrainedEmbeddings.apply(to: try TextClassifier(config: config, seed: 0)) {
+            print("pretrained vectors: \(report.summary)")
+        }
     }
 }
 
@@ -318,6 +343,7 @@ extension EvalCommand {
         let store = sessionOptions.dir.store
         let examples = try dataOptions.read(data)
         let (report, classes) = try await withSessionManager(store) { manager in
+            try await manager.open(name, readOnly: true).useCheckpoint(sessionOptions.checkpoint)
             let info = try await manager.open(name, readOnly: true).info
             let classes = info.record.labels.classes
             let known = Set(classes)
@@ -346,9 +372,10 @@ extension PredictCommand {
         }
         let texts = inputs
         let explain = explain
-        let run = sessionOptions.run
+        let run = sessionOptions.run, checkpoint = sessionOptions.checkpoint
         let (predictions, attributions) = try await withSessionManager(store) { manager in
             let handle = try await manager.open(name, readOnly: true)
+            await handle.useCheckpoint(checkpoint)
             let predictions = try await handle.predict(texts: texts, run: run)
             guard explain else { return (predictions, [TokenAttribution]()) }
             // Explanations come from the console's run: make it the one asked for.

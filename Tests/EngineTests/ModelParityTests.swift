@@ -17,7 +17,9 @@ func layerSpec(fromKeras layer: J) throws -> LayerSpec {
         }
     }
     switch cls {
-    case "Embedding": return .embedding(dim: try int("output_dim"), maskZero: cfg["mask_zero"].bool())
+    case "Embedding":
+        return .embedding(dim: try int("output_dim"), maskZero: cfg["mask_zero"].bool(),
+                          trainable: cfg["trainable"].exists ? cfg["trainable"].bool() : true)
     case "Dense": return .dense(units: try int("units"), activation: try act(), useBias: cfg["use_bias"].exists ? cfg["use_bias"].bool() : true)
     case "LSTM", "GRU", "SimpleRNN":
         try requireDefault("go_backwards", false); try requireDefault("stateful", false); try requireDefault("return_state", false)

@@ -316,6 +316,9 @@ struct FakeModel: Hashable, Sendable {
                 }
                 m.body[i].wrapped = kind
             }
+        case .setVectors, .setTrainable:
+            // The fake has no files to read vectors from; the real service's tests cover them.
+            return .failure(EditInputError("pretrained vectors need the real service"))
         case let .applyPreset(name):
             guard let p = Self.presets.first(where: { $0.name == name.lowercased() }) else {
                 return .failure(EditInputError("no preset \"\(name)\" (presets: \(Self.presets.map(\.name).joined(separator: ", ")))"))

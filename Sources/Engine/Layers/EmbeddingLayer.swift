@@ -1,6 +1,8 @@
 /// Embedding: token ids [batch, time] (stored as Float) → vectors [batch, time, dim].
 /// Weights (Keras layout): embeddings [vocab, dim]. With `maskZero`, id 0 marks padding and
 /// `outputMask` is [batch, time] with 1 for real tokens, for the layers that consume a mask.
+/// Frozen (`trainable` false, Keras's `trainable=False`): the optimiser leaves the vectors as
+/// they are, and backward computes no gradient for them.
 public final class EmbeddingLayer: Layer {
     public let name: String
     public let maskZero: Bool
@@ -10,10 +12,11 @@ public final class EmbeddingLayer: Layer {
     private var y = Tensor.empty
     public private(set) var outputMask: Tensor? = nil
 
-    public init(name: String, vocabularySize: Int, dim: Int, maskZero: Bool = false, rng: inout SeededGenerator) {
+    public init(name: String, vocabularySize: Int, dim: Int, maskZero: Bool = false, trainable: Bool = true, rng: inout SeededGenerator) {
         self.name = name
         self.maskZero = maskZero
         embeddings = Parameter(name: "embeddings", value: Initializer.uniform([vocabularySize, dim], -0.05, 0.05, rng: &rng))
+        embeddings.trainable = trainable
     }
 
     public var vocabularySize: Int { embeddings.value.shape[0] }
@@ -66,6 +69,8 @@ public final class EmbeddingLayer: Layer {
     /// gradient for integer ids, so this returns an empty tensor.
     public func backward(_ dy: Tensor) -> Tensor {
         let d = dim
+        // Frozen: nothing reads the gradient (the optimiser skips the weight), so none is made.
+        guard embeddings.trainable else { return Tensor.empty }
         if embeddings.collectOccurrenceSquares {
             var s = embeddings.occurrenceSquares ?? Tensor(shape: embeddings.value.shape)
             embeddings.occurrenceSquares = nil   // keep the buffer uniquely referenced while writing

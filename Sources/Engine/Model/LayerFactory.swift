@@ -17,11 +17,11 @@ enum LayerFactory {
             return s[1]
         }
         switch spec {
-        case let .embedding(dim, maskZero):
+        case let .embedding(dim, maskZero, trainable, _):
             guard s.count == 1 else {
                 throw EngineError.incompatibleLayer(layer: name, inputShape: s, reason: "Embedding takes token ids, so it must be the first layer")
             }
-            return EmbeddingLayer(name: name, vocabularySize: vocabularySize, dim: dim, maskZero: maskZero, rng: &rng)
+            return EmbeddingLayer(name: name, vocabularySize: vocabularySize, dim: dim, maskZero: maskZero, trainable: trainable, rng: &rng)
         case let .dense(units, activation, useBias):
             return DenseLayer(name: name, inputDim: try lastDim(), units: units, activation: activation, useBias: useBias, rng: &rng)
         case let .simpleRNN(units, seq):
@@ -111,7 +111,7 @@ enum LayerFactory {
             sum(p(3, d, h, k), p(3, h, k), p(h, k, d), d)
         }
         switch spec {
-        case let .embedding(dim, _): return p(v, dim)
+        case let .embedding(dim, _, _, _): return p(v, dim)
         case let .dense(units, _, useBias): return sum(p(d, units), useBias ? units : 0)
         case let .simpleRNN(u, _): return sum(p(d, u), p(u, u), u)
         case let .lstm(u, _): return sum(p(4, u, d), p(4, u, u), p(4, u))
@@ -142,7 +142,7 @@ enum LayerFactory {
         }
         func p(_ f: Int...) -> Int? { Checked.product(f) }
         switch spec {
-        case let .embedding(dim, _): return largest(input, p(Swift.max(s.first ?? 0, 1), dim))
+        case let .embedding(dim, _, _, _): return largest(input, p(Swift.max(s.first ?? 0, 1), dim))
         case let .dense(units, _, _): return largest(input, p(rows, units))
         case let .simpleRNN(u, _): return largest(input, p(steps + 1, 2, u))
         case let .lstm(u, _): return largest(input, p(steps + 1, 4, u))

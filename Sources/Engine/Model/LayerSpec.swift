@@ -1,12 +1,18 @@
 import Basics
+import Foundation
 
 /// One layer of a model, as a Codable value that sessions and spec files save.
 ///
 /// JSON form: `{"type": "lstm", "units": 64, "return_sequences": false}`; fields left out take
 /// Keras's defaults. Decoding errors name the field and what was expected.
 public enum LayerSpec: Sendable, Equatable, Hashable {
-    /// Token ids → vectors; the vocabulary size comes from the model spec.
-    case embedding(dim: Int, maskZero: Bool = false)
+    /// Token ids → vectors; the vocabulary size comes from the model spec. `trainable` false
+    /// freezes the vectors (Keras's `trainable=False`: no gradient step, counted as
+    /// non-trainable). `pretrained` names a word-vector file (fastText `.vec` or GloVe `.txt`)
+    /// whose vectors start the rows of the tokens it has; the engine builds the layer without
+    /// reading it, and the session that begins a run writes the vectors into the run's first
+    /// weights (`PretrainedEmbeddings`), so the run never needs the file again.
+    case embedding(dim: Int, maskZero: Bool = false, trainable: Bool = true, pretrained: String? = nil)
     case dense(units: Int, activation: Activation = .linear, useBias: Bool = true)
     case simpleRNN(units: Int, returnSequences: Bool = false)
     case lstm(units: Int, returnSequences: Bool = false)
@@ -80,7 +86,9 @@ public enum LayerSpec: Sendable, Equatable, Hashable {
             checks.lazy.compactMap { $0 }.first
         }
         switch self {
-        case let .embedding(dim, _): return size(dim, "dim", Limits.maxUnits)
+        case let .embedding(dim, _, _, pretrained):
+            if pretrained?.isEmpty == true { return ("pretrained", "expected the path of a word-vector file, got an empty string") }
+            return size(dim, "dim", Limits.maxUnits)
         case let .dense(units, _, _): return size(units, "units", Limits.maxUnits)
         case let .simpleRNN(units, _), let .lstm(units, _), let .gru(units, _): return size(units, "units", Limits.maxUnits)
         case let .conv1D(filters, kernel, strides, padding, dilation, _):
@@ -128,7 +136,9 @@ public enum LayerSpec: Sendable, Equatable, Hashable {
     /// A short description for summaries and the model pane: "LSTM(64)", "Dense(1, sigmoid)".
     public var label: String {
         switch self {
-        case let .embedding(dim, mask): return "Embedding(\(dim)\(mask ? ", mask_zero" : ""))"
+        case let .embedding(dim, mask, trainable, pretrained):
+            let file = pretrained.map { ", " + (($0 as NSString).lastPathComponent) } ?? ""
+            return "Embedding(\(dim)\(mask ? ", mask_zero" : "")\(file)\(trainable ? "" : ", frozen"))"
         case let .dense(units, act, _): return "Dense(\(units)\(act == .linear ? "" : ", \(act.rawValue)"))"
         case let .simpleRNN(units, seq): return "SimpleRNN(\(units)\(seq ? ", seq" : ""))"
         case let .lstm(units, seq): return "LSTM(\(units)\(seq ? ", seq" : ""))"
@@ -165,6 +175,7 @@ extension LayerSpec: Codable {
         case returnSequences = "return_sequences", filters, kernelSize = "kernel_size", strides, padding
         case dilation = "dilation_rate", rate, epsilon, heads = "num_heads", keyDim = "key_dim"
         case feedForwardDim = "feed_forward_dim", layer, mergeMode = "merge_mode", poolSize = "pool_size"
+        case trainable, pretrained
     }
 
     public init(from decoder: Decoder) throws {
@@ -185,7 +196,9 @@ extension LayerSpec: Codable {
                 debugDescription: "unknown layer type '\(type)' (expected one of: \(LayerSpec.typeNames.joined(separator: ", ")))")
         }
         switch layerType {
-        case .embedding: self = .embedding(dim: try int(.dim), maskZero: try bool(.maskZero, false))
+        case .embedding:
+            self = .embedding(dim: try int(.dim), maskZero: try bool(.maskZero, false), trainable: try bool(.trainable, true),
+                              pretrained: try c.decodeIfPresent(String.self, forKey: .pretrained))
         case .dense: self = .dense(units: try int(.units), activation: try act(.linear), useBias: try bool(.useBias, true))
         case .simpleRNN: self = .simpleRNN(units: try int(.units), returnSequences: try bool(.returnSequences, false))
         case .lstm: self = .lstm(units: try int(.units), returnSequences: try bool(.returnSequences, false))
@@ -228,7 +241,11 @@ extension LayerSpec: Codable {
         var c = encoder.container(keyedBy: Key.self)
         try c.encode(typeName, forKey: .type)
         switch self {
-        case let .embedding(dim, mask): try c.encode(dim, forKey: .dim); try c.encode(mask, forKey: .maskZero)
+        case let .embedding(dim, mask, trainable, pretrained):
+            try c.encode(dim, forKey: .dim); try c.encode(mask, forKey: .maskZero)
+            // Written only when set, so the JSON of a plain Embedding is as before.
+            if !trainable { try c.encode(trainable, forKey: .trainable) }
+            try c.encodeIfPresent(pretrained, forKey: .pretrained)
         case let .dense(units, act, bias):
             try c.encode(units, forKey: .units); try c.encode(act, forKey: .activation); try c.encode(bias, forKey: .useBias)
         case let .simpleRNN(units, seq), let .lstm(units, seq), let .gru(units, seq):

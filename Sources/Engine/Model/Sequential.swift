@@ -90,6 +90,8 @@ public final class Sequential {
     /// Every trainable weight, layer by layer in Keras's order (fixed once built).
     public let parameters: [Parameter]
     public var parameterCount: Int { layers.reduce(0) { $0 + $1.parameterCount } }
+    /// The weights the optimiser steps (a frozen Embedding's are not).
+    public var trainableParameterCount: Int { layers.reduce(0) { $0 + $1.trainableParameterCount } }
     public var outputShape: [Int] { outputShapes.last ?? [] }
     public var classCount: Int { spec.loss == .binaryCrossentropy ? 2 : outputShape[0] }
 

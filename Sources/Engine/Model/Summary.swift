@@ -23,10 +23,10 @@ extension Sequential {
             out.append("│ \(pad(r.0, w0)) │ \(pad(r.1, w1)) │ \(lpad(r.2, w2)) │")
             out.append(i == rows.count - 1 ? line("└", "┴", "┘", "─") : line("├", "┼", "┤", "─"))
         }
-        let total = parameterCount
+        let total = parameterCount, trainable = trainableParameterCount, frozen = total - trainable
         out.append(" Total params: \(Digits.grouped(total)) (\(Self.bytes(total * 4)))")
-        out.append(" Trainable params: \(Digits.grouped(total)) (\(Self.bytes(total * 4)))")
-        out.append(" Non-trainable params: 0 (0.00 B)")
+        out.append(" Trainable params: \(Digits.grouped(trainable)) (\(Self.bytes(trainable * 4)))")
+        out.append(" Non-trainable params: \(Digits.grouped(frozen)) (\(Self.bytes(frozen * 4)))")
         return out.joined(separator: "\n")
     }
 

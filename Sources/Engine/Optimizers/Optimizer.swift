@@ -190,10 +190,10 @@ public final class Optimizer {
         }
     }
 
-    /// The global L2 norm of all gradients.
+    /// The global L2 norm of the trainable weights' gradients (Keras clips those only).
     public static func globalNorm(_ params: [Parameter]) -> Float {
         var s = 0.0
-        for p in params { p.grad.withUnsafeBufferPointer { g in for x in g { s += Double(x) * Double(x) } } }
+        for p in params where p.trainable { p.grad.withUnsafeBufferPointer { g in for x in g { s += Double(x) * Double(x) } } }
         return Float(s.squareRoot())
     }
 
@@ -222,7 +222,9 @@ public final class Optimizer {
             let norm = Self.globalNorm(params)
             if norm > clip { scale = clip / norm }
         }
-        for (i, p) in params.enumerated() {
+        // A frozen weight keeps its value (and its slots stay zero), as Keras leaves
+        // non-trainable weights out of the optimiser.
+        for (i, p) in params.enumerated() where p.trainable {
             switch spec.kind {
             case .sgd: sgdStep(p, i, scale, lr)
             case .adam, .adamw: adamStep(p, i, scale, lr)

@@ -99,6 +99,12 @@ public enum RunFiles {
     }
 }
 
+/// Which weights of a neural run answer (`--checkpoint best|last` at predict, eval, export,
+/// serve): the best epoch's (a run trained with `--checkpoint best` keeps them) or the last.
+public enum CheckpointChoice: String, Sendable, CaseIterable {
+    case best, last
+}
+
 /// One run on the leaderboard.
 public struct RunStanding: Sendable, Equatable {
     public var run: Int

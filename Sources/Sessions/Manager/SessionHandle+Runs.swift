@@ -259,19 +259,38 @@ extension SessionHandle {
         return model
     }
 
+    /// `--checkpoint best|last` at predict, eval, export and serve: which weights of a neural
+    /// run answer from now on (nil: the run's own choice, `--checkpoint` when it trained).
+    /// `best` needs a run that kept its best epoch; asking for it of one that did not is an
+    /// error when the run is used.
+    public func useCheckpoint(_ choice: CheckpointChoice?) {
+        checkpointChoice = choice
+    }
+
     /// What answers predictions for the session now: nil for the engine's current neural
     /// model, else the learner or earlier run that replaces it (`console` asks for the
-    /// console's choice; `run` names a run outright).
+    /// console's choice; `run` names a run outright), or a run's best checkpoint
+    /// (`checkpointChoice`).
     func alternateModel(console: Bool, run asked: Int? = nil) async throws -> RunModel? {
         let record = files.record
         let wanted = asked ?? (console ? (consoleRunID ?? record.currentRun.id) : record.currentRun.id)
         guard let run = record.runs.first(where: { $0.id == wanted }) else {
             throw SessionError.invalidSetting(field: "run", reason: "session '\(name)' has no run \(wanted) (runs: \(record.runs.map { "\($0.id)" }.joined(separator: ", ")))")
         }
-        if run.id == record.engineRunID {
-            guard let n = run.neural, let epoch = n.bestCheckpointEpoch else { return nil }
-            return try await bestCheckpointModel(run: run.id, epoch: epoch, neural: n)
+        if let n = run.neural {
+            let best: Int?
+            switch checkpointChoice {
+            case nil: best = n.bestCheckpointEpoch
+            case .last?: best = nil
+            case .best?:
+                guard let epoch = n.bestCheckpointEpoch else {
+                    throw SessionError.invalidSetting(field: "checkpoint", reason: "run \(run.id) kept no best checkpoint (it trained without --checkpoint best, or no epoch has ended): use --checkpoint last")
+                }
+                best = epoch
+            }
+            if let best { return try await bestCheckpointModel(run: run.id, epoch: best, neural: n) }
         }
+        if run.id == record.engineRunID { return nil }
         return try await runModel(run: run)
     }
 

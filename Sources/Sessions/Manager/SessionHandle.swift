@@ -37,6 +37,9 @@ public actor SessionHandle {
     let mirror = ConsoleMirror()
     /// The engine run's best checkpoint (`--checkpoint best`) as last loaded, by its epoch.
     var bestCheckpointModel: (run: Int, epoch: Int, model: RunModel)?
+    /// Which weights of a neural run answer predictions, evaluations and exports
+    /// (`useCheckpoint`); nil: the run's own choice (`--checkpoint` when it trained).
+    var checkpointChoice: CheckpointChoice? = nil
     /// A learner run training (they train off the engine, in one go).
     var learnerJob: Task<Void, Never>? = nil
     /// The queue of learner runs `trainLearners` asked for (the zoo), trained one by one.

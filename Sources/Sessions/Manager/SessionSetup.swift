@@ -34,6 +34,8 @@ public struct SessionSetup: Sendable {
     /// Class weights to resolve against the training split into `fit.classWeights` (nil:
     /// `fit.classWeights` as it is).
     public var classWeight: ClassWeight? = nil
+    /// Pretrained vectors for the first Embedding layer (`--embeddings`).
+    public var embeddings: PretrainedEmbeddings.Choice? = nil
     /// Batches between autosaves (checkpoints are also written at every epoch end).
     public var autosaveEvery: Int
 
@@ -126,8 +128,9 @@ enum SessionBuilder {
                                               options: setup.readOptions, known: known)
             }
         }
-        let pipeline = ClassifierPipeline(tokenizer: setup.tokenizer, maxLength: setup.maxLength, padding: setup.padding,
+        var pipeline = ClassifierPipeline(tokenizer: setup.tokenizer, maxLength: setup.maxLength, padding: setup.padding,
                                           truncating: setup.truncating, model: setup.model, seed: setup.fit.seed)
+        pipeline.embeddings = setup.embeddings
         let built = try mapEngine { try pipeline.build(train: train, validation: valid, source: path) }
         let (classifier, tokenizer, labels, spec) = (built.classifier, built.tokenizer, built.labels, built.spec)
         let encoded = TrainingData(train: built.train, validation: built.validation)

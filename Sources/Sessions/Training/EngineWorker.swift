@@ -122,6 +122,9 @@ final class EngineWorker {
             config.model = run.model
             let classifier = try TextClassifier(config: config, seed: run.weightSeed)
             try Self.checkHead(classifier)
+            // Pretrained vectors go into the run's first weights (the checkpoint below), so
+            // the run never reads their file again.
+            try PretrainedEmbeddings.apply(to: classifier)
             var run = run
             run.cursor.layerGenerators = classifier.model.generatorStates
             let optimizer = Optimizer(run.optimizer)

@@ -46,6 +46,7 @@ enum Commands {
         Info(name: "pool", usage: "<n>", help: "set the pool size of the selected pooling layer"),
         Info(name: "merge", usage: "<concat|sum|ave|mul>", help: "set how the selected Bidirectional merges its directions"),
         Info(name: "wraps", usage: "<lstm|gru|simple_rnn>", help: "set the recurrent layer the selected Bidirectional wraps"),
+        Info(name: "embeddings", usage: "<file> [freeze] | off", help: "start the Embedding from pretrained vectors (fastText .vec or GloVe .txt); freeze keeps them fixed"),
         Info(name: "smoothing", usage: "<0–0.99>", help: "chart smoothing weight"),
         Info(name: "log", usage: "[on|off]", help: "logarithmic y axis"),
         Info(name: "xaxis", usage: "[step|relative|wall]", help: "what the x axis measures"),
@@ -216,6 +217,13 @@ extension WorkbenchState {
             }
             return route(model.send(.addLayer(kind, at: at)).requests)
         case "delete": return pane(.model, model.handle(.deleteLayer, key: .character("d")))
+        case "embeddings":
+            // The Embedding is the first layer; its vectors are a model change (a new run).
+            guard !argument.isEmpty else { return needs("a word-vector file (.vec or .txt), optionally followed by freeze; or off") }
+            let freeze = argument.hasSuffix(" freeze")
+            let file = freeze ? String(argument.dropLast(" freeze".count)).trimmingSpaces() : argument
+            if file == "off" { return route(model.send(.setVectors(layer: 0, file: nil, trainable: true)).requests) }
+            return route(model.send(.setVectors(layer: 0, file: file, trainable: !freeze)).requests)
         case "units": return setting(.units)
         case "rate": return setting(.rate)
         case "kernel": return setting(.kernelSize)

@@ -18,6 +18,11 @@ public enum ModelEdit: Hashable, Sendable, CustomStringConvertible {
     case setMergeMode(layer: Int, mode: String)
     /// The recurrent layer a Bidirectional wraps (lstm, gru, simple_rnn), keeping its units.
     case setWrappedLayer(layer: Int, kind: String)
+    /// Pretrained vectors for the Embedding at `layer`: a fastText .vec / GloVe .txt file (its
+    /// dimension becomes the layer's), or nil for none; `trainable` nil keeps the layer's.
+    case setVectors(layer: Int, file: String?, trainable: Bool?)
+    /// Whether the Embedding at `layer` trains (false: frozen, Keras's trainable=False).
+    case setTrainable(layer: Int, trainable: Bool)
     /// Replaces the model with a named preset (see `WorkbenchSnapshot.presets`).
     case applyPreset(String)
 
@@ -33,6 +38,10 @@ public enum ModelEdit: Hashable, Sendable, CustomStringConvertible {
         case let .setPoolSize(layer, size): return "set pool size of layer \(layer) to \(size)"
         case let .setMergeMode(layer, mode): return "set merge mode of layer \(layer) to \(mode)"
         case let .setWrappedLayer(layer, kind): return "set the layer wrapped by layer \(layer) to \(kind)"
+        case let .setVectors(layer, file, trainable):
+            let how = trainable.map { $0 ? ", fine-tuned" : ", frozen" } ?? ""
+            return file.map { "layer \(layer) starts from \($0)\(how)" } ?? "layer \(layer) starts from random vectors"
+        case let .setTrainable(layer, trainable): return "layer \(layer) \(trainable ? "trains" : "is frozen")"
         case let .applyPreset(name): return "preset \(name)"
         }
     }
@@ -65,6 +74,15 @@ public enum ModelEdit: Hashable, Sendable, CustomStringConvertible {
         case .wrappedLayer:
             guard !v.isEmpty else { return .failure(EditInputError("the wrapped layer must be one of lstm, gru, simple_rnn")) }
             return .success(.setWrappedLayer(layer: layer, kind: v))
+        case .vectors:
+            guard !v.isEmpty else { return .failure(EditInputError("vectors must be the path of a .vec or .txt file, or none")) }
+            return .success(.setVectors(layer: layer, file: v == "none" ? nil : v, trainable: nil))
+        case .trainable:
+            switch v.lowercased() {
+            case "yes", "true", "on": return .success(.setTrainable(layer: layer, trainable: true))
+            case "no", "false", "off", "frozen", "freeze": return .success(.setTrainable(layer: layer, trainable: false))
+            default: return .failure(EditInputError("trainable must be yes or no, not \"\(v)\""))
+            }
         }
     }
 }

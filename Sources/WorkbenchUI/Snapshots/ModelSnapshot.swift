@@ -43,6 +43,10 @@ public enum LayerSettingKind: String, CaseIterable, Hashable, Sendable {
     case mergeMode = "merge"
     /// The recurrent layer Bidirectional wraps: lstm, gru, simple_rnn.
     case wrappedLayer = "wraps"
+    /// The word-vector file an Embedding starts from (a path, or "none").
+    case vectors
+    /// Whether an Embedding's vectors train (yes) or stay frozen (no).
+    case trainable
 }
 
 /// One editable setting of a layer, as the inline prompt shows it.

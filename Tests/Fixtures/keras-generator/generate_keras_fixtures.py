@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Keras golden fixtures for Bidirectional, MaxPooling1D, AveragePooling1D, Flatten,
-SpatialDropout1D, small models with them, learning-rate schedules, SGD momentum and
-class_weight, written into Tests/Fixtures/keras/ in the schema of the existing files
+SpatialDropout1D, small models with them, learning-rate schedules, SGD momentum,
+class_weight, a fit with EarlyStopping and ReduceLROnPlateau, and a frozen Embedding, written into Tests/Fixtures/keras/ in the schema of the existing files
 (see Tests/Fixtures/keras/README.md).
 
     python3 Tests/Fixtures/keras-generator/generate_keras_fixtures.py            # all files
@@ -29,7 +29,8 @@ HERE = pathlib.Path(__file__).resolve().parent
 REPO = HERE.parents[2]
 OUT = REPO / "Tests" / "Fixtures" / "keras"
 REQUIREMENTS = HERE / "requirements.txt"
-FILES = ["bidirectional", "pooling1d", "flatten", "spatial_dropout", "layer_models", "schedules", "sgd_momentum", "class_weight"]
+FILES = ["bidirectional", "pooling1d", "flatten", "spatial_dropout", "layer_models", "schedules", "sgd_momentum", "class_weight",
+         "early_stopping", "frozen_embedding"]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -749,6 +750,142 @@ def class_weight():
               "record": "initial_weights as models.json (Keras variable paths in weight_order); training = compile + train_on_batch(x, y, class_weight=...) x3 (loss_before_step: the loss train_on_batch returns, weights_after_step); fit = model.fit(batch_size=4, epochs=2, shuffle=False, class_weight=...) from the same initial weights: batch_logs_loss is logs['loss'] at each batch end (the running mean over the epoch so far, weighted by batch size), epoch_logs_loss at each epoch end, weights_after_batch after each of the 4 batches.",
               "class_weight": "Keras maps each target to its class (binary [N, 1] targets: squeezed and rounded; sparse: the index) and looks up class_weight (missing classes: 1.0), giving sample_weights. The per-sample losses are multiplied by them and reduced with sum_over_batch_size: summed and divided by the number of samples in the batch, NOT by the sum of the weights (the generator asserts both). class_weights_by_index lists the weight of class 0, 1, ... for convenience.",
           }, cases)
+
+
+# ---------------------------------------------------------------------------------------------
+# A short fit with EarlyStopping(restore_best_weights) and ReduceLROnPlateau
+
+def early_stopping_case(name, init_seed, data_seed, lr, epochs, es, plateau, n_train=16, n_val=8):
+    """Embedding(12, 4) → GlobalAveragePooling1D → Dense(1, sigmoid), SGD(lr), fit with
+    validation data, batch 8, no shuffling, EarlyStopping and ReduceLROnPlateau on val_loss.
+    The validation labels are the opposite of a rule the training labels follow, so val_loss
+    rises once the model learns the rule: the plateau lowers the rate and training stops."""
+    L = keras.layers
+    V, T = 12, 5
+    rng = np.random.default_rng(data_seed)
+    x = rng.integers(1, V, size=(n_train, T)).astype(np.int32)
+    y = (x[:, 0] < V // 2).astype(np.float32).reshape(-1, 1)
+    xv = rng.integers(1, V, size=(n_val, T)).astype(np.int32)
+    yv = (xv[:, 0] >= V // 2).astype(np.float32).reshape(-1, 1)
+
+    keras.utils.set_random_seed(init_seed)
+    model = keras.Sequential([keras.Input((T,), dtype="int32"),
+                              L.Embedding(V, 4, name="embedding"),
+                              L.GlobalAveragePooling1D(name="pool"),
+                              L.Dense(1, activation="sigmoid", name="dense")], name="sequential")
+    initial = [w.numpy().astype(np.float32) for w in model.weights]
+    order = [w.path for w in model.weights]
+    model.compile(optimizer=keras.optimizers.SGD(learning_rate=lr), loss=keras.losses.BinaryCrossentropy(), jit_compile=False)
+
+    epochs_log, weights_log = [], []
+
+    class Record(keras.callbacks.Callback):
+        def on_epoch_end(self, epoch, logs=None):
+            epochs_log.append({"epoch": epoch + 1, "loss": scalar(logs["loss"], "float32"),
+                               "val_loss": scalar(logs["val_loss"], "float32")})
+            weights_log.append({p: result(w.numpy(), "float32") for p, w in zip(order, self.model.weights)})
+
+    class RecordRate(keras.callbacks.Callback):
+        def on_epoch_end(self, epoch, logs=None):
+            epochs_log[-1]["learning_rate_after"] = scalar(float(self.model.optimizer.learning_rate.numpy()), "float32")
+
+    stopper = keras.callbacks.EarlyStopping(monitor="val_loss", restore_best_weights=True, **es)
+    reducer = keras.callbacks.ReduceLROnPlateau(monitor="val_loss", **plateau)
+    # Record first, so its weights are the epoch's own (before a restore at the end of training);
+    # RecordRate last, so the rate is the one the callbacks left for the next epoch.
+    model.fit(x, y, batch_size=8, epochs=epochs, shuffle=False, validation_data=(xv, yv), verbose=0,
+              callbacks=[Record(), stopper, reducer, RecordRate()])
+    restored = {p: result(w.numpy(), "float32") for p, w in zip(order, model.weights)}
+    trained = len(epochs_log)
+    assert 0 < stopper.stopped_epoch < epochs - 1, f"{name}: no early stop (stopped_epoch {stopper.stopped_epoch})"
+    assert any(e["learning_rate_after"].v < np.float32(lr) for e in epochs_log), f"{name}: the plateau never lowered the rate"
+    best_epoch = stopper.best_epoch + 1
+    assert best_epoch < trained, f"{name}: the best epoch must not be the last, to tell a restore from none"
+    return {
+        "name": name,
+        "model": {
+            "layers": [{"class_name": type(l).__name__, "config": plain(l.get_config())} for l in model.layers],
+            "input_length": T,
+            "loss": "binary_crossentropy",
+        },
+        "data": {"vocab_size_V": V, "random_token_ids": True},
+        "inputs": {"x": exact(x), "y": exact(y), "validation_x": exact(xv), "validation_y": exact(yv)},
+        "init_seed": init_seed,
+        "weight_order": order,
+        "initial_weights": {p: exact(w) for p, w in zip(order, initial)},
+        "optimizer": {"class_name": "SGD", "learning_rate": lr, "momentum": 0.0, "nesterov": False},
+        "fit": {"batch_size": 8, "epochs": epochs, "shuffle": False},
+        "early_stopping": {"monitor": "val_loss", "restore_best_weights": True, **plain(es)},
+        "reduce_lr_on_plateau": {"monitor": "val_loss", **plain(plateau)},
+        "results": {"float32": {
+            "epochs": epochs_log,
+            "weights_after_epoch": {str(i + 1): w for i, w in enumerate(weights_log)},
+            "epochs_trained": trained,
+            "stopped_epoch": stopper.stopped_epoch + 1,
+            "best_epoch": best_epoch,
+            "restored_weights": restored,
+        }},
+    }
+
+
+def early_stopping():
+    cases = [
+        early_stopping_case("es_restore_best_plateau_half", init_seed=1701, data_seed=1711, lr=2.0, epochs=40,
+                            es={"patience": 3, "min_delta": 0.0}, plateau={"factor": 0.5, "patience": 1, "min_lr": 0.0}),
+        early_stopping_case("es_min_delta_plateau_cooldown", init_seed=1702, data_seed=1712, lr=3.0, epochs=40,
+                            es={"patience": 2, "min_delta": 0.001}, plateau={"factor": 0.2, "patience": 1, "cooldown": 1, "min_lr": 0.05}),
+    ]
+    write("early_stopping", "A short model.fit with validation data, EarlyStopping(monitor='val_loss', restore_best_weights=True) and ReduceLROnPlateau(monitor='val_loss'): Embedding(12, 4) → GlobalAveragePooling1D → Dense(1, sigmoid), binary cross-entropy, SGD, batch 8, shuffle=False. results.float32 only.",
+          {
+              "record": "initial_weights as models.json (Keras variable paths in weight_order). results.float32.epochs[i]: the epoch (1-based), logs['loss'] and logs['val_loss'] at its end, and the optimiser's learning rate after the epoch's callbacks (ReduceLROnPlateau may have lowered it for the next epoch); weights_after_epoch: the weights at each epoch's end, before any restore. epochs_trained: how many epochs ran; stopped_epoch: the 1-based epoch at whose end EarlyStopping stopped (Keras's stopped_epoch + 1); best_epoch: the 1-based epoch whose weights were restored; restored_weights: the weights after fit returned.",
+              "callbacks": "Callbacks run in the list order [record, EarlyStopping, ReduceLROnPlateau, record the rate]. The generator asserts that training stopped early, that the rate was lowered, and that the best epoch is not the last.",
+          }, cases)
+
+
+# ---------------------------------------------------------------------------------------------
+# A frozen Embedding (trainable=False)
+
+def frozen_embedding():
+    L = keras.layers
+    V, T = 10, 4
+    rng = np.random.default_rng(1811)
+    x = rng.integers(1, V, size=(6, T)).astype(np.int32)
+    y = rng.integers(0, 3, size=(6,)).astype(np.int32)
+    keras.utils.set_random_seed(1801)
+    model = keras.Sequential([keras.Input((T,), dtype="int32"),
+                              L.Embedding(V, 3, name="embedding", trainable=False),
+                              L.GlobalAveragePooling1D(name="pool"),
+                              L.Dense(3, activation="softmax", name="dense")], name="sequential")
+    initial = [w.numpy().astype(np.float32) for w in model.weights]
+    order = [w.path for w in model.weights]
+    model.compile(optimizer=keras.optimizers.Adam(learning_rate=0.05), loss=keras.losses.SparseCategoricalCrossentropy(), jit_compile=False)
+    trainable = int(sum(np.prod(w.shape) for w in model.trainable_weights))
+    non_trainable = int(sum(np.prod(w.shape) for w in model.non_trainable_weights))
+    before, after = [], {}
+    for step in (1, 2):
+        before.append(scalar(model.train_on_batch(x, y), "float32"))
+        after[str(step)] = {p: result(w.numpy(), "float32") for p, w in zip(order, model.weights)}
+    assert np.array_equal(model.weights[0].numpy(), initial[0]), "a frozen Embedding must not move"
+    case = {
+        "name": "frozen_embedding_adam",
+        "model": {
+            "layers": [{"class_name": type(l).__name__, "config": plain(l.get_config())} for l in model.layers],
+            "input_length": T,
+            "loss": "sparse_categorical_crossentropy",
+        },
+        "data": {"vocab_size_V": V, "random_token_ids": True},
+        "inputs": {"x": exact(x), "y": exact(y)},
+        "init_seed": 1801,
+        "weight_order": order,
+        "initial_weights": {p: exact(w) for p, w in zip(order, initial)},
+        "optimizer": {"class_name": "Adam", "learning_rate": 0.05},
+        "params": {"total": trainable + non_trainable, "trainable": trainable, "non_trainable": non_trainable},
+        "results": {"float32": {"training": {"how": "model.train_on_batch(x, y) x2", "loss_before_step": before,
+                                             "weights_after_step": after}}},
+    }
+    write("frozen_embedding", "Embedding(10, 3, trainable=False) → GlobalAveragePooling1D → Dense(3, softmax), sparse categorical cross-entropy, Adam(0.05): the parameter counts model.summary() prints, and two train_on_batch steps in which the Embedding does not move.",
+          {"record": "params: total / trainable / non-trainable scalars (model.trainable_weights, model.non_trainable_weights); results.float32.training as class_weight.json's."},
+          [case])
 
 
 def main():
