@@ -44,15 +44,18 @@ public enum LabelledExamples: Sendable, Equatable {
 }
 
 /// What a classifier predicts: one class per example (softmax or a single sigmoid), or any
-/// number of the classes per example (one sigmoid per class, binary cross-entropy each).
-/// The classes are sorted the same way in both (`LabelEncoder`).
+/// number of the classes per example (one sigmoid per class, binary cross-entropy each), those
+/// whose probability is above `threshold`. The classes are sorted the same way in both
+/// (`LabelEncoder`).
 public enum LabelSpace: Sendable, Equatable {
     case single(LabelEncoder)
-    case multi(LabelEncoder)
+    case multi(LabelEncoder, threshold: Float)
+
+    public static let defaultThreshold: Float = 0.5
 
     public var encoder: LabelEncoder {
         switch self {
-        case .single(let e), .multi(let e): return e
+        case .single(let e), .multi(let e, _): return e
         }
     }
 
@@ -62,12 +65,25 @@ public enum LabelSpace: Sendable, Equatable {
         return false
     }
 
+    /// The decision threshold of a multi-label space (nil for a single-label one).
+    public var threshold: Float? {
+        if case .multi(_, let t) = self { return t }
+        return nil
+    }
+
+    /// The same space with another threshold (a single-label space is unchanged).
+    public func with(threshold: Float) -> LabelSpace {
+        if case .multi(let e, _) = self { return .multi(e, threshold: threshold) }
+        return self
+    }
+
     /// The space of a training set: its distinct labels (for multi-label data, every label of
-    /// every example). Throws `TextDataError.invalidConfiguration` when there are none.
+    /// every example; threshold 0.5). Throws `TextDataError.invalidConfiguration` when there
+    /// are none.
     public init(examples: LabelledExamples) throws {
         switch examples {
         case .single(let e): self = .single(try LabelEncoder(labels: e.map(\.label)))
-        case .multi(let e): self = .multi(try LabelEncoder(labels: e.lazy.flatMap(\.labels)))
+        case .multi(let e): self = .multi(try LabelEncoder(labels: e.lazy.flatMap(\.labels)), threshold: Self.defaultThreshold)
         }
     }
 
@@ -85,23 +101,32 @@ public enum LabelSpace: Sendable, Equatable {
 }
 
 /// Stored as `{"classes": [...]}` for a single-label space (the layout a `LabelEncoder` has
-/// always had, so older records read unchanged) and `{"classes": [...], "multi_label": true}`
-/// for a multi-label one.
+/// always had, so older records read unchanged) and `{"classes": [...], "multi_label": true,
+/// "threshold": 0.5}` for a multi-label one.
 extension LabelSpace: Codable {
-    private enum CodingKeys: String, CodingKey { case multiLabel = "multi_label" }
+    private enum CodingKeys: String, CodingKey { case multiLabel = "multi_label", threshold }
 
     public func encode(to encoder: Encoder) throws {
         try self.encoder.encode(to: encoder)
-        if isMultiLabel {
+        if case .multi(_, let threshold) = self {
             var c = encoder.container(keyedBy: CodingKeys.self)
             try c.encode(true, forKey: .multiLabel)
+            try c.encode(threshold, forKey: .threshold)
         }
     }
 
     public init(from decoder: Decoder) throws {
         let encoder = try LabelEncoder(from: decoder)
         let c = try decoder.container(keyedBy: CodingKeys.self)
-        self = try c.decodeIfPresent(Bool.self, forKey: .multiLabel) == true ? .multi(encoder) : .single(encoder)
+        guard try c.decodeIfPresent(Bool.self, forKey: .multiLabel) == true else {
+            self = .single(encoder)
+            return
+        }
+        let threshold = try c.decodeIfPresent(Float.self, forKey: .threshold) ?? Self.defaultThreshold
+        guard threshold >= 0, threshold <= 1 else {
+            throw DecodingError.dataCorruptedError(forKey: .threshold, in: c, debugDescription: "\(threshold) is outside 0…1")
+        }
+        self = .multi(encoder, threshold: threshold)
     }
 }
 
@@ -145,16 +170,26 @@ extension DatasetReader {
     /// `multiLabel` is true, or when it is JSON Lines and a label is a JSON array; otherwise
     /// every example is read exactly as `read` reads it. Errors name the file and line (an
     /// empty label in a list: `data.tsv:4: expected labels separated by ',', found an empty
-    /// label (the 2nd)`).
+    /// label (the 2nd)`). With `known` (held-out data read against the training labels), a
+    /// multi-label example with another label is an error naming its file and line.
     public static func readExamples(path: String, format: DatasetFormat? = nil, options: ReadOptions = ReadOptions(),
-                                    multiLabel: Bool = false, labelList: LabelListFormat? = nil) throws -> LabelledExamples {
+                                    multiLabel: Bool = false, labelList: LabelListFormat? = nil,
+                                    known: [String]? = nil) throws -> LabelledExamples {
         let labelList = try labelList ?? LabelListFormat()
         let format = try format ?? DatasetFormat.inferred(path: path, options: options)
+        let knownSet = known.map { Set($0.map(ExactKey.init)) }
+        func check(_ labels: [String], _ file: String, _ line: Int) throws {
+            guard let knownSet, let known, let bad = labels.first(where: { !knownSet.contains(ExactKey($0)) }) else { return }
+            let shown = known.prefix(20).map { "'\($0)'" }.joined(separator: ", ") + (known.count > 20 ? ", … (\(known.count) in all)" : "")
+            throw TextDataError.malformedLine(path: file, line: line, expected: "labels of the training data (\(shown))",
+                                              found: "the label '\(bad)'")
+        }
         if format == .jsonl {
             var out: [MultiLabelledText] = []
             var sawList = false
-            try JSONLinesRecords.forEachLabelled(path: path, options: options) { labels, isList, text, _ in
+            try JSONLinesRecords.forEachLabelled(path: path, options: options) { labels, isList, text, line in
                 sawList = sawList || isList
+                if multiLabel || isList { try check(labels, path, line) }
                 out.append(MultiLabelledText(labels: labels, text: text))
             }
             if out.isEmpty { throw TextDataError.file(path: path, reason: "no examples (the data set is empty or holds only blank lines)") }
@@ -168,7 +203,9 @@ extension DatasetReader {
         var out: [MultiLabelledText] = []
         try forEachLocated(path: path, format: format, options: options) { example, file, line in
             switch labelList.split(example.label) {
-            case .success(let labels): out.append(MultiLabelledText(labels: labels, text: example.text))
+            case .success(let labels):
+                try check(labels, file, line ?? 0)
+                out.append(MultiLabelledText(labels: labels, text: example.text))
             case .failure(let empty):
                 throw TextDataError.malformedLine(path: file, line: line ?? 0,
                                                   expected: "labels separated by '\(Quoted.escaped(labelList.separator))'",
