@@ -79,7 +79,9 @@ extension ClassifierPipeline {
     /// names must be binary_crossentropy). `validation` labels the caller has checked.
     public func buildMultiLabel(train: [MultiLabelledText], validation: [MultiLabelledText] = [], source: String) throws -> BuiltMultiLabel {
         guard !train.isEmpty else { throw SessionError.file(path: source, reason: "the training data has no examples") }
-        let space = try LabelSpace(examples: .multi(train))
+        guard let space = try? LabelSpace(examples: .multi(train)) else {
+            throw SessionError.file(path: source, reason: "no example of the training data has a label")
+        }
         let k = space.classes.count
         guard k >= 2 else {
             throw SessionError.file(path: source, reason: "the training data has one label ('\(Quoted.escaped(space.classes[0]))'); a multi-label classifier needs at least two")

@@ -176,7 +176,8 @@ struct TrainCommand: AsyncParsableCommand {
         guard let data else { throw ValidationError("--data is required (or --session NAME to continue a session)") }
         // Multi-label when asked, or when JSONL labels are arrays (JSONL is read once either way).
         var readAlready: [LabelledText]? = nil
-        if dataOptions.multiLabel || threshold != nil || (try dataOptions.resolvedFormat(data)) == .jsonl {
+        let isJSONLines = try dataOptions.resolvedFormat(data) == .jsonl
+        if dataOptions.multiLabel || threshold != nil || isJSONLines {
             switch try dataOptions.readExamples(data) {
             case .multi(let examples):
                 try trainMultiLabel(examples, data: data, classWeights: classWeights)
