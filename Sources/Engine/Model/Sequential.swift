@@ -72,6 +72,11 @@ public final class Sequential {
                 throw EngineError.incompatibleLayer(layer: layers.last!.name, inputShape: shape,
                     reason: "binary cross-entropy needs one output per example (Dense(1, sigmoid)) or one per label (Dense(K, sigmoid)), the model outputs \(shape.shapeDescription)")
             }
+            // Several outputs are several labels' probabilities: only a sigmoid head gives them.
+            if shape[0] > 1, (layers.last as? DenseLayer)?.activation != .sigmoid {
+                throw EngineError.incompatibleLayer(layer: layers.last!.name, inputShape: shape,
+                    reason: "binary cross-entropy over \(shape[0]) outputs (multi-label) needs a Dense(\(shape[0]), sigmoid) head: one probability per label")
+            }
         case .sparseCategoricalCrossentropy:
             guard shape.count == 1, shape[0] >= 2 else {
                 throw EngineError.incompatibleLayer(layer: layers.last!.name, inputShape: shape,
