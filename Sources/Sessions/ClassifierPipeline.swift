@@ -73,6 +73,49 @@ public struct ClassifierPipeline: Sendable {
 }
 
 extension ClassifierPipeline {
+    /// What `buildMultiLabel` gives: the classifier and the examples encoded with [N, K] targets.
+    public struct BuiltMultiLabel {
+        public var classifier: TextClassifier
+        public var train: Dataset
+        public var validation: Dataset?
+    }
+
+    /// Builds a multi-label classifier from `train`: the label space is every label of every
+    /// example (at least two), the head one sigmoid per label with binary cross-entropy (a
+    /// preset's head is replaced; a spec's layers must end in Dense(K, sigmoid), and a loss it
+    /// names must be binary_crossentropy). `validation` labels the caller has checked.
+    public func buildMultiLabel(train: [MultiLabelledText], validation: [MultiLabelledText] = [], source: String) throws -> BuiltMultiLabel {
+        guard !train.isEmpty else { throw SessionError.file(path: source, reason: "the training data has no examples") }
+        guard let space = try? LabelSpace(examples: .multi(train)) else {
+            throw SessionError.file(path: source, reason: "no example of the training data has a label")
+        }
+        let k = space.classes.count
+        guard k >= 2 else {
+            throw SessionError.file(path: source, reason: "the training data has one label ('\(Quoted.escaped(space.classes[0]))'); a multi-label classifier needs at least two")
+        }
+        guard k <= Limits.maxClasses else {
+            throw SessionError.file(path: source, reason: "the training data has \(Digits.grouped(k)) labels, over the limit of \(Digits.grouped(Limits.maxClasses))")
+        }
+        var tokenizer = self.tokenizer
+        tokenizer.fit(on: train.map(\.text))
+        let layers: [LayerSpec]
+        switch model {
+        case let .preset(p): layers = Array(p.layers(classes: k).dropLast()) + [.dense(units: k, activation: .sigmoid)]
+        case let .layers(l, loss):
+            if let loss, loss != .binaryCrossentropy {
+                throw SessionError.invalidSetting(field: "model", reason: "multi-label data trains with binary_crossentropy (one sigmoid per label), not \(loss.rawValue)")
+            }
+            layers = l
+        }
+        let spec = ModelSpec(inputLength: maxLength, vocabularySize: tokenizer.embeddingInputDim, layers: layers, loss: .binaryCrossentropy)
+        let config = ClassifierConfig(tokenizer: tokenizer, labelSpace: space, maxLength: maxLength,
+                                      padding: padding, truncating: truncating, model: spec)
+        let classifier = try TextClassifier(config: config, seed: seed)
+        try EngineWorker.checkHead(classifier)
+        return BuiltMultiLabel(classifier: classifier, train: try config.dataset(train),
+                               validation: validation.isEmpty ? nil : try config.dataset(validation))
+    }
+
     /// Calls `report` with the training labels when a held-out example has a label the
     /// training examples lack: `report` reads the held-out file again to name the file and
     /// line of the first such example (the examples alone do not know them).

@@ -4,7 +4,17 @@ import Foundation
 /// key, the label a string, integer or boolean under the label key (integers and booleans
 /// become their JSON spelling: `1`, `true`). Other keys are ignored.
 enum JSONLinesRecords {
+    /// Single-label reading: a label that is a JSON array is refused, as it always was.
     static func forEach(path: String, options: ReadOptions, _ body: (LabelledText, Int) throws -> Void) throws {
+        try forEachLabelled(path: path, options: options, allowLists: false) { labels, _, text, line in
+            try body(LabelledText(label: labels[0], text: text), line)
+        }
+    }
+
+    /// Every record's labels (one, or for a JSON array of labels every distinct one, possibly
+    /// none), whether the label was an array, the text and the 1-based line.
+    static func forEachLabelled(path: String, options: ReadOptions, allowLists: Bool = true,
+                                _ body: ([String], Bool, String, Int) throws -> Void) throws {
         let textKey = options.textKey ?? "text"
         let labelKey = options.labelKey ?? "label"
         if textKey == labelKey {
@@ -35,18 +45,37 @@ enum JSONLinesRecords {
             guard let labelValue = object[labelKey] else {
                 throw fail("a label under the key '\(labelKey)'", "keys \(keyList(object))")
             }
-            let label: String
-            switch labelValue {
-            case .string(let s): label = s[...].trimmingASCIIWhitespace()
-            case .int(let i): label = String(i)
-            case .bool(let b): label = b ? "true" : "false"
-            default:
+            func scalar(_ value: JSONValue) -> String? {
+                switch value {
+                case .string(let s): return s[...].trimmingASCIIWhitespace()
+                case .int(let i): return String(i)
+                case .bool(let b): return b ? "true" : "false"
+                default: return nil
+                }
+            }
+            if allowLists, case .array(let items) = labelValue {
+                var labels: [String] = []
+                var seen: Set<ExactKey> = []
+                for (i, item) in items.enumerated() {
+                    guard let label = scalar(item) else {
+                        throw fail("labels (strings, integers or booleans) in the array under the key '\(labelKey)'",
+                                   "\(item.kindName) at position \(i + 1)")
+                    }
+                    guard !label.isEmpty else {
+                        throw fail("labels in the array under the key '\(labelKey)'", "an empty label at position \(i + 1)")
+                    }
+                    if seen.insert(ExactKey(label)).inserted { labels.append(label) }
+                }
+                try body(labels, true, text, number)
+                return
+            }
+            guard let label = scalar(labelValue) else {
                 throw fail("a label (string, integer or boolean) under the key '\(labelKey)'", labelValue.kindName)
             }
             guard !label.isEmpty else {
                 throw fail("a label under the key '\(labelKey)'", "an empty label")
             }
-            try body(LabelledText(label: label, text: text), number)
+            try body([label], false, text, number)
         }
     }
 

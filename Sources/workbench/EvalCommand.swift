@@ -1,4 +1,5 @@
 import ArgumentParser
+import Engine
 import Foundation
 import Serving
 import Sessions
@@ -19,6 +20,10 @@ struct EvalCommand: AsyncParsableCommand {
             return
         }
         let classifier = try SavedModel.load(URL(fileURLWithPath: modelDir ?? ""))
+        if let multi = classifier.multiLabel {
+            try evaluateMultiLabel(multi)
+            return
+        }
         let examples = try dataOptions.read(data)
         let known = Set(classifier.classNames)
         if examples.contains(where: { !known.contains($0.label) }) {
@@ -32,6 +37,24 @@ struct EvalCommand: AsyncParsableCommand {
         } else {
             print("\(data): \(examples.count) examples")
             print(report.render(classNames: classifier.classNames))
+        }
+    }
+}
+
+extension EvalCommand {
+    /// A multi-label model: micro / macro F1, subset accuracy, Hamming loss and per-label F1
+    /// at the model's threshold, on data read as multi-label (labels checked against the model's).
+    func evaluateMultiLabel(_ classifier: TextClassifier) throws {
+        let examples = try dataOptions.readExamples(data, multiLabel: true, known: classifier.classNames).asMulti
+        let metrics = try classifier.multiLabelMetrics(examples)
+        if json {
+            let enc = JSONEncoder()
+            enc.outputFormatting = [.prettyPrinted, .sortedKeys]
+            struct Report: Encodable { var examples: Int; var labels: [String]; var metrics: MultiLabelMetrics }
+            print(String(decoding: try enc.encode(Report(examples: examples.count, labels: classifier.classNames, metrics: metrics)), as: UTF8.self))
+        } else {
+            print("\(data): \(examples.count) examples, multi-label")
+            print(metrics.render(labelNames: classifier.classNames))
         }
     }
 }
@@ -56,6 +79,10 @@ struct PredictCommand: AsyncParsableCommand {
             while let line = readLine() { inputs.append(line) }
         }
         let probs = try classifier.probabilities(inputs)
+        if let multi = classifier.multiLabel {
+            try printMultiLabel(multi, inputs, probs)
+            return
+        }
         if explain {
             let folder = try FolderModel(directory: URL(fileURLWithPath: modelDir ?? ""))
             for (text, p) in zip(inputs, probs) {
@@ -79,6 +106,26 @@ struct PredictCommand: AsyncParsableCommand {
 }
 
 extension PredictCommand {
+    /// A multi-label model's predictions: every label above its threshold, and every label's
+    /// probability (JSON: `{"text", "labels", "probabilities", "threshold"}`).
+    func printMultiLabel(_ classifier: TextClassifier, _ inputs: [String], _ probs: [[Float]]) throws {
+        if explain { throw ValidationError("--explain scores tokens for one label; the model is multi-label") }
+        let above = classifier.labelsAboveThreshold(probs)
+        let threshold = classifier.config.labelSpace.threshold ?? LabelSpace.defaultThreshold
+        for ((text, p), labels) in zip(zip(inputs, probs), above) {
+            if json {
+                var object = ServeJSON.prediction(text: text, label: "", classes: classifier.classNames, probabilities: p)
+                object["label"] = nil
+                object["labels"] = labels
+                object["threshold"] = Double(String(threshold)) ?? Double(threshold)
+                print(try ServeJSON.line(object))
+            } else {
+                let ps = zip(classifier.classNames, p).map { String(format: "%@ %.3f", $0 as NSString, $1) }.joined(separator: "  ")
+                print("\(labels.joined(separator: ","))\t\(ps)\t\(text)")
+            }
+        }
+    }
+
     /// One text with its tokens' attributions: a JSON object with `tokens` (as `serve` answers
     /// with explain), or the usual line followed by each token and its score.
     func printExplained(text: String, label: String, classes: [String], probabilities: [Float], attribution: TokenAttribution) throws {

@@ -33,6 +33,12 @@ enum SavedModel {
         }
     }
 
+    /// The classifier when it is a multi-label one.
+    var multiLabel: TextClassifier? {
+        if case let .neural(c) = self, c.config.isMultiLabel { return c }
+        return nil
+    }
+
     var classNames: [String] {
         switch self {
         case let .neural(c): return c.classNames

@@ -61,6 +61,25 @@ struct DataOptions: ParsableArguments {
     @Flag(inversion: .prefixedNo, help: "Whether the CSV/TSV file starts with a header row.") var header: Bool?
     @Option(help: "Text key for JSONL.") var textKey: String?
     @Option(help: "Label key for JSONL.") var labelKey: String?
+    @Flag(help: "Multi-label data: each label field is a list (a,b; see --label-separator), each text may have any of the labels. JSONL whose labels are arrays is multi-label without it.")
+    var multiLabel = false
+    @Option(help: "The separator of a multi-label label field in label<TAB>text, TSV and CSV files (default ',').")
+    var labelSeparator: String?
+
+    /// The examples of `path`: multi-label with `--multi-label` or JSONL array labels (their
+    /// labels checked against `known`, naming the file and line), else exactly as `read`.
+    func readExamples(_ path: String, multiLabel forced: Bool = false, known: [String]? = nil) throws -> LabelledExamples {
+        let (format, options) = try resolved()
+        return try DatasetReader.readExamples(path: BundledData.resolve(path), format: format, options: options,
+                                              multiLabel: multiLabel || forced, labelList: try labelListFormat(), known: known)
+    }
+
+    func labelListFormat() throws -> LabelListFormat {
+        guard let labelSeparator else { return try LabelListFormat() }
+        do { return try LabelListFormat(separator: labelSeparator) } catch let e as TextDataError {
+            throw ValidationError("--label-separator: \(e)")
+        }
+    }
 
     func read(_ path: String) throws -> [LabelledText] {
         let (format, options) = try resolved()
@@ -72,6 +91,12 @@ struct DataOptions: ParsableArguments {
     func checkLabels(_ path: String, known: [String]) throws {
         let (format, options) = try resolved()
         try DatasetReader.checkLabels(path: BundledData.resolve(path), format: format, options: options, known: known)
+    }
+
+    /// The format of `path`: `--format`, else from the path as the reader infers it.
+    func resolvedFormat(_ path: String) throws -> DatasetFormat {
+        let (format, options) = try resolved()
+        return try format ?? DatasetFormat.inferred(path: BundledData.resolve(path), options: options)
     }
 
     /// The format (nil: from the extension) and the read options, as a session records them.
@@ -126,6 +151,8 @@ struct TrainCommand: AsyncParsableCommand {
     @OptionGroup var text: TextOptions
     @OptionGroup var dataOptions: DataOptions
     @OptionGroup var sessionOptions: SessionTrainOptions
+    @Option(help: "Multi-label data: the probability above which a label is predicted, 0…1 (default 0.5), or 'tune' for the one of 0.05, 0.10, … 0.95 with the best micro-F1 on the validation data (recorded in the saved model).")
+    var threshold: String?
 
     var epochs: Int? { training.epochs }
     var seed: UInt64 { training.seed }
@@ -157,16 +184,32 @@ struct TrainCommand: AsyncParsableCommand {
     func run() async throws {
         let classWeights = try classWeightChoice()
         if let session = sessionOptions.session {
+            if dataOptions.multiLabel || threshold != nil {
+                throw ValidationError("--multi-label and --threshold train without --session for now (sessions record single-label runs); use --save to keep the model")
+            }
             try await runSession(session)
             return
         }
         guard let data else { throw ValidationError("--data is required (or --session NAME to continue a session)") }
+        // Multi-label when asked, or when JSONL labels are arrays (JSONL is read once either way).
+        var readAlready: [LabelledText]? = nil
+        let isJSONLines = try dataOptions.resolvedFormat(data) == .jsonl
+        if dataOptions.multiLabel || threshold != nil || isJSONLines {
+            switch try dataOptions.readExamples(data) {
+            case .multi(let examples):
+                try trainMultiLabel(examples, data: data, classWeights: classWeights)
+                return
+            case .single(let examples):
+                guard threshold == nil else { throw ValidationError("--threshold applies to multi-label data (--multi-label, or JSONL labels as arrays)") }
+                readAlready = examples
+            }
+        }
         if let save {
             // Refused now rather than after training.
             let isLearner = try LearnerSpec.parse(modelChoice, base: LearnerSettings()) != nil
             try ModelDirectory.checkTarget(URL(fileURLWithPath: save), for: isLearner ? .learner : .neural)
         }
-        let trainSet = try dataOptions.read(data)
+        let trainSet = try readAlready ?? dataOptions.read(data)
         let train: [LabelledText], valid: [LabelledText]
         if let validation {
             train = trainSet

@@ -10,8 +10,9 @@ public final class Sequential {
     /// Output shape of each layer, batch dimension excluded.
     public let outputShapes: [[Int]]
 
-    /// Per-sample losses of the last batch, and dL/d(output or logits): reused buffers.
-    private var perSample: [Float] = []
+    /// Per-sample losses of the last batch (unweighted; readable by tests), and
+    /// dL/d(output or logits): reused buffers.
+    private(set) var perSample: [Float] = []
     private var lossGrad = Tensor.empty
 
     /// Sees every layer's output and the gradient reaching it (dL/d output), for inspection
@@ -66,9 +67,15 @@ public final class Sequential {
         }
         switch spec.loss {
         case .binaryCrossentropy:
-            guard shape == [1] else {
+            // One output: a binary classifier; K outputs: K labels, each its own yes / no.
+            guard shape.count == 1, shape[0] >= 1 else {
                 throw EngineError.incompatibleLayer(layer: layers.last!.name, inputShape: shape,
-                    reason: "binary cross-entropy needs one output per example (Dense(1, sigmoid)), the model outputs \(shape.shapeDescription)")
+                    reason: "binary cross-entropy needs one output per example (Dense(1, sigmoid)) or one per label (Dense(K, sigmoid)), the model outputs \(shape.shapeDescription)")
+            }
+            // Several outputs are several labels' probabilities: only a sigmoid head gives them.
+            if shape[0] > 1, (layers.last as? DenseLayer)?.activation != .sigmoid {
+                throw EngineError.incompatibleLayer(layer: layers.last!.name, inputShape: shape,
+                    reason: "binary cross-entropy over \(shape[0]) outputs (multi-label) needs a Dense(\(shape[0]), sigmoid) head: one probability per label")
             }
         case .sparseCategoricalCrossentropy:
             guard shape.count == 1, shape[0] >= 2 else {
@@ -93,7 +100,10 @@ public final class Sequential {
     /// The weights the optimiser steps (a frozen Embedding's are not).
     public var trainableParameterCount: Int { layers.reduce(0) { $0 + $1.trainableParameterCount } }
     public var outputShape: [Int] { outputShapes.last ?? [] }
-    public var classCount: Int { spec.loss == .binaryCrossentropy ? 2 : outputShape[0] }
+    public var classCount: Int { spec.loss == .binaryCrossentropy && !isMultiLabel ? 2 : outputShape[0] }
+    /// Binary cross-entropy over more than one output: one sigmoid per label, any number of
+    /// which may apply to an example.
+    public var isMultiLabel: Bool { spec.loss == .binaryCrossentropy && outputShape.first.map { $0 > 1 } == true }
 
     /// The head whose logits the loss reads, when the last layer is a sigmoid / softmax Dense.
     private var logitsHead: DenseLayer? {
@@ -126,7 +136,12 @@ public final class Sequential {
     /// `Losses`). Leaves dL/d(output or logits) in `lossGrad`.
     private func loss(output: Tensor, targets y: Tensor, sampleWeights: [Float]? = nil) throws -> Float {
         let n = output.shape[0]
-        guard y.count == n else {
+        if isMultiLabel {
+            // Multi-label targets are [batch, labels] of 0/1, read flat against the outputs.
+            guard y.count == output.count else {
+                throw EngineError.shapeMismatch(layer: "loss", expected: output.shape, got: y.shape)
+            }
+        } else if y.count != n {
             throw EngineError.shapeMismatch(layer: "loss", expected: [n], got: y.shape)
         }
         if let sampleWeights, sampleWeights.count != n {
@@ -196,13 +211,16 @@ public final class Sequential {
         return (try loss(output: out, targets: y), Self.correctCount(out, y, loss: spec.loss))
     }
 
-    /// Binary: p > 0.5 against y; sparse: argmax against the label.
+    /// Binary: p > 0.5 against y; sparse: argmax against the label; multi-label (binary with
+    /// K > 1 outputs): every label's p > 0.5 against its target (subset accuracy).
     static func correctCount(_ out: Tensor, _ y: Tensor, loss: LossKind) -> Int {
         let n = out.shape[0], k = out.count / max(n, 1)
         var correct = 0
         out.withUnsafeBufferPointer { o in y.withUnsafeBufferPointer { t in
             for r in 0..<n {
                 switch loss {
+                case .binaryCrossentropy where k > 1:
+                    if (0..<k).allSatisfy({ (o[r * k + $0] > 0.5) == (t[r * k + $0] > 0.5) }) { correct += 1 }
                 case .binaryCrossentropy: if (o[r] > 0.5) == (t[r] > 0.5) { correct += 1 }
                 case .sparseCategoricalCrossentropy:
                     var best = 0

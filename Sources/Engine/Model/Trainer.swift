@@ -2,12 +2,13 @@ import Basics
 import Foundation
 
 /// Padded token ids and their targets: x [N, inputLength]; y [N] (0/1 for binary, class
-/// indices for sparse categorical).
+/// indices for sparse categorical) or, for multi-label data, [N, K] of 0/1 (one column per
+/// label, binary cross-entropy each).
 public struct Dataset: Sendable {
     public var x: Tensor
     public var y: Tensor
     public init(x: Tensor, y: Tensor) throws {
-        guard x.rank == 2, y.count == x.shape[0] else {
+        guard x.rank == 2, y.rank >= 1, y.shape[0] == x.shape[0], y.rank == 1 || (y.rank == 2 && y.shape[1] >= 1) else {
             throw EngineError.shapeMismatch(layer: "dataset", expected: [x.shape.first ?? -1], got: y.shape)
         }
         self.x = x
@@ -15,17 +16,19 @@ public struct Dataset: Sendable {
     }
     public var count: Int { x.shape[0] }
     public var inputLength: Int { x.shape[1] }
+    /// Targets per example: 1, or the number of labels of multi-label data.
+    public var targetsPerExample: Int { y.rank == 2 ? y.shape[1] : 1 }
 
     /// Copies rows `indices` into reusable batch buffers.
     func gather(_ indices: ArraySlice<Int>, into xb: inout Tensor, _ yb: inout Tensor) {
-        let t = inputLength
+        let t = inputLength, k = targetsPerExample
         xb.reshape(indices.count, t)
-        yb.reshape(indices.count)
+        if y.rank == 2 { yb.reshape(indices.count, k) } else { yb.reshape(indices.count) }
         xb.withUnsafeMutableBufferPointer { xp in yb.withUnsafeMutableBufferPointer { yp in
             x.withUnsafeBufferPointer { src in y.withUnsafeBufferPointer { ys in
                 for (r, i) in indices.enumerated() {
                     (xp.baseAddress! + r * t).update(from: src.baseAddress! + i * t, count: t)
-                    yp[r] = ys[i]
+                    if k == 1 { yp[r] = ys[i] } else { (yp.baseAddress! + r * k).update(from: ys.baseAddress! + i * k, count: k) }
                 }
             } }
         } }
@@ -162,6 +165,9 @@ public final class Trainer {
         }
         if config.callbacks?.monitors.contains(where: \.needsValidation) == true, validation == nil {
             throw EngineError.invalidSpec(field: "callbacks.monitor", reason: "val_loss and val_accuracy need validation data; monitor loss or accuracy instead")
+        }
+        if config.classWeights != nil, model.isMultiLabel {
+            throw EngineError.invalidSpec(field: "class_weights", reason: "class weights pick one class per example; a multi-label model (\(model.outputShape[0]) sigmoid outputs) has none to pick")
         }
         if let weights = config.classWeights {
             // Binary cross-entropy reads 0/1 targets, so it has two classes whatever the head.

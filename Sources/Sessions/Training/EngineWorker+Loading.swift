@@ -27,9 +27,16 @@ extension EngineWorker {
     }
 
     /// The model's output must suit the labels: one sigmoid unit for two classes, one score
-    /// per class otherwise.
+    /// per class otherwise; for multi-label data one sigmoid per label.
     static func checkHead(_ c: TextClassifier) throws {
         let classes = c.config.labels.count
+        if c.config.isMultiLabel {
+            guard c.config.model.loss == .binaryCrossentropy, c.model.outputShape == [classes],
+                  let head = c.model.layers.last as? DenseLayer, head.activation == .sigmoid else {
+                throw SessionError.invalidSetting(field: "model", reason: "multi-label data needs one sigmoid per label and binary cross-entropy: end with Dense(\(classes), sigmoid) (the model outputs \(c.model.outputShape) per example)")
+            }
+            return
+        }
         switch c.config.model.loss {
         case .binaryCrossentropy:
             guard classes == 2 else {

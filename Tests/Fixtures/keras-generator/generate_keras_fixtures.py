@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Keras golden fixtures for Bidirectional, MaxPooling1D, AveragePooling1D, Flatten,
 SpatialDropout1D, small models with them, learning-rate schedules, SGD momentum,
-class_weight, a fit with EarlyStopping and ReduceLROnPlateau, and a frozen Embedding, written into Tests/Fixtures/keras/ in the schema of the existing files
+class_weight, a fit with EarlyStopping and ReduceLROnPlateau, a frozen Embedding and multi-label
+sigmoid heads, written into Tests/Fixtures/keras/ in the schema of the existing files
 (see Tests/Fixtures/keras/README.md).
 
     python3 Tests/Fixtures/keras-generator/generate_keras_fixtures.py            # all files
@@ -30,7 +31,7 @@ REPO = HERE.parents[2]
 OUT = REPO / "Tests" / "Fixtures" / "keras"
 REQUIREMENTS = HERE / "requirements.txt"
 FILES = ["bidirectional", "pooling1d", "flatten", "spatial_dropout", "layer_models", "schedules", "sgd_momentum", "class_weight",
-         "early_stopping", "frozen_embedding"]
+         "early_stopping", "frozen_embedding", "multi_label"]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -886,6 +887,142 @@ def frozen_embedding():
     write("frozen_embedding", "Embedding(10, 3, trainable=False) → GlobalAveragePooling1D → Dense(3, softmax), sparse categorical cross-entropy, Adam(0.05): the parameter counts model.summary() prints, and two train_on_batch steps in which the Embedding does not move.",
           {"record": "params: total / trainable / non-trainable scalars (model.trainable_weights, model.non_trainable_weights); results.float32.training as class_weight.json's."},
           [case])
+
+
+# ---------------------------------------------------------------------------------------------
+# multi-label: one sigmoid per label, binary cross-entropy over [N, K] multi-hot targets
+
+def multi_label_case(name, labels, y_rows, init_seed, data_seed, lr=0.5):
+    """Embedding → GlobalAveragePooling1D → Dense(K, sigmoid) with binary_crossentropy on
+    multi-hot targets: the per-sample losses and weight gradients at the initial weights,
+    train_on_batch x3 (SGD), and fit (batch 4, two epochs, no shuffling)."""
+    L = keras.layers
+    V, T = 9, 4
+    rng = np.random.default_rng(data_seed)
+    y = np.asarray(y_rows, dtype=np.float32)
+    assert y.shape[1] == labels
+    x = rng.integers(1, V, size=(len(y_rows), T)).astype(np.int32)
+
+    def build(weights=None):
+        keras.utils.set_random_seed(init_seed)
+        model = keras.Sequential([keras.Input((T,), dtype="int32"),
+                                  L.Embedding(V, 3, name="embedding"),
+                                  L.GlobalAveragePooling1D(name="pool"),
+                                  L.Dense(labels, activation="sigmoid", name="dense")], name="sequential")
+        if weights is not None:
+            model.set_weights(weights)
+        return model
+
+    def compiled(weights):
+        model = build(weights)
+        model.compile(optimizer=keras.optimizers.SGD(learning_rate=lr), loss=keras.losses.BinaryCrossentropy(),
+                      metrics=["binary_accuracy"], jit_compile=False)
+        return model
+
+    base = build()
+    initial = [w.numpy().astype(np.float32) for w in base.weights]
+    order = [w.path for w in base.weights]
+    xt, yt = tf.constant(x), tf.constant(y)
+    per_sample = keras.losses.binary_crossentropy(yt, base(xt)).numpy()
+    with tf.GradientTape() as tape:
+        loss0 = keras.losses.BinaryCrossentropy()(yt, base(xt))
+    grads = tape.gradient(loss0, base.trainable_weights)
+
+    model = compiled(initial)
+    before, after = [], {}
+    for step in (1, 2, 3):
+        logs = model.train_on_batch(xt, yt, return_dict=True)
+        before.append(scalar(logs["loss"], "float32"))
+        after[str(step)] = {p: result(w.numpy(), "float32") for p, w in zip(order, model.weights)}
+
+    model = compiled(initial)
+    batch_losses, batch_weights, epoch_losses = [], [], []
+
+    class Record(keras.callbacks.Callback):
+        def on_train_batch_end(self, batch, logs=None):
+            batch_losses.append(scalar(logs["loss"], "float32"))
+            batch_weights.append({p: result(w.numpy(), "float32") for p, w in zip(order, model.weights)})
+
+        def on_epoch_end(self, epoch, logs=None):
+            epoch_losses.append(scalar(logs["loss"], "float32"))
+
+    model.fit(x, y, batch_size=4, epochs=2, shuffle=False, verbose=0, callbacks=[Record()])
+    probabilities = model.predict(x, verbose=0)
+    return {
+        "name": name,
+        "model": {
+            "layers": [{"class_name": type(l).__name__, "config": plain(l.get_config())} for l in base.layers],
+            "input_length": T,
+            "loss": "binary_crossentropy",
+            "note": "",
+        },
+        "data": {"vocab_size_V": V, "random_token_ids": True},
+        "inputs": {"x": exact(x), "y": exact(y)},
+        "init_seed": init_seed,
+        "weight_order": order,
+        "initial_weights": {p: exact(w) for p, w in zip(order, initial)},
+        "optimizer": {"class_name": "SGD", "learning_rate": lr, "momentum": 0.0, "nesterov": False},
+        "results": {"float32": {
+            "per_sample_loss_at_initial_weights": result(per_sample, "float32"),
+            "loss_at_initial_weights": scalar(loss0.numpy(), "float32"),
+            "grads_at_initial_weights": {p: result(tf.convert_to_tensor(g).numpy(), "float32") for p, g in zip(order, grads)},
+            "training": {
+                "how": "model.compile(SGD, BinaryCrossentropy()) then model.train_on_batch(x, y) x3",
+                "loss_before_step": before,
+                "weights_after_step": after,
+            },
+            "fit": {
+                "how": "model.fit(x, y, batch_size=4, epochs=2, shuffle=False) from initial_weights",
+                "batch_size": 4,
+                "epochs": 2,
+                "batch_logs_loss": batch_losses,
+                "epoch_logs_loss": epoch_losses,
+                "weights_after_batch": {str(i + 1): w for i, w in enumerate(batch_weights)},
+                "probabilities_after_fit": result(probabilities, "float32"),
+            },
+        }},
+    }
+
+
+def clipped_probabilities_case(name, y_rows, p_rows):
+    """keras.losses.binary_crossentropy on bare probabilities [N, K] (from_logits=False), some of
+    them outside [ε, 1 − ε], so the clip decides the loss and zeroes the gradient."""
+    y = np.asarray(y_rows, dtype=np.float32)
+    p = tf.Variable(np.asarray(p_rows, dtype=np.float32))
+    with tf.GradientTape() as tape:
+        loss = keras.losses.BinaryCrossentropy(from_logits=False)(tf.constant(y), tf.identity(p))
+    grad = tape.gradient(loss, p)
+    per_sample = keras.losses.binary_crossentropy(tf.constant(y), tf.identity(p), from_logits=False).numpy()
+    return {
+        "name": name,
+        "inputs": {"y": exact(y), "probabilities": exact(p.numpy())},
+        "results": {"float32": {
+            "loss": scalar(loss.numpy(), "float32"),
+            "per_sample_loss": result(per_sample, "float32"),
+            "grad_probabilities": result(grad.numpy(), "float32"),
+        }},
+    }
+
+
+def multi_label():
+    cases = [
+        multi_label_case("emb_avgpool_sigmoid4_multi_label", 4,
+                         [[1, 0, 1, 0], [0, 1, 0, 0], [1, 1, 1, 0], [0, 0, 0, 1], [0, 0, 0, 0], [1, 0, 0, 1]],
+                         init_seed=1701, data_seed=1711),
+        multi_label_case("emb_avgpool_sigmoid3_multi_label", 3,
+                         [[0, 1, 1], [1, 0, 0], [1, 1, 1], [0, 0, 1], [0, 1, 0]],
+                         init_seed=1702, data_seed=1712, lr=0.3),
+    ]
+    probability_cases = [
+        clipped_probabilities_case("clipped_probabilities",
+                                   [[1, 0, 1], [0, 0, 1], [1, 1, 0]],
+                                   [[0.0, 1.0, 0.9], [1e-9, 0.25, 1.0], [0.5, 0.9999999, 0.3]]),
+    ]
+    write("multi_label", "Multi-label classification as Keras does it: Dense(K, sigmoid) with binary_crossentropy on [N, K] multi-hot targets (Embedding(9, 3) → GlobalAveragePooling1D → Dense(K, sigmoid), SGD), and binary_crossentropy on bare probabilities with its epsilon clipping (from_logits=False). results.float32 only.",
+          {
+              "record": "cases as class_weight.json without class weights: initial_weights (Keras variable paths in weight_order); per_sample_loss_at_initial_weights (mean over the K labels), loss_at_initial_weights and grads_at_initial_weights (dLoss/dweight of the batch-mean loss); training = train_on_batch x3 (loss_before_step, weights_after_step); fit = model.fit(batch_size=4, epochs=2, shuffle=False): batch_logs_loss at each batch end (running mean), epoch_logs_loss, weights_after_batch, probabilities_after_fit (model.predict after fit).",
+              "probability_cases": "keras.losses.BinaryCrossentropy(from_logits=False) on bare probabilities: clipped to [epsilon, 1 - epsilon] (epsilon 1e-7), log(p) and log(1 - p), mean over the last axis then over the batch; grad_probabilities is dLoss/dp (0 where the clip is active).",
+          }, cases, extra={"probability_cases": probability_cases})
 
 
 def main():
