@@ -35,6 +35,8 @@ let package = Package(
         // ncursesw: no pkg-config name on purpose (SwiftPM drops its -D_XOPEN_SOURCE flags);
         // the link is declared in the module map.
         .systemLibrary(name: "CNcursesw", path: "Sources/CNcursesw"),
+        // HDF5 (Debian's serial libhdf5) for the weights file of `export --format keras`.
+        .systemLibrary(name: "CHDF5", path: "Sources/CHDF5", pkgConfig: "hdf5", providers: [.apt(["libhdf5-dev"])]),
 
         // The few pure building blocks more than one base module needs (seeded random numbers,
         // digit grouping, file kinds), so Engine and TextData need not depend on each other.
@@ -44,15 +46,15 @@ let package = Package(
         .target(name: "Sessions", dependencies: ["Basics", "Engine", "TextData", "Learners"]),
         .target(name: "Learners", dependencies: ["Basics", "Engine", "TextData"]),
         .target(name: "Charts"),
-        // Export to other runtimes (ONNX): a model folder's classifier as an ONNX graph, with its
-        // tokenizer and labels.
-        .target(name: "Export", dependencies: ["Engine", "TextData", "Sessions", "Learners",
+        // Export to other runtimes (ONNX, Keras, safetensors): a model folder's classifier as an
+        // ONNX graph or a .keras archive, with its tokenizer and labels.
+        .target(name: "Export", dependencies: ["Engine", "TextData", "Sessions", "Learners", "CHDF5",
                                                .product(name: "SwiftProtobuf", package: "swift-protobuf")]),
         // Theme and key files are read by its own TOML parser (TOML.swift), not a C++ one.
         .target(name: "TerminalUI", dependencies: ["CNcursesw"]),
         // The panes and the UI loop; talks to sessions only through its WorkbenchService protocol.
         .target(name: "WorkbenchUI", dependencies: ["Basics", "TerminalUI", "Charts"]),
-        .target(name: "WorkbenchApp", dependencies: ["Basics", "Engine", "TextData", "Sessions", "Learners", "TerminalUI", "WorkbenchUI", "Serving",
+        .target(name: "WorkbenchApp", dependencies: ["Basics", "Engine", "TextData", "Sessions", "Learners", "Export", "TerminalUI", "WorkbenchUI", "Serving",
                                                      .product(name: "Logging", package: "swift-log")]),
         // `workbench serve`: the HTTP API over sessions and model folders (Hummingbird 2).
         .target(
@@ -78,7 +80,7 @@ let package = Package(
         .testTarget(name: "TextDataTests", dependencies: ["Basics", "TextData", "TestSupport"]),
         .testTarget(name: "LearnersTests", dependencies: ["Basics", "Learners", "Engine", "TextData"]),
         .testTarget(name: "PipelineTests", dependencies: ["Engine", "TextData", "Sessions", "TestSupport"]),
-        .testTarget(name: "ExportTests", dependencies: ["Export", "Engine", "TextData", "Sessions", "Learners",
+        .testTarget(name: "ExportTests", dependencies: ["Export", "Engine", "TextData", "Sessions", "Learners", "CHDF5",
                                                         .product(name: "SwiftProtobuf", package: "swift-protobuf")]),
         .testTarget(name: "ChartsTests", dependencies: ["Charts"]),
         .testTarget(name: "TerminalUITests", dependencies: ["TerminalUI", "TestSupport"]),

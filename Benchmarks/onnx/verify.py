@@ -1,22 +1,27 @@
 #!/usr/bin/env python3
-"""Checks `workbench export --format onnx` against ONNX Runtime.
+"""Checks `workbench export --format onnx` against ONNX Runtime and `--format keras` against Keras.
 
-For each small model below: trains it for one epoch on a bundled data set (Data/) (a learner:
-with its `--model` spec), exports it with `workbench export --format onnx`, checks model.onnx
-with `onnx.checker.check_model` (full_check), runs it in onnxruntime on the token ids
-`workbench tokenize` gives for the set's test texts, and compares the probabilities with
-`workbench predict --json` on the same texts (a learner: the first 1,000 test texts, their
-analyzer ids padded with 0 into one batch, and the first 50 also one by one unpadded). With the
-Keras tokenizers it also checks that keras_preprocessing's tokenizer_from_json (on the exported
-tokenizer.json), padded by the exported rules, gives the same ids on every text. Prints a table;
-exits 1 when a model fails the check or differs by more than 1e-5.
+For each small model below: trains it for one epoch on a bundled data set (Data/), exports it
+with `workbench export --format onnx` and `--format keras`, checks model.onnx with
+`onnx.checker.check_model` (full_check), runs it in onnxruntime and model.keras in Keras 3
+(`keras.saving.load_model`, TensorFlow backend) on the token ids `workbench tokenize` gives for
+1,000 test texts (the set's test texts, then its first training texts when the test set is
+smaller), and compares the probabilities with `workbench predict --json` on the same texts.
+With the Keras tokenizers it also checks that keras_preprocessing's tokenizer_from_json (on the
+exported tokenizer.json), padded by the exported rules, gives the same ids on every text. A
+format the workbench refuses for a model (ONNX: mask_zero read by a later layer; Keras:
+position embeddings, attention) is shown as "refused" when that refusal is expected. Learners
+(trained with their `--model` spec) are checked in onnxruntime only (Keras has no counterpart):
+the first 1,000 test texts, their analyzer ids padded with 0 into one batch, and the first 50
+also one by one unpadded. Prints a table; exits 1 when a model fails a check, differs by more
+than 1e-5, or is refused unexpectedly.
 
     python3 Benchmarks/onnx/verify.py                 # every model
     python3 Benchmarks/onnx/verify.py lstm gru        # some of them
     python3 Benchmarks/onnx/verify.py --workbench .build/release/workbench
 
 Run with any Python 3.11: the script makes its own virtual environment (.venv-onnx/ at the
-repository root, git-ignored) with onnx, onnxruntime and keras-preprocessing from requirements.txt beside it,
+repository root, git-ignored) with onnx, onnxruntime, tensorflow-cpu, keras and keras-preprocessing from requirements.txt beside it,
 installs them from PyPI the first time, and re-runs itself there. `--no-venv` uses the running
 interpreter. The workbench binary defaults to the debug build (`swift build` first).
 """
@@ -34,6 +39,7 @@ HERE = pathlib.Path(__file__).resolve().parent
 REPO = HERE.parents[1]
 REQUIREMENTS = HERE / "requirements.txt"
 TOLERANCE = 1e-5
+TEXTS = 1000
 
 E = {"type": "embedding", "dim": 16}
 BIN = {"type": "dense", "units": 1, "activation": "sigmoid"}
@@ -75,6 +81,18 @@ MODELS = {
     "positions-layernorm": ("en-fortunes", [E, {"type": "position_embedding"}, {"type": "layer_normalization"},
                                             {"type": "dense", "units": 16, "activation": "relu"},
                                             {"type": "global_average_pooling1d"}, TEN], []),
+    # Embedding(mask_zero): Keras reads the mask as the engine does (ONNX export refuses it).
+    "mask-lstm-gap": ("en-tweets", [{"type": "embedding", "dim": 16, "mask_zero": True}, rnn("lstm", 8, True),
+                                    {"type": "layer_normalization"}, {"type": "global_average_pooling1d"}, BIN], ["--tokenizer", "keras"]),
+    "mask-bi-gru": ("en-fortunes", [{"type": "embedding", "dim": 16, "mask_zero": True},
+                                    {"type": "bidirectional", "layer": rnn("gru", 8)}, TEN], []),
+}
+
+# The formats each model's export is expected to refuse (and why, as the error says it).
+REFUSED = {
+    "positions-layernorm": {"keras": "position_embedding"},
+    "mask-lstm-gap": {"onnx": "mask_zero"},
+    "mask-bi-gru": {"onnx": "mask_zero"},
 }
 
 
@@ -115,11 +133,36 @@ def bootstrap(venv):
     os.execv(str(python), [str(python), str(pathlib.Path(__file__).resolve()), *sys.argv[1:]])
 
 
+class Refused(RuntimeError):
+    pass
+
+
 def run(cmd, stdin=None):
     p = subprocess.run(cmd, input=stdin, capture_output=True, text=True)
     if p.returncode != 0:
         raise RuntimeError(f"{' '.join(map(str, cmd))} failed ({p.returncode}): {p.stderr.strip() or p.stdout.strip()}")
     return p.stdout
+
+
+def export(workbench, fmt, model_dir, out, expected_refusal):
+    """Exports; returns False when the workbench refuses as expected (nothing written)."""
+    p = subprocess.run([workbench, "export", "--format", fmt, "--model-dir", model_dir, "--output", out], capture_output=True, text=True)
+    if p.returncode == 0:
+        if expected_refusal:
+            raise RuntimeError(f"{fmt} export was expected to refuse ({expected_refusal}) but wrote {out}")
+        return True
+    if expected_refusal and expected_refusal in p.stderr and not pathlib.Path(out).exists():
+        return False
+    raise RuntimeError(f"{fmt} export failed ({p.returncode}): {p.stderr.strip()}")
+
+
+def keras_probabilities(path, ids):
+    """The .keras model's probabilities, a binary model's p as [1 - p, p]."""
+    import numpy as np
+    import keras
+    model = keras.saving.load_model(path)
+    p = np.asarray(model.predict(ids.astype(np.int32), batch_size=256, verbose=0), dtype=np.float64)
+    return np.concatenate([1 - p, p], axis=1) if p.shape[1] == 1 else p
 
 
 def pad(seq, rules):
@@ -144,20 +187,25 @@ def check(name, workbench, work):
         spec = layers   # a preset name
     else:
         spec.write_text(json.dumps({"layers": layers}))
-    model_dir, export_dir = folder / "model", folder / "onnx"
+    model_dir, export_dir, keras_dir = folder / "model", folder / "onnx", folder / "keras"
     run([workbench, "train", "--data", REPO / "Data" / data / "train.tsv", "--model", spec, "--epochs", "1",
          "--max-length", "40", "--vocab-size", "2000", "--save", model_dir, *options])
-    run([workbench, "export", "--format", "onnx", "--model-dir", model_dir, "--output", export_dir])
+    refused = REFUSED.get(name, {})
+    has_onnx = export(workbench, "onnx", model_dir, export_dir, refused.get("onnx"))
+    has_keras = export(workbench, "keras", model_dir, keras_dir, refused.get("keras"))
+    common = export_dir if has_onnx else keras_dir
 
-    texts = [line.split("\t", 1)[1] for line in (REPO / "Data" / data / "test.tsv").read_text().splitlines() if "\t" in line]
+    def texts_of(split):
+        return [line.split("\t", 1)[1] for line in (REPO / "Data" / data / split).read_text().splitlines() if "\t" in line]
+    texts = (texts_of("test.tsv") + texts_of("train.tsv"))[:TEXTS]
     stdin = "\n".join(texts) + "\n"
     ids = np.array([json.loads(l)["ids"] for l in run([workbench, "tokenize", "--model-dir", model_dir], stdin).splitlines()], dtype=np.int64)
-    labels = json.loads((export_dir / "labels.json").read_text())
+    labels = json.loads((common / "labels.json").read_text())
     ours = np.array([[p["probabilities"][c] for c in labels]
                      for p in map(json.loads, run([workbench, "predict", "--json", "--model-dir", model_dir], stdin).splitlines())])
 
     # The Keras tokenizers: tokenizer_from_json, padded by the exported rules, must give our ids on every text.
-    tokenizer = json.loads((export_dir / "tokenizer.json").read_text())
+    tokenizer = json.loads((common / "tokenizer.json").read_text())
     tokens = "-"
     if tokenizer["class_name"] == "Tokenizer":
         from keras_preprocessing.text import tokenizer_from_json
@@ -166,16 +214,24 @@ def check(name, workbench, work):
         differ = int((theirs_ids != ids).any(axis=1).sum())
         tokens = "same" if differ == 0 else f"{differ} differ"
 
-    path = str(export_dir / "model.onnx")
-    onnx.checker.check_model(path, full_check=True)
-    model = onnx.load(path)
-    options = ort.SessionOptions()
-    options.intra_op_num_threads = 1
-    session = ort.InferenceSession(path, options, providers=["CPUExecutionProvider"])
-    theirs = session.run(["probabilities"], {"token_ids": ids})[0]
-    assert theirs.shape == ours.shape, f"{name}: onnxruntime gives {theirs.shape}, workbench {ours.shape}"
-    ops = sorted({n.op_type for n in model.graph.node} - {"Identity", "Transpose", "Reshape", "Squeeze"})
-    return len(texts), float(np.abs(theirs - ours).max()), ops, model.opset_import[0].version, tokens
+    onnx_diff, ops, opset = None, [], "-"
+    if has_onnx:
+        path = str(export_dir / "model.onnx")
+        onnx.checker.check_model(path, full_check=True)
+        model = onnx.load(path)
+        options = ort.SessionOptions()
+        options.intra_op_num_threads = 1
+        session = ort.InferenceSession(path, options, providers=["CPUExecutionProvider"])
+        theirs = session.run(["probabilities"], {"token_ids": ids})[0]
+        assert theirs.shape == ours.shape, f"{name}: onnxruntime gives {theirs.shape}, workbench {ours.shape}"
+        ops = sorted({n.op_type for n in model.graph.node} - {"Identity", "Transpose", "Reshape", "Squeeze"})
+        onnx_diff, opset = float(np.abs(theirs - ours).max()), model.opset_import[0].version
+    keras_diff = None
+    if has_keras:
+        theirs = keras_probabilities(str(keras_dir / "model.keras"), ids)
+        assert theirs.shape == ours.shape, f"{name}: Keras gives {theirs.shape}, workbench {ours.shape}"
+        keras_diff = float(np.abs(theirs - ours).max())
+    return len(texts), onnx_diff, keras_diff, ops, opset, tokens
 
 
 def check_learner(name, workbench, work):
@@ -230,17 +286,26 @@ def main():
     if unknown:
         ap.error(f"unknown model(s) {', '.join(unknown)}; known: {', '.join([*MODELS, *LEARNERS])}")
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+    os.environ.setdefault("KERAS_BACKEND", "tensorflow")
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     failed = 0
-    print(f"{'model':<22} {'data':<12} {'texts':>5} {'max |Δp|':>10}  {'ok':<4} {'keras ids':<9} opset  ops")
+    print(f"{'model':<22} {'data':<12} {'texts':>5} {'onnx |Δp|':>10} {'keras |Δp|':>10}  {'ok':<4} {'keras ids':<9} opset  ops")
     with tempfile.TemporaryDirectory(prefix="onnx-verify-") as tmp:
         for name in args.models or [*MODELS, *LEARNERS]:
             learner = name in LEARNERS
             data = (LEARNERS if learner else MODELS)[name][0]
             try:
-                n, diff, ops, opset, tokens = (check_learner if learner else check)(name, args.workbench, pathlib.Path(tmp))
-                ok = diff <= TOLERANCE and tokens in ("same", "-")
+                if learner:
+                    n, onnx_diff, ops, opset, tokens = check_learner(name, args.workbench, pathlib.Path(tmp))
+                    keras_diff = None
+                else:
+                    n, onnx_diff, keras_diff, ops, opset, tokens = check(name, args.workbench, pathlib.Path(tmp))
+                ok = all(d is None or d <= TOLERANCE for d in (onnx_diff, keras_diff)) and tokens in ("same", "-")
                 failed += not ok
-                print(f"{name:<22} {data:<12} {n:>5} {diff:>10.2e}  {'yes' if ok else 'NO':<4} {tokens:<9} {opset:>5}  {' '.join(ops)}", flush=True)
+                # A learner has no Keras form ("-"); a neural model's missing figure is a refusal.
+                shown = [f"{d:>10.2e}" if d is not None else f"{'-' if learner and i == 1 else 'refused':>10}"
+                         for i, d in enumerate((onnx_diff, keras_diff))]
+                print(f"{name:<22} {data:<12} {n:>5} {shown[0]} {shown[1]}  {'yes' if ok else 'NO':<4} {tokens:<9} {opset:>5}  {' '.join(ops)}", flush=True)
             except Exception as e:  # one model's failure is reported and the others still run
                 failed += 1
                 print(f"{name:<22} {data:<12} FAILED: {e}", flush=True)

@@ -8,7 +8,13 @@ import TextData
 /// order of the output's columns), `tokenizer.json` and a README with the input and output
 /// names and a Python example. Written whole or not at all, into a folder that is new or empty.
 public enum ExportFolder {
+    /// What `workbench export --format` and the workbench's `:export` write.
+    public enum Format: String, CaseIterable, Sendable {
+        case onnx, keras, safetensors
+    }
+
     public static let onnxFile = "model.onnx"
+    public static let kerasFile = "model.keras"
     public static let labelsFile = "labels.json"
     public static let tokenizerFile = "tokenizer.json"
     public static let readmeFile = "README.md"
@@ -25,8 +31,44 @@ public enum ExportFolder {
         }
         let labels = try json(classifier.classNames)
         let tokenizer = try tokenizerJSON(classifier.config)
-        let readme = Data(readme(classifier).utf8)
+        let readme = Data(readme(classifier, format: .onnx).utf8)
         try write(dir, files: [(onnxFile, bytes), (labelsFile, labels), (tokenizerFile, tokenizer), (readmeFile, readme)])
+    }
+
+    /// Exports `classifier` as a Keras 3 `.keras` archive into `dir`. Throws
+    /// `EngineError.invalidSpec` for a layer Keras cannot express and `EngineError.file` for a
+    /// target that is a file or a non-empty folder, before writing anything.
+    public static func writeKeras(_ classifier: TextClassifier, to dir: URL) throws {
+        try checkTarget(dir)
+        let archive = try KerasExport.archive(classifier, scratch: FileManager.default.temporaryDirectory)
+        let labels = try json(classifier.classNames)
+        let tokenizer = try tokenizerJSON(classifier.config)
+        let readme = Data(readme(classifier, format: .keras).utf8)
+        try write(dir, files: [(kerasFile, archive), (labelsFile, labels), (tokenizerFile, tokenizer), (readmeFile, readme)])
+    }
+
+    /// Exports a model folder (as `train --save` and `sessions export` write it: the weights as
+    /// safetensors and the classifier's JSON, or a learner's `learner.safetensors`) with
+    /// `labels.json`, the tokenizer (neural models) and a README into `dir`. The result is
+    /// still a model folder `--model-dir` reads.
+    public static func writeSafetensors(modelFolder: URL, classifier: TextClassifier?, classNames: [String], to dir: URL) throws {
+        try checkTarget(dir)
+        let names = classifier == nil ? [ModelDirectory.learnerFile] : [ModelDirectory.weightsFile, ModelDirectory.configFile]
+        var files: [(String, Data)] = []
+        for name in names {
+            let url = modelFolder.appendingPathComponent(name)
+            do { files.append((name, try Data(contentsOf: url))) } catch {
+                throw EngineError.file(path: url.path, reason: "cannot read: \(error.localizedDescription)")
+            }
+        }
+        files.append((labelsFile, try json(classNames)))
+        if let classifier {
+            files.append((tokenizerFile, try tokenizerJSON(classifier.config)))
+            files.append((readmeFile, Data(readme(classifier, format: .safetensors).utf8)))
+        } else {
+            files.append((readmeFile, Data(learnerReadme(classNames).utf8)))
+        }
+        try write(dir, files: files)
     }
 
     /// Refuses a target that is a file or a folder holding anything.
@@ -132,7 +174,7 @@ public enum ExportFolder {
         return try JSONSerialization.data(withJSONObject: outer, options: [.sortedKeys, .prettyPrinted])
     }
 
-    static func readme(_ c: TextClassifier) -> String {
+    static func readme(_ c: TextClassifier, format: Format) -> String {
         let cfg = c.config
         let keras = cfg.tokenizer.kind == .keras
         let pad = cfg.padding.rawValue, trunc = cfg.truncating.rawValue
@@ -149,23 +191,86 @@ public enum ExportFolder {
               out = subprocess.run(["workbench", "tokenize", "--model-dir", "DIR", *texts], capture_output=True, text=True).stdout
               ids = np.array([json.loads(line)["ids"] for line in out.splitlines()])
               """
-        return """
-        # \(c.config.model.layers.map(\.label).joined(separator: " → "))
+        let tokenizerLine = "- `tokenizer.json`: the \(keras ? "Keras tokenizer, which tokenizer_from_json reads" : "script-aware tokenizer: vocabulary and rules"); pad or cut to \(cfg.maxLength) ids at the \(pad == trunc ? "\(pad)" : "\(pad) (padding) / \(trunc) (truncating)") end."
+        let binary = cfg.model.loss == .binaryCrossentropy
+        let header = "# \(c.config.model.layers.map(\.label).joined(separator: " → "))\n\n"
+        switch format {
+        case .onnx:
+            return header + """
+            Exported by `workbench export --format onnx` (ONNX opset \(OnnxExport.opsetVersion)).
 
-        Exported by `workbench export --format onnx` (ONNX opset \(OnnxExport.opsetVersion)).
+            - `model.onnx`: input `\(OnnxExport.inputName)` int64 [N, \(cfg.maxLength)] (token ids, 0 = padding), output `\(OnnxExport.outputName)` float [N, \(c.classNames.count)].
+            - `labels.json`: the class of each output column.
+            \(tokenizerLine)
 
-        - `model.onnx`: input `\(OnnxExport.inputName)` int64 [N, \(cfg.maxLength)] (token ids, 0 = padding), output `\(OnnxExport.outputName)` float [N, \(c.classNames.count)].
-        - `labels.json`: the class of each output column.
-        - `tokenizer.json`: the \(keras ? "Keras tokenizer, which tokenizer_from_json reads" : "script-aware tokenizer: vocabulary and rules"); pad or cut to \(cfg.maxLength) ids at the \(pad == trunc ? "\(pad)" : "\(pad) (padding) / \(trunc) (truncating)") end.
+            ```python
+            import json, numpy as np, onnxruntime as ort
+            texts = ["an example text"]
+            \(tokenize)
+            session = ort.InferenceSession("model.onnx")
+            probabilities = session.run(["\(OnnxExport.outputName)"], {"\(OnnxExport.inputName)": np.asarray(ids, dtype=np.int64)})[0]
+            labels = json.load(open("labels.json"))
+            print([labels[i] for i in probabilities.argmax(axis=1)])
+            ```
+
+            """
+        case .keras:
+            return header + """
+            Exported by `workbench export --format keras` (a Keras \(KerasExport.kerasVersion) `.keras` archive: a Sequential model).
+
+            - `model.keras`: `keras.saving.load_model("model.keras")`; input int [N, \(cfg.maxLength)] (token ids, 0 = padding), output float [N, \(binary ? "1] (the probability of the second label)" : "\(c.classNames.count)]").
+            - `labels.json`: the class of each output column\(binary ? " (binary: [1 − p, p])" : "").
+            \(tokenizerLine)
+
+            ```python
+            import json, numpy as np, keras
+            texts = ["an example text"]
+            \(tokenize)
+            model = keras.saving.load_model("model.keras")
+            p = model.predict(np.asarray(ids), verbose=0)
+            \(binary ? "probabilities = np.concatenate([1 - p, p], axis=1)" : "probabilities = p")
+            labels = json.load(open("labels.json"))
+            print([labels[i] for i in probabilities.argmax(axis=1)])
+            ```
+
+            """
+        case .safetensors:
+            return header + """
+            Exported by `workbench export --format safetensors`: a workbench model folder (`--model-dir` reads it).
+
+            - `\(ModelDirectory.weightsFile)`: the weights, named `<layer>/<weight>` in Keras's layout (kernel [in, out], recurrent gates in Keras's order).
+            - `\(ModelDirectory.configFile)`: the model spec, tokenizer, labels and padding.
+            - `labels.json`: the class of each output column.
+            \(tokenizerLine)
+
+            ```python
+            import json
+            from safetensors.numpy import load_file
+            weights = load_file("\(ModelDirectory.weightsFile)")
+            for name, array in weights.items():
+                print(name, array.shape)
+            labels = json.load(open("labels.json"))
+            ```
+
+            """
+        }
+    }
+
+    static func learnerReadme(_ classNames: [String]) -> String {
+        """
+        # Learner model
+
+        Exported by `workbench export --format safetensors`: a workbench model folder (`--model-dir` reads it).
+
+        - `\(ModelDirectory.learnerFile)`: the learner (its analyzer, vocabulary and weights) as safetensors with JSON metadata.
+        - `labels.json`: the classes (\(classNames.count)), in the order of the probabilities `workbench predict --json` prints.
 
         ```python
-        import json, numpy as np, onnxruntime as ort
-        texts = ["an example text"]
-        \(tokenize)
-        session = ort.InferenceSession("model.onnx")
-        probabilities = session.run(["\(OnnxExport.outputName)"], {"\(OnnxExport.inputName)": np.asarray(ids, dtype=np.int64)})[0]
-        labels = json.load(open("labels.json"))
-        print([labels[i] for i in probabilities.argmax(axis=1)])
+        from safetensors import safe_open
+        with safe_open("\(ModelDirectory.learnerFile)", framework="numpy") as f:
+            print(f.metadata())
+            for name in f.keys():
+                print(name, f.get_tensor(name).shape)
         ```
 
         """

@@ -4,17 +4,26 @@ import Export
 import Foundation
 import Sessions
 
-/// `workbench export --format onnx (--session NAME [--run N] | --model-dir DIR) --output DIR`:
-/// the model with its tokenizer, labels and a README, for another runtime. (`sessions export`
-/// still writes a model folder for `--model-dir`.)
+/// `workbench export --format onnx|keras|safetensors (--session NAME [--run N] | --model-dir DIR)
+/// --output DIR`: the model with its tokenizer, labels and a README, for another runtime.
+/// (`sessions export` still writes a model folder for `--model-dir`.)
 struct ExportCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "export",
-        abstract: "Export a model for another runtime (ONNX), with its tokenizer, labels and a README.")
+        abstract: "Export a model for another runtime (ONNX, Keras, safetensors), with its tokenizer, labels and a README.")
 
-    enum Format: String, ExpressibleByArgument, CaseIterable { case onnx }
+    enum Format: String, ExpressibleByArgument, CaseIterable {
+        case onnx, keras, safetensors
+        var exportFormat: ExportFolder.Format {
+            switch self {
+            case .onnx: .onnx
+            case .keras: .keras
+            case .safetensors: .safetensors
+            }
+        }
+    }
 
-    @Option(help: "The format: onnx.") var format: Format
+    @Option(help: "The format: onnx, keras or safetensors.") var format: Format
     @Option(help: "A folder written by `train --save` or `sessions export`.") var modelDir: String?
     @OptionGroup var sessionOptions: SessionModelOptions
     @Option(help: ArgumentHelp("The folder to write (new or empty).", valueName: "dir")) var output: String
@@ -23,28 +32,25 @@ struct ExportCommand: AsyncParsableCommand {
         let target = URL(fileURLWithPath: output)
         // Refused before any work (a session's model is copied out first).
         try ExportFolder.checkTarget(target)
-        let model: SavedModel
+        let folder: URL
+        var scratch: URL? = nil
+        defer { if let scratch { try? FileManager.default.removeItem(at: scratch) } }
         if let session = try sessionOptions.chosen(modelDir: modelDir) {
             // The session's model as a model folder in a temporary place, then read back: the
             // same bytes `sessions export` writes.
-            let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("workbench-export-\(UUID().uuidString)")
-            defer { try? FileManager.default.removeItem(at: scratch) }
+            let tmp = FileManager.default.temporaryDirectory.appendingPathComponent("workbench-export-\(UUID().uuidString)")
+            scratch = tmp
             let run = sessionOptions.run, checkpoint = sessionOptions.checkpoint
             try await withSessionManager(sessionOptions.dir.store) { m in
                 try await m.open(session, readOnly: true).useCheckpoint(checkpoint)
-                try await m.open(session, readOnly: true).export(to: scratch, run: run)
+                try await m.open(session, readOnly: true).export(to: tmp, run: run)
             }
-            model = try SavedModel.load(scratch)
+            folder = tmp
         } else {
-            model = try SavedModel.load(URL(fileURLWithPath: modelDir ?? ""))
+            folder = URL(fileURLWithPath: modelDir ?? "")
         }
-        switch model {
-        case let .neural(c):
-            try ExportFolder.writeONNX(c, to: target)
-        case let .learner(l):
-            try ExportFolder.writeONNX(learner: l, to: target)
-        }
-        print("exported \(ExportFolder.onnxFile), \(ExportFolder.labelsFile), \(ExportFolder.tokenizerFile) and \(ExportFolder.readmeFile) to \(output)")
+        let written = try ExportFolder.export(modelFolder: folder, format: format.exportFormat, to: target)
+        print("exported \(written.joined(separator: ", ")) to \(output)")
     }
 }
 

@@ -280,6 +280,16 @@ public actor FakeWorkbenchService: WorkbenchService {
         return .done("console: \(r.name)")
     }
 
+    /// Writes nothing: says where it would (`folder` "taken" is refused as a non-empty folder).
+    public func export(format: String, to folder: String?) -> CommandResult {
+        calls.append("export(\(format), \(folder ?? "default"))")
+        let run = consoleRun ?? self.run?.id
+        guard let run else { return .refused("export: no run yet: train first") }
+        let target = folder ?? "\(sessionName)-run\(run)-\(format)"
+        if target == "taken" { return .refused("export: \(target): exists and is not empty") }
+        return .done("exported run \(run) as \(format) to \(target)")
+    }
+
     public func predict(_ line: String) async -> ConsoleSnapshot? {
         predictionCount += 1
         if let d = config.predictionDelay {

@@ -50,6 +50,7 @@ public actor HeldEditsService: WorkbenchService {
     public func changeSettings(_ change: TrainingSettingsChange) async -> CommandResult { await inner.changeSettings(change) }
     public func leaderboard() async -> [LeaderboardEntry] { await inner.leaderboard() }
     public func useInConsole(run id: String?) async -> CommandResult { await inner.useInConsole(run: id) }
+    public func export(format: String, to folder: String?) async -> CommandResult { await inner.export(format: format, to: folder) }
     public func predict(_ line: String) async -> ConsoleSnapshot? { await inner.predict(line) }
     public func shutdown() async {
         release()

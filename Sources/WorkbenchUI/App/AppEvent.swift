@@ -16,6 +16,9 @@ public enum ServiceCall: Hashable, Sendable {
     case changeSettings(TrainingSettingsChange)
     /// Answer the console with this run (nil: the current one).
     case useInConsole(String?)
+    /// Export the console's run: format (onnx, keras, safetensors) and folder (nil: the
+    /// service's choice).
+    case export(format: String, folder: String?)
     /// `id` grows with every request, so stale answers can be dropped.
     case predict(id: Int, text: String)
     /// Serve the console's model over HTTP on this port (nil: the service's default).

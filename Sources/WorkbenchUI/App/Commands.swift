@@ -13,6 +13,8 @@ enum Commands {
     /// What `:zoo` trains without arguments: every learner with its defaults, and fastText
     /// with the settings that suit small sets (as `workbench compare` does).
     static let zoo = ["logreg", "svm", "nb", "tree", "forest", "fasttext", "fasttext:epochs=25:ngrams=2"]
+    /// What `:export` writes (as `workbench export --format`).
+    static let exportFormats = ["onnx", "keras", "safetensors"]
 
     static let table: [Info] = [
         Info(name: "train", usage: "", help: "start training"),
@@ -37,6 +39,7 @@ enum Commands {
         Info(name: "plateau", usage: "<settings|off>", help: "ReduceLROnPlateau: monitor=val_loss,factor=0.5,patience=2,min_lr=1e-6"),
         Info(name: "checkpoint", usage: "<best|last>", help: "which epoch's weights are the model (best: by the early-stopping monitor, else val_loss)"),
         Info(name: "use", usage: "[run|current]", help: "answer the console with a run's model (no run: choose from the leaderboard)"),
+        Info(name: "export", usage: "<onnx|keras|safetensors> [folder]", help: "export the console's run with its tokenizer, labels and a README (no folder: a new one in the current directory)"),
         Info(name: "add", usage: "[type]", help: "add a layer below the selected one (lstm, dense, dropout…)"),
         Info(name: "delete", usage: "", help: "delete the selected layer"),
         Info(name: "units", usage: "<n>", help: "set units (filters, dim) of the selected layer"),
@@ -159,6 +162,12 @@ extension WorkbenchState {
             if argument.isEmpty { return openLeaderboard() }
             if argument == "current" { return [.call(.useInConsole(nil))] }
             return [.call(.useInConsole(argument.hasPrefix("run") ? String(argument.dropFirst(3)).trimmingSpaces() : argument))]
+        case "export":
+            let words = argument.split(separator: " ", maxSplits: 1).map { String($0).trimmingSpaces() }
+            guard let format = words.first, Commands.exportFormats.contains(format) else {
+                return warn(":export needs a format: \(Commands.exportFormats.joined(separator: ", ")) (then a folder, or none for a new one)")
+            }
+            return [.call(.export(format: format, folder: words.count > 1 && !words[1].isEmpty ? words[1] : nil))]
         case "lr", "epochs", "batch":
             let change: TrainingSettingsChange
             switch name {

@@ -300,6 +300,7 @@ enum ServiceCaller {
         case let .trainLearners(specs): return .command(call, await service.trainLearners(specs))
         case let .changeSettings(change): return .command(call, await service.changeSettings(change))
         case let .useInConsole(run): return .command(call, await service.useInConsole(run: run))
+        case let .export(format, folder): return .command(call, await service.export(format: format, to: folder))
         case let .predict(id, text): return .prediction(id: id, text: text, await service.predict(text))
         case let .serve(port): return .command(call, await service.startServing(port: port))
         case .stopServing: return .command(call, await service.stopServing())

@@ -86,6 +86,13 @@ public protocol WorkbenchService: Sendable {
     /// Done carries a line for the status bar ("console: run 2 svm").
     func useInConsole(run id: String?) async -> CommandResult
 
+    /// Exports the console's run (`useInConsole`'s choice) in `format` (onnx, keras or
+    /// safetensors, as `workbench export --format`) into `folder` (nil: a new folder the
+    /// service names). Done carries a line saying where it wrote; refused says why not
+    /// (a run whose model was not kept, a folder that is not empty, a layer the format
+    /// cannot express), with nothing written.
+    func export(format: String, to folder: String?) async -> CommandResult
+
     /// Classifies one console line. The UI calls this on every keystroke, while training too,
     /// and cancels the task of the previous call: implementations should be latest-wins (drop
     /// or cut short requests that a newer one superseded, returning nil for them) and fast
