@@ -45,9 +45,11 @@ public enum KerasExport {
             var config: [String: Any] = ["name": name]
             let className: String
             switch layerSpec {
-            case let .embedding(dim, maskZero):
+            case let .embedding(dim, maskZero, trainable, _):
+                // Pretrained vectors are already in the weights; a frozen layer stays frozen.
                 className = "Embedding"
                 config["input_dim"] = params[0].shape[0]; config["output_dim"] = dim; config["mask_zero"] = maskZero
+                config["trainable"] = trainable
                 add(name, params)
             case let .dense(units, activation, useBias):
                 className = "Dense"
