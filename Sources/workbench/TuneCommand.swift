@@ -107,7 +107,8 @@ struct TuneCommand: AsyncParsableCommand {
                 throw ValidationError("no trial on all training examples finished: give a longer --budget or more --trials")
             }
             print(String(format: "best: run %d, %@, validation %@ %.4f — now the session's current run", run, winner.recipe.spec,
-                         metric.rawValue, winner.score ?? 0))
+                         metric.rawValue, winner.score ?? 0)
+                  + (outcome.retrainedWinner ? " (trained again as the last run, the same recipe and seed)" : ""))
             if let testExamples {
                 let report = try await handle.evaluate(examples: testExamples)
                 print("\ntest (\(test ?? ""), \(testExamples.count) examples, evaluated once):")

@@ -122,6 +122,7 @@ import TextData
         let winner = try #require(outcome.winner)
         #expect(winner.recipe.spec == "svm:c=1")
         #expect(record.currentRun.id == winner.run)
+        #expect(outcome.retrainedWinner, "the tree was trained last: the SVM is trained again")
         guard case let .learner(l) = record.currentRun.kind else { Issue.record("the current run is not a learner run"); return }
         #expect(l.recipe == winner.recipe)
     }

@@ -74,6 +74,8 @@ public struct TuneOutcome: Sendable {
     public var winner: TuneTrial?
     /// Why the search ended: "budget", "trials", "stopped" or "exhausted".
     public var ended: String
+    /// Whether the winner was trained once more at the end, to be the last (current) run.
+    public var retrainedWinner: Bool
     public var seconds: Double
 }
 
@@ -93,7 +95,8 @@ public struct TuneOutcome: Sendable {
 ///   seed picks up where it was. Smaller rungs are quick fits of the tuner's own, not runs.
 /// - A trial that fails is recorded with its reason and skipped.
 /// - The clock is checked between trials: a learner trains in one go, so the budget can be
-///   passed by the trial under way. `shouldStop` is checked there too.
+///   passed by the trial under way. No trial starts once what is left of the budget would not
+///   train the best so far again (see below). `shouldStop` is checked between trials too.
 /// - At the end, the winner is trained once more as the last run when it is not already, so
 ///   it is the session's current run (the same recipe and seed give the same model).
 public struct Tuner: Sendable {
@@ -128,7 +131,12 @@ public struct Tuner: Sendable {
         var ended = "exhausted"
 
         func timeLeft() -> Double? { deadline.map { $0.timeIntervalSinceNow } }
-        func outOfTime() -> Bool { (timeLeft() ?? 1) <= 0 }
+        /// Out of time when what is left would not train the best so far again (which the end
+        /// may have to do, so that it is the current run).
+        func outOfTime() -> Bool {
+            guard let left = timeLeft() else { return false }
+            return left <= (best?.seconds ?? 0)
+        }
 
         /// One trial; records it and says whether it scored.
         func trial(_ recipe: LearnerRecipe, rung: Int, fraction: Double) async -> TuneTrial {
@@ -230,14 +238,17 @@ public struct Tuner: Sendable {
         }
 
         // The winner becomes the current run: trained once more as the last run if needed.
+        var retrained = false
         if let winner = best, let run = winner.run {
             let current = await handle.record.currentRun.id
             if current != run {
                 let again = try await handle.trainLearner(recipe: winner.recipe)
                 best?.run = again
+                retrained = true
             }
         }
-        return TuneOutcome(trials: trials, winner: best, ended: ended, seconds: Date().timeIntervalSince(started))
+        return TuneOutcome(trials: trials, winner: best, ended: ended, retrainedWinner: retrained,
+                           seconds: Date().timeIntervalSince(started))
     }
 
     /// The session run of `recipe` on all training examples: one the session already has
