@@ -60,6 +60,24 @@ public struct LearnerRecipe: Codable, Sendable, Equatable, CustomStringConvertib
             case (.fasttext, "threads"): s.fastText.threads = try integer()
             case (.logreg, "ngrams"), (.svm, "ngrams"), (.nb, "ngrams"), (.tree, "ngrams"), (.forest, "ngrams"):
                 s.tfidf.ngrams = try integer()
+            case (let k, "analyzer") where k.usesTfidf:
+                // scikit-learn's analyzer="word" / "char" (n-grams then run over words or characters).
+                switch kv[1].lowercased() {
+                case "words", "word": s.tokenizer = .words
+                case "chars", "char", "characters": s.tokenizer = .characters
+                case "auto", "automatic": s.tokenizer = .automatic
+                default: throw bad("analyzer '\(kv[1])' is not words, chars or auto")
+                }
+            case (let k, "sublinear") where k.usesTfidf:
+                switch kv[1].lowercased() {
+                case "1", "true", "yes": s.tfidf.sublinearTF = true
+                case "0", "false", "no": s.tfidf.sublinearTF = false
+                default: throw bad("sublinear '\(kv[1])' is not 1 or 0")
+                }
+            case (let k, "mindf") where k.usesTfidf:
+                let v = try integer()
+                guard v >= 1 else { throw bad("mindf must be at least 1, got \(v)") }
+                s.tfidf.minDF = v
             default:
                 throw bad("unknown setting '\(kv[0])' for \(kind.rawValue) (known: \(kind.settingNames.joined(separator: ", ")))")
             }
@@ -84,14 +102,21 @@ extension LearnerKind {
     /// The `key=value` settings `LearnerRecipe.parse` accepts for this kind.
     public var settingNames: [String] {
         switch self {
-        case .logreg: return ["c", "iterations", "ngrams"]
-        case .svm: return ["c", "ngrams"]
-        case .nb: return ["alpha", "ngrams"]
-        case .tree: return ["depth", "leaf", "ngrams"]
-        case .forest: return ["trees", "depth", "leaf", "ngrams"]
+        case .logreg: return ["c", "iterations"] + Self.tfidfSettingNames
+        case .svm: return ["c"] + Self.tfidfSettingNames
+        case .nb: return ["alpha"] + Self.tfidfSettingNames
+        case .tree: return ["depth", "leaf"] + Self.tfidfSettingNames
+        case .forest: return ["trees", "depth", "leaf"] + Self.tfidfSettingNames
         case .fasttext: return ["epochs", "ngrams", "lr", "dim", "bucket", "threads"]
         }
     }
+
+    /// The TF-IDF features' settings every TF-IDF learner takes: the longest n-gram, the
+    /// analyzer (words or characters), sublinear tf and the minimum document frequency.
+    static let tfidfSettingNames = ["ngrams", "analyzer", "sublinear", "mindf"]
+
+    /// Whether the learner reads TF-IDF features (every kind but fastText).
+    public var usesTfidf: Bool { self != .fasttext }
 
     /// One line for pickers: what the model is and what it reads.
     public var summary: String {

@@ -12,7 +12,7 @@ struct Workbench: AsyncParsableCommand {
         version: VersionInfo.text,
         subcommands: [UICommand.self, DemoCommand.self, DataCommand.self, TrainCommand.self, EvalCommand.self, PredictCommand.self, ExportCommand.self,
                       TokenizeCommand.self, SessionsCommand.self, CompareCommand.self, ServeCommand.self, BenchCommand.self, EngineBenchCommand.self,
-                      UIBenchCommand.self, ConsoleBenchCommand.self, KeysCommand.self],
+                      UIBenchCommand.self, ConsoleBenchCommand.self, KeysCommand.self, TuneCommand.self],
         defaultSubcommand: UICommand.self)
 
     /// ArgumentParser's `main`, with every error made fit to print (`printable`). An error
