@@ -406,6 +406,8 @@ extension Sequential {
             throw EngineError.shapeMismatch(layer: layers.first?.name ?? "input", expected: [-1, spec.inputLength], got: x.shape)
         }
         let n = x.shape[0], t = spec.inputLength
+        // One batch (a one-text prediction): no copy of x.
+        if n > 0 && n <= batchSize { return try inferenceForward(x) }
         let k = outputShape.reduce(1, *)
         var out = Tensor(shape: [n] + outputShape)
         var xb = Tensor.empty
@@ -416,7 +418,7 @@ extension Sequential {
             xb.withUnsafeMutableBufferPointer { d in x.withUnsafeBufferPointer { s in
                 d.baseAddress!.update(from: s.baseAddress! + lo * t, count: (hi - lo) * t)
             } }
-            let y = try forward(xb, training: false)
+            let y = try inferenceForward(xb)
             out.withUnsafeMutableBufferPointer { o in y.withUnsafeBufferPointer { yp in
                 (o.baseAddress! + lo * k).update(from: yp.baseAddress!, count: (hi - lo) * k)
             } }
