@@ -406,8 +406,6 @@ extension Sequential {
             throw EngineError.shapeMismatch(layer: layers.first?.name ?? "input", expected: [-1, spec.inputLength], got: x.shape)
         }
         let n = x.shape[0], t = spec.inputLength
-        // One batch (a one-text prediction): no copy of x.
-        if n > 0 && n <= batchSize { return try inferenceForward(x) }
         let k = outputShape.reduce(1, *)
         var out = Tensor(shape: [n] + outputShape)
         var xb = Tensor.empty
