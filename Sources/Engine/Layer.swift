@@ -4,7 +4,14 @@ public final class Parameter {
     /// Keras's weight name within its layer: `kernel`, `recurrent_kernel`, `bias`, `embeddings`…
     /// (A composite layer prefixes its parts' names: `attention/query/kernel`.)
     public internal(set) var name: String
-    public var value: Tensor
+    public var value: Tensor {
+        // Every write (an assignment, an optimiser's in-place update, a weight copy) goes
+        // through this property, so a cache derived from the weights (`InferencePlan`) can
+        // tell it is stale by comparing one number.
+        didSet { version &+= 1 }
+    }
+    /// Changes whenever `value` is written; caches derived from the weights compare it.
+    public private(set) var version: UInt64 = 0
     /// dLoss/dvalue from the last backward pass (overwritten, not accumulated).
     public var grad: Tensor
     /// Embedding only, when `collectOccurrenceSquares` is set: Σ over token occurrences of the

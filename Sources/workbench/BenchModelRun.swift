@@ -138,7 +138,7 @@ struct BenchModelRun {
         }
         for x in rows {
             let t0 = DispatchTime.now().uptimeNanoseconds
-            let y = try classifier.model.forward(x, training: false)
+            let y = try classifier.model.inferenceForward(x)
             forward.append(Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e3)
             sink += y[flat: 0]
         }

@@ -131,6 +131,24 @@ public final class Sequential {
         return a
     }
 
+    /// The exact fast path for predictions (see `InferencePlan`), made on first use; nil when
+    /// the model's layers are not of the kind it speeds up.
+    public var inferencePlan: InferencePlan? {
+        if case let .made(plan) = planState { return plan }
+        let plan = InferencePlan(model: self)
+        planState = .made(plan)
+        return plan
+    }
+    private enum PlanState { case notMade, made(InferencePlan?) }
+    private var planState = PlanState.notMade
+
+    /// The model's output in inference (no dropout), through the inference plan when there is
+    /// one: what every prediction uses. An observer sees every layer, so it gets the full forward.
+    public func inferenceForward(_ x: Tensor) throws -> Tensor {
+        if observer == nil, let plan = inferencePlan { return try plan.forward(x) }
+        return try forward(x, training: false)
+    }
+
     /// Loss of the last forward against `y` (binary: [batch] or [batch, 1] of 0/1; sparse:
     /// [batch] of class indices), each row's loss scaled by its `sampleWeights` entry (see
     /// `Losses`). Leaves dL/d(output or logits) in `lossGrad`.

@@ -422,7 +422,7 @@ extension Sequential {
             xb.withUnsafeMutableBufferPointer { d in x.withUnsafeBufferPointer { s in
                 d.baseAddress!.update(from: s.baseAddress! + lo * t, count: (hi - lo) * t)
             } }
-            let y = try forward(xb, training: false)
+            let y = try inferenceForward(xb)
             out.withUnsafeMutableBufferPointer { o in y.withUnsafeBufferPointer { yp in
                 (o.baseAddress! + lo * k).update(from: yp.baseAddress!, count: (hi - lo) * k)
             } }
