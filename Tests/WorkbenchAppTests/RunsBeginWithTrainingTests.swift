@@ -33,8 +33,10 @@ import WorkbenchUI
     }
 
     /// Polls `condition` until it holds or ten seconds pass.
+    /// Polls `condition` until it holds or 60 s pass: long, as `WorkbenchApp.settle`'s, because
+    /// a full parallel test run on two cores can keep the zoo's training waiting for a thread.
     static func settle(_ condition: () async -> Bool) async throws -> Bool {
-        let deadline = Date().addingTimeInterval(10)
+        let deadline = Date().addingTimeInterval(60)
         while Date() < deadline {
             if await condition() { return true }
             try await Task.sleep(for: .milliseconds(10))
