@@ -333,7 +333,7 @@ def report(res):
       f"after {res['settings']['warmup']} s of warm-up |")
     w(f"| Compute threads | {res['settings']['threads']} per server (ours: OPENBLAS_NUM_THREADS; TensorFlow: intra-op and "
       f"inter-op) |")
-    w(f"| Ours | `workbench serve --model-dir` (defaults: batch window 2 ms, max batch 64) |")
+    w(f"| Ours | `workbench serve --model-dir` (defaults: no batch window — requests arriving while the model is busy share its next call — max batch 64) |")
     w("")
     w("Models, trained on test.tsv's sibling train.tsv (13,889 reviews) with the same recipe on both sides, "
       f"{res['settings']['epochs']} epoch(s) for the LSTM: **svm** = TF-IDF over characters and character bigrams → "

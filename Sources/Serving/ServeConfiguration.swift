@@ -11,8 +11,11 @@ public struct ServeConfiguration: Sendable {
     public var maxTextLength = 10_000
     /// The largest request body, in bytes (413 beyond).
     public var maxBodyBytes = 1 << 20
-    /// How long a classify request waits for others to share its model call.
-    public var batchWindow: Duration = .milliseconds(2)
+    /// How long a classify request waits for others to share its model call. None by default:
+    /// a request finding the model free goes at once (waiting 2 ms alone cost a single client
+    /// 5× its requests/s in Benchmarks/serve/load.py), and requests arriving while the model is
+    /// busy still share its next call, so batches grow with the load by themselves.
+    public var batchWindow: Duration = .zero
     /// The most texts one model call classifies.
     public var maxBatch = 64
     /// The bearer token every /v1 request must carry (nil: none asked).

@@ -31,7 +31,7 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Most texts per classify request (more: 413).") var maxTexts = 256
     @Option(help: "Most characters per text (more: 422).") var maxTextLength = 10_000
     @Option(help: "Largest request body in bytes (more: 413).") var maxBodyBytes = 1 << 20
-    @Option(help: "How long a request waits for others to share a model call, in milliseconds.") var batchWindowMs = 2.0
+    @Option(help: "How long a request waits for others to share a model call, in milliseconds (0: none; requests arriving while the model is busy share its next call anyway).") var batchWindowMs = 0.0
     @Option(help: "Most texts per model call.") var maxBatch = 64
     @Option(help: ArgumentHelp("Ask every /v1 request for this file's token (Authorization: Bearer TOKEN).", valueName: "file")) var tokenFile: String?
     @Flag(help: "Listen beyond loopback without a token.") var insecure = false
