@@ -21,7 +21,7 @@ extension SessionWorkbenchService {
             // Refused before the model is copied out.
             try ExportFolder.checkTarget(target)
             try await session.export(to: scratch, run: run)
-            try await Task.detached { try ExportFolder.export(modelFolder: scratch, format: exportFormat, to: target) }.value
+            _ = try await Task.detached { try ExportFolder.export(modelFolder: scratch, format: exportFormat, to: target) }.value
             return .done("exported run \(run) as \(format) to \(path)")
         } catch {
             return .refused("export: \(error)")

@@ -12,7 +12,7 @@ extension SessionHandle {
     /// Class probabilities for each text. Answered between batches when the session trains.
     public func predict(texts: [String], run: Int? = nil) async throws -> [Prediction] {
         try checkOpen()
-        let classes = files.record.labels.classes ?? []
+        let classes = files.record.labels.classes
         let probs: [[Float]]
         if let m = try await alternateModel(console: false, run: run) {
             probs = try await Self.detached { try m.probabilities(texts) }
@@ -27,7 +27,7 @@ extension SessionHandle {
     /// returns nil. Answers with the run the console uses (`useInConsole`).
     public func classify(text: String) async throws -> Prediction? {
         try checkOpen()
-        let classes = files.record.labels.classes ?? []
+        let classes = files.record.labels.classes
         if let m = try await alternateModel(console: true) {
             guard let p = try await Self.detached({ try m.probabilities([text]) }).first else { return nil }
             return Prediction(text: text, classes: classes, probabilities: p)

@@ -48,8 +48,8 @@ final class ConsoleMirror: @unchecked Sendable {
         let next = 1 - current
         let target = replicas[next]
         lock.unlock()
-        let copied = target.tryUse { Self.copy(classifier.model, into: $0.model) }
-        guard copied != nil else { return }
+        // nil: a reader holds that replica now; the next refresh copies.
+        guard target.tryUse({ Self.copy(classifier.model, into: $0.model) }) != nil else { return }
         lock.lock()
         current = next
         self.step = step
