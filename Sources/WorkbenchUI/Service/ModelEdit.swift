@@ -20,6 +20,10 @@ public enum ModelEdit: Hashable, Sendable, CustomStringConvertible {
     case setWrappedLayer(layer: Int, kind: String)
     /// Replaces the model with a named preset (see `WorkbenchSnapshot.presets`).
     case applyPreset(String)
+    /// Goes back to the model before the last edit (the service keeps a bounded history).
+    case undo
+    /// Does again the last edit undone.
+    case redo
 
     public var description: String {
         switch self {
@@ -34,6 +38,8 @@ public enum ModelEdit: Hashable, Sendable, CustomStringConvertible {
         case let .setMergeMode(layer, mode): return "set merge mode of layer \(layer) to \(mode)"
         case let .setWrappedLayer(layer, kind): return "set the layer wrapped by layer \(layer) to \(kind)"
         case let .applyPreset(name): return "preset \(name)"
+        case .undo: return "undo"
+        case .redo: return "redo"
         }
     }
 
@@ -104,4 +110,7 @@ public enum TrainingSettingsChange: Hashable, Sendable {
     case reduceLROnPlateau(String)
     /// Which epoch's weights are the model: "best" or "last".
     case checkpoint(String)
+    /// The optimiser as `--optimizer` names it, with its settings after colons
+    /// (`sgd:momentum=0.9:nesterov`, `adamw:weight_decay=0.004`); the learning rate is kept.
+    case optimizer(String)
 }
