@@ -164,8 +164,21 @@ def main():
                     screen.feed(data)
             return out
 
-        read_for(3.0)                       # start-up and first frame
-        os.write(fd, b"t"); read_for(3.0)   # training, a core busy
+        def wait_for(word, seconds):
+            """Reads until `word` is on the screen (the app drew it), or fails after `seconds`:
+            keys typed before the workbench owns the terminal would be the tty's own echo."""
+            end = time.monotonic() + seconds
+            while time.monotonic() < end:
+                if any(word in line for line in screen.text()):
+                    return
+                read_for(0.1)
+            print(f"the workbench did not show '{word}' within {seconds:.0f} s"); sys.exit(1)
+
+        wait_for("Console", 60)             # start-up and first frame
+        read_for(1.0)
+        os.write(fd, b"t")
+        wait_for("training", 30)            # training, a core busy
+        read_for(2.0)
         os.write(fd, b"4"); read_for(0.5)   # focus the console
         latencies = []
         missed = 0
