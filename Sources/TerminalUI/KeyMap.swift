@@ -57,7 +57,7 @@ public struct KeyMap: Hashable, Sendable {
         KeyBinding(.moveLayerUp, [.character("K")], context: .model, group: .model, hint: "move up", help: "Move the selected layer up"),
         KeyBinding(.moveLayerDown, [.character("J")], context: .model, group: .model, hint: "move down", help: "Move the selected layer down"),
         KeyBinding(.pickPreset, [.character("P")], context: .model, group: .model, hint: "preset", help: "Replace the model with a preset"),
-        KeyBinding(.trainingSettings, [.character("O")], context: .model, group: .model, help: "Change the optimiser, learning rate, batch size, epochs, early stopping or class weights"),
+        KeyBinding(.trainingSettings, [.character("O")], context: .model, group: .model, help: "Training settings: optimiser, learning rate, batch size, epochs, callbacks"),
         KeyBinding(.undo, [.character("u")], context: .model, group: .model, help: "Undo the last model edit"),
         KeyBinding(.redo, [.control("r")], context: .model, group: .model, help: "Redo the model edit undone"),
         // Chart pane
