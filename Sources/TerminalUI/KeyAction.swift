@@ -47,6 +47,9 @@ public enum KeyAction: String, CaseIterable, Hashable, Sendable, Codable {
     case moveLayerDown = "move_layer_down"
     case editLayer = "edit_layer"
     case pickPreset = "pick_preset"
+    case undo
+    case redo
+    case trainingSettings = "training_settings"
 
     // Chart pane
     case smoothingUp = "smoothing_up"

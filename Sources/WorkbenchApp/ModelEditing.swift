@@ -212,6 +212,9 @@ enum ModelEditing {
                 throw Refusal.because("unknown preset '\(name)' (\(ModelPreset.allCases.map(\.rawValue).joined(separator: ", ")))")
             }
             l = preset.layers(classes: classes)
+        case .undo, .redo:
+            // The service keeps the history: these never reach the layer arithmetic.
+            throw Refusal.because("\(edit) is not an edit of the layers")
         }
         l = normalised(l)
         var candidate = spec

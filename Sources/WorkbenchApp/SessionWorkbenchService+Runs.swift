@@ -45,6 +45,13 @@ extension SessionWorkbenchService {
             let wasSchedule = optimizer.schedule != .constant(optimizer.learningRate)
             optimizer.learningRate = Float(rate)
             said = "learning rate \(Float(rate))" + (wasSchedule ? " (constant: it replaces the schedule)" : "")
+        case let .optimizer(text):
+            do {
+                optimizer = try Self.optimizer(parsing: text, over: optimizer)
+            } catch {
+                return .refused(Self.settingError(error, option: ":optimizer", flag: "--optimizer"))
+            }
+            said = "optimizer \(optimizer.summary)"
         case let .epochs(n):
             fit.epochs = n
             said = "\(n) epochs planned"

@@ -20,7 +20,10 @@ public actor SessionWorkbenchService: WorkbenchService {
     private(set) var session: SessionHandle
     var current: String
     /// The preset the model pane names (a preset's name is not in the record).
-    private var preset: String?
+    var preset: String?
+    /// The models before each edit (newest last) and the ones undone, for `u` / Ctrl-R.
+    var modelUndo: [ModelShape] = []
+    var modelRedo: [ModelShape] = []
     /// Each pretrained-vector file's coverage of the vocabulary, as `:embeddings` found it.
     private var embeddingCoverage: [String: String] = [:]
     var themeName: String?
@@ -195,7 +198,7 @@ public actor SessionWorkbenchService: WorkbenchService {
 
     /// The model pane's model: the plan (what training makes next). A learner plan shows the
     /// size of the current run's file when that run is the plan's recipe, trained.
-    private func modelSnapshot() async -> ModelSnapshot? {
+    func modelSnapshot() async -> ModelSnapshot? {
         let record = await session.record
         switch record.plan {
         case let .learner(recipe):
@@ -261,6 +264,16 @@ public actor SessionWorkbenchService: WorkbenchService {
             }
         }
     }
+    public func train(epochs: Int) async -> CommandResult {
+        let info = await session.info
+        if info.status.isActive { return .refused("already training: space pauses, x stops") }
+        if info.status == .paused { return .refused("a run is paused: space resumes it, or x stops it first") }
+        guard case .neural = info.record.plan else {
+            return .refused("the model is a learner: it trains in one go, with no epochs to count")
+        }
+        // A run that has trained goes on for that many more; a new run plans exactly that many.
+        return await run("train") { try await session.train(additionalEpochs: epochs) }
+    }
     public func pauseTraining() async -> CommandResult { await run("pause") { try await session.pause() } }
     public func resumeTraining() async -> CommandResult { await run("resume") { try await session.resume() } }
     public func stepTraining() async -> CommandResult { await run("step") { try await session.step() } }
@@ -288,6 +301,8 @@ public actor SessionWorkbenchService: WorkbenchService {
         session = handle
         current = await handle.name
         preset = nil
+        modelUndo = []
+        modelRedo = []
         lastMisclassified = nil
         runStart = [:]
         learnerParameters = [:]
@@ -305,11 +320,47 @@ public actor SessionWorkbenchService: WorkbenchService {
         do { return await switchTo(try await manager.create(name, setup: setup)) } catch { return .refused("new session \(name): \(error)") }
     }
 
+    public func deleteSession(named name: String) async -> CommandResult {
+        guard name != current else { return .refused("\(name) is open: open another session before deleting it") }
+        do {
+            try await manager.delete(name)
+            return .done("deleted session \(name)")
+        } catch {
+            return .refused("delete \(name): \(error)")
+        }
+    }
+
+    public func exportSession(named name: String, to path: String) async -> CommandResult {
+        let dir = URL(fileURLWithPath: (path as NSString).expandingTildeInPath)
+        do {
+            // Another session is opened read-only for the export (as `sessions export` does).
+            let handle = name == current ? session : try await manager.open(name, readOnly: true)
+            try await handle.export(to: dir)
+            return .done("exported \(name)'s model to \(dir.path)")
+        } catch {
+            return .refused("export \(name): \(error)")
+        }
+    }
+
     public func applyModelEdit(_ edit: ModelEdit) async -> ModelEditResult {
         let info = await session.info
         if info.status.isActive || info.status == .paused {
             return .refused("stop training first (x): the paused run is the model it was")
         }
+        switch edit {
+        case .undo: return await restoreModel(undo: true)
+        case .redo: return await restoreModel(undo: false)
+        default: break
+        }
+        let before = ModelShape(info.record.plan, preset: preset)
+        let result = await apply(edit, info: info)
+        if case .applied = result, before != ModelShape(await session.record.plan, preset: preset) {
+            remember(before)
+        }
+        return result
+    }
+
+    private func apply(_ edit: ModelEdit, info: SessionInfo) async -> ModelEditResult {
         do {
             if case let .applyPreset(name) = edit, let recipe = try LearnerRecipe.parse(name) {
                 try await session.useLearner(recipe: recipe)

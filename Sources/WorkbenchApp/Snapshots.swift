@@ -29,9 +29,11 @@ enum Snapshots {
         }
         if let c = optimizer.globalClipNorm { settingsList.append(NamedValue("clip", "\(c)")) }
         let name = ["sgd": "SGD", "adam": "Adam", "adamw": "AdamW", "rmsprop": "RMSprop"][optimizer.kind.rawValue] ?? optimizer.kind.rawValue
-        return ModelSnapshot(layers: layers, inputShape: [model.spec.inputLength].shapeDescription, totalParameters: model.parameterCount,
-                             optimizer: name, optimizerSettings: settingsList, loss: model.spec.loss.rawValue, preset: preset,
-                             training: training(fit, classes: classes) + embeddings(model, coverage: embeddingCoverage))
+        var snapshot = ModelSnapshot(layers: layers, inputShape: [model.spec.inputLength].shapeDescription, totalParameters: model.parameterCount,
+                                     optimizer: name, optimizerSettings: settingsList, loss: model.spec.loss.rawValue, preset: preset,
+                                     training: training(fit, classes: classes) + embeddings(model, coverage: embeddingCoverage))
+        snapshot.fit = [NamedValue("epochs", "\(fit.epochs)"), NamedValue("batch size", "\(fit.batchSize)")]
+        return snapshot
     }
 
     /// The model pane's lines for pretrained vectors (coverage, when it was worked out) and

@@ -326,6 +326,8 @@ struct FakeModel: Hashable, Sendable {
             m.body = p.body
             m.preset = p.name
             return .success(m)
+        case .undo, .redo:
+            return .failure(EditInputError("\(edit) is the service's: the model keeps no history"))
         }
         m.preset = nil
         if case let .failure(e) = m.build() { return .failure(e) }

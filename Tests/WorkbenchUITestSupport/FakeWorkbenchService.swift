@@ -66,7 +66,11 @@ public actor FakeWorkbenchService: WorkbenchService {
 
     public nonisolated let events: AsyncStream<ServiceEvent>
     private let continuation: AsyncStream<ServiceEvent>.Continuation
-    private let config: Configuration
+    /// `var`: `train(epochs:)` sets the epochs of the runs it starts.
+    private var config: Configuration
+    /// Models before each edit (newest last) and those undone.
+    private var undoModels: [FakeModel] = []
+    private var redoModels: [FakeModel] = []
     private var sessionName: String
     private var sessions: [String: Session] = [:]
     private var current: Session
@@ -136,6 +140,13 @@ public actor FakeWorkbenchService: WorkbenchService {
         }
     }
 
+    public func train(epochs: Int) -> CommandResult {
+        calls.append("train \(epochs) epochs")
+        guard !state.isActive else { return .refused("already training (p pauses, x stops)") }
+        config.epochs = max(1, epochs)
+        return startTraining()
+    }
+
     public func pauseTraining() -> CommandResult {
         calls.append("pauseTraining")
         guard state == .training else { return .refused("not training") }
@@ -198,6 +209,19 @@ public actor FakeWorkbenchService: WorkbenchService {
         return switchTo(s, named: name)
     }
 
+    public func deleteSession(named name: String) -> CommandResult {
+        calls.append("deleteSession \(name)")
+        guard name != sessionName else { return .refused("\(name) is open: open another session before deleting it") }
+        guard sessions.removeValue(forKey: name) != nil else { return .refused("no session named \"\(name)\"") }
+        return .done("deleted session \(name)")
+    }
+
+    public func exportSession(named name: String, to path: String) -> CommandResult {
+        calls.append("exportSession \(name) \(path)")
+        guard name == sessionName || sessions[name] != nil else { return .refused("no session named \"\(name)\"") }
+        return .done("exported \(name)'s model to \(path)")
+    }
+
     public func newSession(named name: String) -> SessionResult {
         calls.append("newSession \(name)")
         guard !state.isActive else { return .refused("stop training before starting another session") }
@@ -224,12 +248,28 @@ public actor FakeWorkbenchService: WorkbenchService {
     public func applyModelEdit(_ edit: ModelEdit) -> ModelEditResult {
         calls.append("edit \(edit)")
         guard !state.isActive else { return .refused("stop training before changing the model") }
+        switch edit {
+        case .undo, .redo:
+            let undo = edit == .undo
+            guard let m = undo ? undoModels.popLast() : redoModels.popLast() else {
+                return .refused(undo ? "nothing to undo" : "nothing to redo")
+            }
+            if undo { redoModels.append(current.model) } else { undoModels.append(current.model) }
+            current.model = m
+            switch m.build() {
+            case let .failure(e): return .refused(e.description)
+            case let .success(snapshot): return .applied(snapshot)
+            }
+        default: break
+        }
         switch current.model.applying(edit) {
         case let .failure(e): return .refused(e.description)
         case let .success(m):
             switch m.build() {
             case let .failure(e): return .refused(e.description)
             case let .success(snapshot):
+                undoModels.append(current.model)
+                redoModels = []
                 current.model = m
                 return .applied(snapshot)
             }

@@ -36,6 +36,9 @@ public actor HeldEditsService: WorkbenchService {
 
     public func snapshot() async -> WorkbenchSnapshot { await inner.snapshot() }
     public func startTraining() async -> CommandResult { await inner.startTraining() }
+    public func train(epochs: Int) async -> CommandResult { await inner.train(epochs: epochs) }
+    public func deleteSession(named name: String) async -> CommandResult { await inner.deleteSession(named: name) }
+    public func exportSession(named name: String, to path: String) async -> CommandResult { await inner.exportSession(named: name, to: path) }
     public func pauseTraining() async -> CommandResult { await inner.pauseTraining() }
     public func resumeTraining() async -> CommandResult { await inner.resumeTraining() }
     public func stepTraining() async -> CommandResult { await inner.stepTraining() }

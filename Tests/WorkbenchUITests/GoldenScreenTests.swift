@@ -449,11 +449,11 @@ import Charts
             ┃─ examples · 6 shown ──────┃│0.4 ┤                  ⠉⠙⠛⠛⠛⠳⠶⢦⣤⣄⣀⣀⣀⠉⠉⠉⠒⠒│
             ┃pos great food and friendl…┃│    │                           ⠈⠉⠉⠉⠛⠛⠶⠶⣤│
             ┃neg cold soup, slow servic…┃│    └───────┬─────────┬────────┬────────┬│
-            ┃pos lovely view┏━ Open session ━━━━━━━━━━━━━━━━━━━━━━┓     15       20│
-            ┗━━━━━━━━━━━━━━━┃   news     CNN · 2 runs             ┃63              │
-            ┌─ 2 Model · 76,┃ ▸ reviews  (open) LSTM(32) · 1 run  ┃                │
-            │Input (None, 10┃ Enter choose · Esc cancel           ┃────────────────┘
-            │▸ Embedding(64)┗━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┛────────────────┐
+            ┃pos lovely ┏━ Open session ━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┓15       20│
+            ┗━━━━━━━━━━━┃   news     CNN · 2 runs                      ┃           │
+            ┌─ 2 Model ·┃ ▸ reviews  (open) LSTM(32) · 1 run           ┃           │
+            │Input (None┃ Enter open · d delete · e export · Esc cancel┃───────────┘
+            │▸ Embedding┗━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┛───────────┐
             │  ↓                        ││  press 4 and type to classify           │
             │  LSTM(32)           12,416││                                         │
             │  ↓                        ││                                         │
@@ -462,7 +462,7 @@ import Charts
             │76,449 params · Adam · bin…││                                         │
             └───────────────────────────┘└─────────────────────────────────────────┘
              reviews │ idle
-             ↑↓ move  Enter choose  Esc cancel
+             ↑↓ move  Enter open  d delete  e export  Esc cancel
             """)
     }
 }

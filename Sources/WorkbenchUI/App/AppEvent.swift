@@ -5,10 +5,16 @@ import TerminalUI
 public enum ServiceCall: Hashable, Sendable {
     case snapshot
     case startTraining, pauseTraining, resumeTraining, stepTraining, stopTraining
+    /// `:train N`: a run of exactly N epochs (or N more of a finished one).
+    case trainEpochs(Int)
     case save
     case listSessions
     case openSession(String)
     case newSession(String)
+    /// Removes a saved session (not the open one) with its runs.
+    case deleteSession(String)
+    /// Writes a session's current model as a model folder at this path.
+    case exportSession(String, to: String)
     case edit(ModelEdit)
     case setTheme(String)
     case leaderboard

@@ -17,7 +17,7 @@ enum Commands {
     static let exportFormats = ["onnx", "keras", "safetensors"]
 
     static let table: [Info] = [
-        Info(name: "train", usage: "", help: "start training"),
+        Info(name: "train", usage: "[epochs]", help: "start training (with a number: exactly that many epochs, or that many more)"),
         Info(name: "pause", usage: "", help: "pause training"),
         Info(name: "resume", usage: "", help: "resume training"),
         Info(name: "step", usage: "", help: "train one batch"),
@@ -30,6 +30,7 @@ enum Commands {
         Info(name: "preset", usage: "[name]", help: "replace the model with a preset or a learner: lstm, svm, fasttext:ngrams=2… (no name: choose)"),
         Info(name: "runs", usage: "", help: "the leaderboard: the session's runs, best first"),
         Info(name: "zoo", usage: "[model …]", help: "train every learner (or those named) as runs of their own, then see :runs"),
+        Info(name: "optimizer", usage: "<sgd|adam|adamw|rmsprop>[:key=value…]", help: "set the optimiser, keeping the learning rate: sgd:momentum=0.9:nesterov, adamw:weight_decay=0.004, rmsprop:rho=0.9:centered"),
         Info(name: "lr", usage: "<rate>", help: "set the learning rate (the run goes on with it from the next batch)"),
         Info(name: "epochs", usage: "<n>", help: "set the epochs planned for the run"),
         Info(name: "batch", usage: "<n>", help: "set the batch size (from the next epoch)"),
@@ -42,6 +43,8 @@ enum Commands {
         Info(name: "export", usage: "<onnx|keras|safetensors> [folder]", help: "export the console's run with its tokenizer, labels and a README (no folder: a new one in the current directory)"),
         Info(name: "add", usage: "[type]", help: "add a layer below the selected one (lstm, dense, dropout…)"),
         Info(name: "delete", usage: "", help: "delete the selected layer"),
+        Info(name: "undo", usage: "", help: "undo the last model edit (u in the model pane)"),
+        Info(name: "redo", usage: "", help: "redo the model edit undone (Ctrl-R in the model pane)"),
         Info(name: "units", usage: "<n>", help: "set units (filters, dim) of the selected layer"),
         Info(name: "rate", usage: "<r>", help: "set the dropout rate of the selected layer"),
         Info(name: "kernel", usage: "<n>", help: "set the kernel size of the selected layer"),
@@ -74,18 +77,51 @@ enum Commands {
         table.map(\.name) + ["quit!"] + KeyAction.allCases.map(\.rawValue).filter { n in !table.contains { $0.name == n } }
     }
 
-    /// Tab completion of the first word: the longest common prefix of the names it starts.
-    static func complete(_ text: String) -> String {
-        guard !text.contains(" ") else { return text }
-        let lower = text.lowercased()
-        let candidates = names.filter { $0.hasPrefix(lower) }
-        guard let first = candidates.first else { return text }
-        if candidates.count == 1 { return first + " " }
+    /// What Tab did: the line completed as far as every candidate agrees, and the candidates
+    /// (empty when none matched; one when it completed).
+    struct Completion: Hashable {
+        var text: String
+        var candidates: [String]
+    }
+
+    /// The words a command's argument can be, from its usage ("[both|loss|accuracy]" or
+    /// "<on|off>"); the state adds what it knows (presets, themes, layer types).
+    static func argumentWords(_ command: String) -> [String] {
+        guard let usage = table.first(where: { $0.name == command })?.usage,
+              let open = usage.first, open == "[" || open == "<" else { return [] }
+        let inside = usage.dropFirst().prefix { $0 != "]" && $0 != ">" }
+        let words = inside.split(separator: "|").map(String.init)
+        // "<n>", "<rate>" name a value, not words to choose from.
+        return words.count > 1 ? words : []
+    }
+
+    /// Tab completion: of the command name, or of its argument when `arguments` names the
+    /// words it can be. Completes the longest common prefix of the candidates; a unique one
+    /// completes with a space after it.
+    static func complete(_ text: String, arguments: (String) -> [String] = argumentWords) -> Completion {
+        if let space = text.firstIndex(of: " ") {
+            let command = String(text[..<space]).lowercased()
+            let typed = String(text[text.index(after: space)...])
+            guard !typed.contains(" ") else { return Completion(text: text, candidates: []) }
+            let head = String(text[...space])
+            let c = completeWord(typed, among: arguments(command))
+            return Completion(text: head + c.text, candidates: c.candidates)
+        }
+        return completeWord(text.lowercased(), among: names, keepCase: text)
+    }
+
+    private static func completeWord(_ typed: String, among words: [String], keepCase: String? = nil) -> Completion {
+        let lower = typed.lowercased()
+        var candidates: [String] = []
+        for w in words where w.lowercased().hasPrefix(lower) && !candidates.contains(w) { candidates.append(w) }
+        let original = keepCase ?? typed
+        guard let first = candidates.first else { return Completion(text: original, candidates: []) }
+        if candidates.count == 1 { return Completion(text: first + " ", candidates: candidates) }
         var prefix = first
         for c in candidates.dropFirst() {
-            while !c.hasPrefix(prefix) { prefix.removeLast() }
+            while !c.lowercased().hasPrefix(prefix.lowercased()) { prefix.removeLast() }
         }
-        return prefix.count > text.count ? prefix : text
+        return Completion(text: prefix.count > original.count ? prefix : original, candidates: candidates)
     }
 
     static func helpLines() -> [String] {
@@ -138,11 +174,14 @@ extension WorkbenchState {
         }
 
         switch name {
-        case "train": return [.call(.startTraining)]
+        case "train":
+            if argument.isEmpty { return startTraining() }
+            guard let n = Int(argument), n >= 1 else { return warn(":train takes a whole number of epochs ≥ 1, e.g. :train 3") }
+            return startTraining(epochs: n)
         case "pause": return [.call(.pauseTraining)]
         case "resume": return [.call(.resumeTraining)]
         case "step": return [.call(.stepTraining)]
-        case "stop": return [.call(.stopTraining)]
+        case "stop": return stopTraining()
         case "save": return [.call(.save)]
         case "open":
             if argument.isEmpty { return global(.openSession) }
@@ -182,7 +221,7 @@ extension WorkbenchState {
                 change = .batchSize(v)
             }
             return [.call(.changeSettings(change))]
-        case "schedule", "classweight", "earlystop", "plateau", "checkpoint":
+        case "schedule", "classweight", "earlystop", "plateau", "checkpoint", "optimizer":
             // Parsed by the service, as the command line's flags are (errors name the field).
             guard !argument.isEmpty else {
                 return warn([
@@ -191,6 +230,7 @@ extension WorkbenchState {
                     "earlystop": ":earlystop needs settings, e.g. :earlystop monitor=val_loss,patience=3,restore_best (or off)",
                     "plateau": ":plateau needs settings, e.g. :plateau factor=0.5,patience=2 (or off)",
                     "checkpoint": ":checkpoint needs best or last",
+                    "optimizer": ":optimizer needs sgd, adam, adamw or rmsprop, e.g. :optimizer sgd:momentum=0.9",
                 ][name] ?? "")
             }
             let change: TrainingSettingsChange = switch name {
@@ -198,6 +238,7 @@ extension WorkbenchState {
             case "classweight": .classWeight(argument)
             case "earlystop": .earlyStopping(argument)
             case "plateau": .reduceLROnPlateau(argument)
+            case "optimizer": .optimizer(argument)
             default: .checkpoint(argument)
             }
             return [.call(.changeSettings(change))]

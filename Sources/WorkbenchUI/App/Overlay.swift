@@ -9,6 +9,8 @@ public enum PickerPurpose: Hashable, Sendable {
     case theme
     /// A run of the leaderboard, to open in the console.
     case run
+    /// A training setting (the optimiser box): its `:` command, to edit on the command line.
+    case trainingSetting
 }
 
 /// One line of a picker.
@@ -54,6 +56,8 @@ public struct Picker: Hashable, Sendable {
 /// What a yes/no question decides.
 public enum ConfirmPurpose: Hashable, Sendable {
     case quit
+    /// Delete this saved session.
+    case deleteSession(String)
 }
 
 /// The overlays that take the keys while shown.
@@ -67,10 +71,13 @@ public enum Overlay: Hashable, Sendable {
 /// What a one-line prompt in the bottom row asks for.
 public enum PromptPurpose: Hashable, Sendable {
     case newSession
+    /// The folder to export this session's model to.
+    case exportSession(String)
 
     var label: String {
         switch self {
         case .newSession: return "New session name: "
+        case let .exportSession(name): return "Export \(name)'s model to folder: "
         }
     }
 }
@@ -116,11 +123,11 @@ enum OverlayRenderer {
     static func picker(_ grid: inout CellGrid, area: Rect, picker: Picker) {
         let rows = max(1, picker.items.count)
         let widest = picker.items.map { TextWidth.of($0.label) + ($0.detail.isEmpty ? 0 : TextWidth.of($0.detail) + 3) }.max() ?? 0
-        let width = min(area.width - 2, max(36, widest + 6, TextWidth.of(picker.title) + 8))
+        let hint = picker.purpose == .openSession ? "Enter open · d delete · e export · Esc cancel" : "Enter choose · Esc cancel"
+        let width = min(area.width - 2, max(36, widest + 6, TextWidth.of(picker.title) + 8, TextWidth.of(hint) + 3))
         let inner = frame(&grid, in: area, size: Size(width: width, height: min(area.height - 2, rows + 3)),
                           title: picker.title)
         guard inner.height > 0 else { return }
-        let hint = "Enter choose · Esc cancel"
         let listRows = max(1, inner.height - 1)
         if picker.items.isEmpty {
             Draw.text(&grid, " " + picker.emptyText, x: inner.x, y: inner.y, width: inner.width, style: Style(.overlay, .dim))
@@ -151,9 +158,43 @@ enum OverlayRenderer {
 
     static func confirm(_ grid: inout CellGrid, area: Rect, message: String) {
         let text = message + "  (y/n)"
-        let inner = frame(&grid, in: area, size: Size(width: min(area.width - 2, TextWidth.of(text) + 6), height: 3),
+        let width = min(area.width - 2, TextWidth.of(text) + 6)
+        // A question wider than the screen wraps at spaces rather than losing its end.
+        let lines = wrapped(text, width: max(1, width - 4))
+        let inner = frame(&grid, in: area, size: Size(width: width, height: min(area.height, lines.count + 2)),
                           title: "Confirm")
         guard inner.height > 0 else { return }
-        Draw.text(&grid, " " + text, x: inner.x, y: inner.y, width: inner.width, style: Style(.overlay, .bold))
+        for (row, line) in lines.prefix(inner.height).enumerated() {
+            Draw.text(&grid, " " + line, x: inner.x, y: inner.y + row, width: inner.width, style: Style(.overlay, .bold))
+        }
+    }
+
+    /// `text` broken at spaces into lines of at most `width` columns (a word wider than that
+    /// is cut into pieces).
+    static func wrapped(_ text: String, width: Int) -> [String] {
+        var lines: [String] = []
+        var line = ""
+        for word in text.split(separator: " ", omittingEmptySubsequences: false).map(String.init) {
+            let candidate = line.isEmpty ? word : line + " " + word
+            if TextWidth.of(candidate) <= width {
+                line = candidate
+                continue
+            }
+            if !line.isEmpty { lines.append(line) }
+            var rest = word
+            while TextWidth.of(rest) > width {
+                var piece = ""
+                for c in rest {
+                    if TextWidth.of(piece + String(c)) > width { break }
+                    piece.append(c)
+                }
+                if piece.isEmpty { break }
+                lines.append(piece)
+                rest = String(rest.dropFirst(piece.count))
+            }
+            line = rest
+        }
+        if !line.isEmpty || lines.isEmpty { lines.append(line) }
+        return lines
     }
 }

@@ -286,6 +286,7 @@ enum ServiceCaller {
         switch call {
         case .snapshot: return .snapshot(await service.snapshot())
         case .startTraining: return .command(call, await service.startTraining())
+        case let .trainEpochs(n): return .command(call, await service.train(epochs: n))
         case .pauseTraining: return .command(call, await service.pauseTraining())
         case .resumeTraining: return .command(call, await service.resumeTraining())
         case .stepTraining: return .command(call, await service.stepTraining())
@@ -294,6 +295,8 @@ enum ServiceCaller {
         case .listSessions: return .sessions(await service.listSessions())
         case let .openSession(name): return .session(await service.openSession(named: name))
         case let .newSession(name): return .session(await service.newSession(named: name))
+        case let .deleteSession(name): return .command(call, await service.deleteSession(named: name))
+        case let .exportSession(name, path): return .command(call, await service.exportSession(named: name, to: path))
         case let .edit(edit): return .edit(edit, await service.applyModelEdit(edit))
         case let .setTheme(name): return .theme(name, await service.setTheme(named: name))
         case .leaderboard: return .leaderboard(await service.leaderboard())

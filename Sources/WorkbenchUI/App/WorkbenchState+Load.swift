@@ -5,6 +5,8 @@ extension WorkbenchState {
     mutating func load(_ s: WorkbenchSnapshot) -> [Effect] {
         let message = isLoaded ? "opened session \(s.sessionName)" : ""
         status = StatusSnapshot(sessionName: s.sessionName, state: s.state, lastMessage: message)
+        // A search belongs to the session it was typed in: its header does not carry over.
+        dataset.clearSearch()
         dataset.setDataset(s.dataset)
         dataset.setMisclassified(s.misclassified)
         model.forgetEdits()

@@ -25,6 +25,9 @@ extension WorkbenchState {
         case .run:
             overlay = .picker(Picker(purpose: purpose, title: "Runs, best first (Enter: use in the console)", items: [],
                                      emptyText: "loading…"))
+        case .trainingSetting:
+            overlay = .picker(Picker(purpose: purpose, title: "Training settings (Enter: change, for the next run)",
+                                     items: trainingSettingItems, emptyText: "a learner trains in one go: no settings here"))
         }
     }
 
@@ -53,6 +56,24 @@ extension WorkbenchState {
             default: break
             }
         case var .picker(p):
+            if p.purpose == .openSession, let item = p.selected {
+                switch key {
+                case .character("d"):
+                    guard item.value != status.sessionName else {
+                        status.show("\(item.value) is open: open another session before deleting it", warning: true)
+                        return []
+                    }
+                    overlay = .confirm(.deleteSession(item.value),
+                                       message: "Delete session \(item.value) with all its runs? This cannot be undone.")
+                    return []
+                case .character("e"):
+                    overlay = nil
+                    promptEditor = LineEditor(text: item.value + "-model")
+                    bottom = .prompt(.exportSession(item.value))
+                    return []
+                default: break
+                }
+            }
             switch action {
             case .up?: p.move(-1)
             case .down?: p.move(1)
@@ -71,14 +92,24 @@ extension WorkbenchState {
             }
             overlay = .picker(p)
         case let .confirm(purpose, _):
+            // Ctrl-C says yes only to quitting (pressed again to leave); nothing is deleted by it.
+            let yes: Bool = switch key {
+            case .character("y"), .character("Y"), .enter: true
+            case .control("c"): purpose == .quit
+            default: false
+            }
             switch key {
-            case .character("y"), .character("Y"), .enter, .control("c"):
+            case _ where yes:
                 overlay = nil
                 switch purpose {
                 case .quit: return requestQuit(ask: false)
+                case let .deleteSession(name):
+                    status.show("deleting \(name)…")
+                    return [.call(.deleteSession(name))]
                 }
-            case .character("n"), .character("N"), .escape, .character("q"):
+            case .character("n"), .character("N"), .escape, .character("q"), .control("c"):
                 overlay = nil
+                if case .deleteSession = purpose { return global(.openSession) }
             default: break
             }
         }
@@ -100,6 +131,14 @@ extension WorkbenchState {
         case .run:
             status.show("loading run \(item.value) for the console…")
             return [.call(.useInConsole(item.value))]
+        case .trainingSetting:
+            // The setting's command on the `:` line, with the value to type after it.
+            commandEditor.clear()
+            commandEditor.setText(item.value + " ")
+            bottom = .command
+            let usage = Commands.table.first { $0.name == item.value }?.usage ?? ""
+            status.show(":\(item.value) \(usage)  (Enter applies it to the next run; Esc cancels)")
+            return []
         }
     }
 
@@ -115,7 +154,14 @@ extension WorkbenchState {
             commandEditor.clear()
             bottom = .hints
         case .tab:
-            commandEditor.setText(Commands.complete(commandEditor.text))
+            let c = Commands.complete(commandEditor.text, arguments: argumentCandidates)
+            commandEditor.setText(c.text)
+            // Several candidates: list them all (the status line ends with … if they overflow).
+            if c.candidates.count > 1 {
+                status.show("\(c.candidates.count) candidates: " + c.candidates.joined(separator: "  "))
+            } else if c.candidates.isEmpty {
+                status.show("no completion for \"\(commandEditor.text)\"", warning: true)
+            }
         case .backspace where commandEditor.isEmpty:
             bottom = .hints
         case .control("c"):
@@ -140,6 +186,13 @@ extension WorkbenchState {
                 }
                 status.show("creating session \(value)…")
                 return saveViewNow() + [.call(.newSession(value))]
+            case let .exportSession(name):
+                guard !value.isEmpty else {
+                    status.show("the export needs a folder", warning: true)
+                    return []
+                }
+                status.show("exporting \(name) to \(value)…")
+                return [.call(.exportSession(name, to: value))]
             }
         case .escape, .control("c"):
             bottom = .hints
@@ -147,6 +200,41 @@ extension WorkbenchState {
             promptEditor.handle(key)
         }
         return []
+    }
+
+    /// The optimiser box's settings as the model shows them, each with the `:` command that
+    /// changes it. A learner has none of these.
+    var trainingSettingItems: [PickerItem] {
+        guard let m = model.model, !m.fit.isEmpty else { return [] }
+        let fit = Dictionary(m.fit.map { ($0.name, $0.value) }, uniquingKeysWith: { a, _ in a })
+        let lr = m.optimizerSettings.first { $0.name == "lr" }?.value ?? ""
+        let others = m.optimizerSettings.filter { $0.name != "lr" }.map { "\($0.name) \($0.value)" }.joined(separator: " ")
+        let training = Dictionary(m.training.map { ($0.name, $0.value) }, uniquingKeysWith: { a, _ in a })
+        return [
+            PickerItem(value: "optimizer", label: "Optimizer", detail: ([m.optimizer] + (others.isEmpty ? [] : [others])).joined(separator: " ")),
+            PickerItem(value: "lr", label: "Learning rate", detail: lr),
+            PickerItem(value: "schedule", label: "Schedule", detail: Double(lr) == nil ? lr : "constant"),
+            PickerItem(value: "batch", label: "Batch size", detail: fit["batch size"] ?? ""),
+            PickerItem(value: "epochs", label: "Epochs", detail: fit["epochs"] ?? ""),
+            PickerItem(value: "earlystop", label: "Early stopping", detail: training["callbacks"] ?? "off"),
+            PickerItem(value: "plateau", label: "Reduce LR on plateau", detail: training["callbacks"].map { $0.contains("ReduceLROnPlateau") ? "on" : "off" } ?? "off"),
+            PickerItem(value: "classweight", label: "Class weights", detail: training["class weights"] ?? "off"),
+            PickerItem(value: "checkpoint", label: "Checkpoint", detail: "best or last"),
+        ]
+    }
+
+    /// What a command's argument can be, for Tab: the presets and learners, themes, layer
+    /// types and panes this workbench offers, else the words of the command's usage.
+    func argumentCandidates(_ command: String) -> [String] {
+        switch command {
+        case "preset": return presets.map(\.name)
+        case "theme": return themeNames
+        case "add": return layerTypes.map(\.kind.rawValue)
+        case "focus": return PaneKind.allCases.map { $0.title.lowercased() }
+        case "zoo": return Commands.zoo
+        case "filter": return dataset.dataset?.labels ?? []
+        default: return Commands.argumentWords(command)
+        }
     }
 
     /// The help overlay: the key table, then the commands.

@@ -107,14 +107,21 @@ extension WorkbenchState {
     func renderStatus(into grid: inout CellGrid, y: Int) {
         let row = Rect(x: 0, y: y, width: size.width, height: 1)
         grid.fill(row, style: Style(.statusBar))
+        var parts = statusParts
+        // The message matters more than the rate and ETA: drop those (never the session and
+        // state) until the message has room for its first words, then it ends with … if cut.
+        let separator = 3
+        let wanted = min(TextWidth.of(status.lastMessage), 24)
+        func width(_ ps: [String]) -> Int { 1 + ps.map(TextWidth.of).reduce(0, +) + separator * (ps.count - 1) }
+        while !status.lastMessage.isEmpty, parts.count > 2, width(parts) + separator + wanted + 1 > row.maxX { parts.removeLast() }
         var x = 1
-        for (i, part) in statusParts.enumerated() {
+        for (i, part) in parts.enumerated() {
             guard x < row.maxX else { break }
             if i > 0 { x = grid.put(" │ ", x: x, y: y, style: Style(.statusText), maxWidth: row.maxX - x) }
             let style: Style = i == 1 ? Style(.statusKey) : (i == 0 ? Style(.statusBar, .bold) : Style(.statusText))
             x = Draw.text(&grid, part, x: x, y: y, width: row.maxX - x, style: style)
         }
-        if !status.lastMessage.isEmpty && x + 4 < row.maxX {
+        if !status.lastMessage.isEmpty && x + separator + 1 < row.maxX {
             x = grid.put(" │ ", x: x, y: y, style: Style(.statusText), maxWidth: row.maxX - x)
             Draw.text(&grid, status.lastMessage, x: x, y: y, width: row.maxX - x - 1,
                       style: status.messageIsWarning ? Style(.warning, .bold) : Style(.statusText))
@@ -126,6 +133,9 @@ extension WorkbenchState {
         if let o = overlay {
             switch o {
             case .help: return [KeyHint(key: "↑↓", label: "scroll"), KeyHint(key: "Esc", label: "close")]
+            case let .picker(p) where p.purpose == .openSession:
+                return [KeyHint(key: "↑↓", label: "move"), KeyHint(key: "Enter", label: "open"), KeyHint(key: "d", label: "delete"),
+                        KeyHint(key: "e", label: "export"), KeyHint(key: "Esc", label: "cancel")]
             case .picker: return [KeyHint(key: "↑↓", label: "move"), KeyHint(key: "Enter", label: "choose"),
                                   KeyHint(key: "Esc", label: "cancel")]
             case .confirm: return [KeyHint(key: "y", label: "yes"), KeyHint(key: "n", label: "no")]

@@ -141,7 +141,7 @@ public struct WorkbenchState {
         case .nextTheme: return nextTheme()
         case .quit: return requestQuit(ask: status.state.isActive)
         case .quitConfirm: return requestQuit(ask: true)
-        case .train: return [.call(.startTraining)]
+        case .train: return startTraining()
         case .pauseResume:
             switch status.state {
             case .training: return [.call(.pauseTraining)]
@@ -149,7 +149,7 @@ public struct WorkbenchState {
             default: status.show("nothing to pause: press t to train", warning: true)
             }
         case .step: return [.call(.stepTraining)]
-        case .stop: return [.call(.stopTraining)]
+        case .stop: return stopTraining()
         case .save: return [.call(.save)]
         case .openSession:
             overlay = .picker(Picker(purpose: .openSession, title: "Open session", items: [], emptyText: "loading…"))
@@ -166,6 +166,28 @@ public struct WorkbenchState {
             break
         }
         return []
+    }
+
+    /// `t` / `:train [N]`: says what really happens when there is nothing to start.
+    mutating func startTraining(epochs: Int? = nil) -> [Effect] {
+        switch status.state {
+        case .training:
+            status.show("already training: space pauses, x stops", warning: true)
+            return []
+        case .paused where epochs == nil:
+            return [.call(.resumeTraining)]
+        default:
+            return [.call(epochs.map { .trainEpochs($0) } ?? .startTraining)]
+        }
+    }
+
+    /// `x` / `:stop`: only a run that trains or is paused can stop.
+    mutating func stopTraining() -> [Effect] {
+        guard status.state.isActive else {
+            status.show("nothing to stop: no run is training (t trains)", warning: true)
+            return []
+        }
+        return [.call(.stopTraining)]
     }
 
     mutating func setFocus(_ kind: PaneKind) {
@@ -259,6 +281,8 @@ public struct WorkbenchState {
             switch result {
             case let .done(message):
                 if let message { status.show(message) } else if let d = Self.doneText(call) { status.show(d) }
+                // The list again, without the session deleted.
+                if case .deleteSession = call, overlay == nil { return global(.openSession) }
                 if case let .useInConsole(run) = call {
                     console.runLabel = run == nil ? nil : message.map { $0.hasPrefix("console: ") ? String($0.dropFirst(9)) : $0 }
                     if !console.text.isEmpty { return predict(console.text) }
@@ -332,12 +356,14 @@ public struct WorkbenchState {
     static func doneText(_ call: ServiceCall) -> String? {
         switch call {
         case .startTraining: return "training started"
+        case let .trainEpochs(n): return "training \(n) epoch\(n == 1 ? "" : "s")"
         case .pauseTraining: return "paused"
         case .resumeTraining: return "resumed"
         case .stepTraining: return "one batch trained"
         case .stopTraining: return "stopped"
         case .save: return "saved"
         case .useInConsole: return "console: the current run"
+        case let .deleteSession(name): return "deleted session \(name)"
         default: return nil
         }
     }

@@ -63,6 +63,12 @@ public struct DatasetPane: Pane {
         rebuild()
     }
 
+    /// Forgets the search and its prompt (another session's examples are coming).
+    public mutating func clearSearch() {
+        searchEditor = nil
+        query = ""
+    }
+
     private var labels: [String] { dataset?.labels ?? [] }
 
     private mutating func rebuild() {

@@ -121,7 +121,7 @@ public struct ModelPane: Pane {
 
     /// The pane's own actions: what waits while an edit is in flight.
     static let modelActions: Set<KeyAction> = [.up, .down, .top, .bottom, .pageUp, .pageDown, .addLayer, .deleteLayer,
-                                               .moveLayerUp, .moveLayerDown, .editLayer, .enter, .pickPreset]
+                                               .moveLayerUp, .moveLayerDown, .editLayer, .enter, .pickPreset, .undo, .redo]
 
     public struct Editing: Hashable, Sendable {
         public var layer: Int
@@ -173,6 +173,9 @@ public struct ModelPane: Pane {
         case let .deleteLayer(at): selection = at
         case let .moveLayer(_, to): selection = to
         case .applyPreset: selection = 0
+        case .undo, .redo:
+            // The layer list may have changed shape: keep the selection's row if it still exists.
+            break
         default: break
         }
         selection = min(max(0, selection), max(0, layerCount - 1))
@@ -228,6 +231,10 @@ public struct ModelPane: Pane {
             return startEditing()
         case .pickPreset?:
             return .consumed(.pick(.preset))
+        case .trainingSettings?:
+            return .consumed(.pick(.trainingSetting))
+        case .undo?: return send(.undo)
+        case .redo?: return send(.redo)
         default:
             return .ignored
         }

@@ -25,6 +25,10 @@ public enum ModelEdit: Hashable, Sendable, CustomStringConvertible {
     case setTrainable(layer: Int, trainable: Bool)
     /// Replaces the model with a named preset (see `WorkbenchSnapshot.presets`).
     case applyPreset(String)
+    /// Goes back to the model before the last edit (the service keeps a bounded history).
+    case undo
+    /// Does again the last edit undone.
+    case redo
 
     public var description: String {
         switch self {
@@ -43,6 +47,8 @@ public enum ModelEdit: Hashable, Sendable, CustomStringConvertible {
             return file.map { "layer \(layer) starts from \($0)\(how)" } ?? "layer \(layer) starts from random vectors"
         case let .setTrainable(layer, trainable): return "layer \(layer) \(trainable ? "trains" : "is frozen")"
         case let .applyPreset(name): return "preset \(name)"
+        case .undo: return "undo"
+        case .redo: return "redo"
         }
     }
 
@@ -122,4 +128,7 @@ public enum TrainingSettingsChange: Hashable, Sendable {
     case reduceLROnPlateau(String)
     /// Which epoch's weights are the model: "best" or "last".
     case checkpoint(String)
+    /// The optimiser as `--optimizer` names it, with its settings after colons
+    /// (`sgd:momentum=0.9:nesterov`, `adamw:weight_decay=0.004`); the learning rate is kept.
+    case optimizer(String)
 }

@@ -44,6 +44,9 @@ public protocol WorkbenchService: Sendable {
 
     /// Starts a new run (or resumes a paused one, if the service prefers).
     func startTraining() async -> CommandResult
+    /// Trains `epochs` epochs: a new run of that many, or that many more of the plan's
+    /// finished run (refused while a run trains).
+    func train(epochs: Int) async -> CommandResult
     /// Pauses after the current batch; weights, optimizer state and history are kept.
     func pauseTraining() async -> CommandResult
     func resumeTraining() async -> CommandResult
@@ -57,6 +60,11 @@ public protocol WorkbenchService: Sendable {
     func listSessions() async -> [SessionSummary]
     func openSession(named name: String) async -> SessionResult
     func newSession(named name: String) async -> SessionResult
+    /// Deletes the saved session `name` (its folder, runs and all); refused for the open one.
+    func deleteSession(named name: String) async -> CommandResult
+    /// Writes session `name`'s current model as a model folder at `path` (as `workbench
+    /// sessions export` does: whole or not at all). Done carries a line for the status bar.
+    func exportSession(named name: String, to path: String) async -> CommandResult
 
     /// Applies an edit (or a preset) and returns the whole new model, or refuses with a reason
     /// the user can act on ("stop training before changing the model", "LSTM needs a sequence

@@ -119,6 +119,9 @@ public struct ModelSnapshot: Hashable, Sendable {
     /// How it trains beyond the optimizer, shown under it when set: class weights, callbacks
     /// ("class weights" "pos=2, neg=1"; "callbacks" "EarlyStopping(val_loss, patience 3)").
     public var training: [NamedValue]
+    /// The fit settings the training-settings list shows ("epochs" "3", "batch size" "32");
+    /// empty for a learner.
+    public var fit: [NamedValue] = []
 
     public init(layers: [LayerSnapshot], inputShape: String = "", totalParameters: Int? = nil,
                 optimizer: String, optimizerSettings: [NamedValue] = [], loss: String, preset: String? = nil,

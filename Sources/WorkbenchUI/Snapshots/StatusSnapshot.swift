@@ -48,7 +48,8 @@ public struct StatusSnapshot: Hashable, Sendable {
             batch = 0
             eta = nil
             samplesPerSecond = nil
-            show("run \(info.name) started")
+            // Run names already say "run" ("run 2", "run 3 svm"): no "run run 2 started".
+            show((info.name.hasPrefix("run ") ? info.name : "run \(info.name)") + " started")
         case let .batch(b):
             epoch = b.epoch
             epochs = b.epochs
