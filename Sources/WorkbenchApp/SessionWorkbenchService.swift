@@ -277,7 +277,7 @@ public actor SessionWorkbenchService: WorkbenchService {
         }
     }
 
-    private func switchTo(_ handle: SessionHandle) async -> SessionResult {
+    func switchTo(_ handle: SessionHandle) async -> SessionResult {
         session = handle
         current = await handle.name
         preset = nil

@@ -18,6 +18,11 @@ public enum ServiceCall: Hashable, Sendable {
     case useInConsole(String?)
     /// `id` grows with every request, so stale answers can be dropped.
     case predict(id: Int, text: String)
+    /// Opening a data file (`DataFileService`): a folder (nil: the working directory), a
+    /// file's preview and summary, a new session on it.
+    case listDirectory(String?)
+    case previewData(path: String, reading: DataReading)
+    case newSessionFromData(name: String, path: String, reading: DataReading)
 }
 
 /// The answer to a `ServiceCall`.
@@ -30,6 +35,8 @@ public enum ServiceReply: Hashable, Sendable {
     case theme(String, ThemeResult)
     case leaderboard([LeaderboardEntry])
     case prediction(id: Int, text: String, ConsoleSnapshot?)
+    case directory(DirectoryResult)
+    case dataPreview(path: String, reading: DataReading, DataPreviewResult)
 }
 
 /// Everything the UI loop reacts to, as one type: keys, resizes, clock ticks, service events

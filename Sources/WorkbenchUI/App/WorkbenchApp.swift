@@ -237,7 +237,7 @@ public final class WorkbenchApp {
             // The view is saved to the session it belongs to before another one opens.
             let saving: Task<Void, Never>?
             switch call {
-            case .openSession, .newSession: saving = viewSaveTask
+            case .openSession, .newSession, .newSessionFromData: saving = viewSaveTask
             default: saving = nil
             }
             let task = Task {
@@ -301,6 +301,7 @@ enum ServiceCaller {
         case let .changeSettings(change): return .command(call, await service.changeSettings(change))
         case let .useInConsole(run): return .command(call, await service.useInConsole(run: run))
         case let .predict(id, text): return .prediction(id: id, text: text, await service.predict(text))
+        case .listDirectory, .previewData, .newSessionFromData: return await sendData(call, to: service)
         }
     }
 }

@@ -70,6 +70,8 @@ extension WorkbenchState {
             default: break
             }
             overlay = .picker(p)
+        case let .openData(flow):
+            return handleOpenData(flow, key)
         case let .confirm(purpose, _):
             switch key {
             case .character("y"), .character("Y"), .enter, .control("c"):
