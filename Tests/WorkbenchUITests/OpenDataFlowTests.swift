@@ -41,7 +41,9 @@ import TerminalUI
         #expect(flow.rows.map(\.name) == ["..", "archive", "notes.md", "topics.csv"] && flow.selection == 1)
         // Enter on a folder lists it; on a file reads it.
         #expect(calls(press(&s, .enter)) == [.listDirectory("/data/archive")])
-        #expect(calls(press(&s, .down, .down, .enter)) == [.previewData(path: "/data/topics.csv", reading: DataReading())])
+        // Moving onto the file asks for the picker's preview; Enter before it came asks again.
+        #expect(calls(press(&s, .down, .down, .enter)) == [.previewData(path: "/data/topics.csv", reading: DataReading()),
+                                                              .previewData(path: "/data/topics.csv", reading: DataReading())])
         // A stale answer (another reading) is dropped; the right one is shown.
         _ = s.update(.reply(.dataPreview(path: "/data/topics.csv", reading: DataReading(format: "tsv"), .preview(Self.swapped))))
         guard case .openData(let f1)? = s.overlay, case .inspect(_, _, nil) = f1.step else { Issue.record("stale preview shown"); return }
@@ -94,7 +96,11 @@ import TerminalUI
         var s = Self.state()
         press(&s, .character("D"))
         _ = s.update(.reply(.directory(.listed(Self.listing))))
-        press(&s, .down, .down)
+        // Moving onto a data file asks for its preview; onto another file drops it.
+        let first = calls(press(&s, .down)), second = calls(press(&s, .down))
+        #expect(first.isEmpty)
+        #expect(second == [.previewData(path: "/data/topics.csv", reading: DataReading())])
+        _ = s.update(.reply(.dataPreview(path: "/data/topics.csv", reading: DataReading(), .preview(Self.preview))))
         expectScreen(s.render().grid, """
             ┏━ 1 Dataset · reviews.tsv ━┓┌─ 3 Chart · 1 run ───────────────────────┐
             ┃┏━ Open data — /data ━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┓│
@@ -111,10 +117,10 @@ import TerminalUI
             │┃                                                                    ┃┐
             │┃                                                                    ┃│
             │┃                                                                    ┃│
-            │┃                                                                    ┃│
-            │┃                                                                    ┃│
-            │┃                                                                    ┃│
-            │┃                                                                    ┃│
+            │┃────────────────────────────────────────────────────────────────────┃│
+            │┃ Preview · csv · 182 examples, 2 classes                            ┃│
+            │┃   sport   │ the match, at last                                     ┃│
+            │┃   economy │ rates rise again                                       ┃│
             └┗━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┛┘
              reviews │ idle
              ↑↓ move  Enter open  ⌫ parent folder  Esc cancel

@@ -20,6 +20,8 @@ public struct OpenDataFlow: Hashable, Sendable {
     public internal(set) var selection = 0
     /// Why the last request was refused, shown in the overlay.
     public internal(set) var problem: String?
+    /// The picker's selected data file as the reader parses it (nil until the service answers).
+    public internal(set) var filePreview: DataPreview?
 
     public init() {}
 
@@ -36,6 +38,24 @@ public struct OpenDataFlow: Hashable, Sendable {
     }
 
     mutating func refused(_ reason: String) { problem = reason }
+
+    /// The path of the picker's selected entry when it is a data file.
+    var selectedDataFile: String? {
+        guard let listing, rows.indices.contains(selection), rows[selection].isDataFile else { return nil }
+        return listing.path(of: rows[selection])
+    }
+
+    /// After the selection moved: the selected data file's preview is asked for (and an old
+    /// one dropped).
+    mutating func previewSelection() -> [Effect] {
+        guard let path = selectedDataFile else {
+            filePreview = nil
+            return []
+        }
+        if filePreview?.path == path { return [] }
+        filePreview = nil
+        return [.call(.previewData(path: path, reading: DataReading()))]
+    }
 
     /// The bottom row's hints for the step.
     public var hints: [KeyHint] {
@@ -94,12 +114,12 @@ extension WorkbenchState {
         switch flow.step {
         case .browse:
             switch (key, action) {
-            case (_, .up?): flow.move(-1)
-            case (_, .down?): flow.move(1)
-            case (_, .pageUp?): flow.move(-10)
-            case (_, .pageDown?): flow.move(10)
-            case (_, .top?): flow.move(-flow.rows.count)
-            case (_, .bottom?): flow.move(flow.rows.count)
+            case (_, .up?): flow.move(-1); return flow.previewSelection()
+            case (_, .down?): flow.move(1); return flow.previewSelection()
+            case (_, .pageUp?): flow.move(-10); return flow.previewSelection()
+            case (_, .pageDown?): flow.move(10); return flow.previewSelection()
+            case (_, .top?): flow.move(-flow.rows.count); return flow.previewSelection()
+            case (_, .bottom?): flow.move(flow.rows.count); return flow.previewSelection()
             case (.backspace, _), (.left, _):
                 if let parent = flow.listing?.parent { return [.call(.listDirectory(parent))] }
             case (.enter, _), (.right, _):
@@ -109,6 +129,11 @@ extension WorkbenchState {
                 let path = listing.path(of: entry)
                 if entry.isDirectory { return [.call(.listDirectory(path))] }
                 flow.problem = nil
+                // The picker's preview already read it: shown at once.
+                if let p = flow.filePreview, p.path == path, p.summary != nil {
+                    flow.step = .inspect(path: path, reading: DataReading(), preview: p)
+                    return []
+                }
                 flow.step = .inspect(path: path, reading: DataReading(), preview: nil)
                 return [.call(.previewData(path: path, reading: DataReading()))]
             case (.escape, _), (_, .escape?), (_, .quit?):
@@ -175,10 +200,26 @@ extension WorkbenchState {
                 // Back in the parent: the folder just left stays selected.
                 let back = previous.flatMap { p in flow.rows.firstIndex { listing.path(of: $0) == p } }
                 flow.selection = back ?? (listing.parent == nil || listing.entries.isEmpty ? 0 : 1)
+                flow.filePreview = nil
+                overlay = .openData(flow)
+                let effects = flow.previewSelection()
+                overlay = .openData(flow)
+                return effects
             case let .refused(reason):
                 flow.problem = reason
             }
         case let .dataPreview(path, reading, result):
+            if case .browse = flow.step {
+                // The picker's preview of its selected file; a failure is shown there too.
+                guard path == flow.selectedDataFile, reading == DataReading() else { return [] }
+                switch result {
+                case let .preview(preview): flow.filePreview = preview
+                case let .refused(reason):
+                    flow.filePreview = DataPreview(path: path, format: "?", reading: reading, columns: [], rows: [], summary: nil, problem: reason)
+                }
+                overlay = .openData(flow)
+                return []
+            }
             guard case let .inspect(p, wanted, _) = flow.step, p == path, wanted == reading else { return [] }
             switch result {
             case let .preview(preview):

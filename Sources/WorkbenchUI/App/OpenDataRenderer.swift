@@ -59,6 +59,26 @@ enum OpenDataRenderer {
             return
         }
         let rows = flow.rows
+        // The selected data file's first examples under the list, as the reader parses them.
+        if let preview = flow.filePreview, preview.path == flow.selectedDataFile, rowsHeight >= 8 {
+            var lines = [Line(text: " Preview · \(preview.format)" + (preview.summary.map { " · \($0.examples) examples, \($0.classes.count) \($0.classes.count == 1 ? "class" : "classes")" } ?? ""),
+                              style: Style(.overlay, .bold))]
+            if let problem = preview.problem {
+                lines.append(Line(text: " ✗ " + problem, style: Style(.warning, .bold)))
+            }
+            let labelWidth = min(16, preview.rows.map { TextWidth.of(flat($0.label)) }.max() ?? 0)
+            for r in preview.rows {
+                lines.append(Line(text: "   " + TextWidth.padded(TextWidth.truncated(flat(r.label), to: labelWidth), to: labelWidth) + " │ " + flat(r.text)))
+            }
+            if let n = preview.summary?.warnings.count, n > 0 {
+                lines.append(Line(text: " ⚠ \(n) warning\(n == 1 ? "" : "s"): Enter to see them", style: Style(.warning, .bold)))
+            }
+            let height = min(lines.count + 1, rowsHeight / 2)
+            rowsHeight -= height
+            let y = inner.y + rowsHeight
+            Draw.text(&grid, String(repeating: "─", count: inner.width), x: inner.x, y: y, width: inner.width, style: Style(.overlay, .dim))
+            draw(&grid, lines, in: Rect(x: inner.x, y: y + 1, width: inner.width, height: height - 1))
+        }
         if rows.isEmpty {
             Draw.text(&grid, " no readable files here (⌫ goes up)", x: inner.x, y: inner.y, width: inner.width, style: Style(.overlay, .dim))
             return
