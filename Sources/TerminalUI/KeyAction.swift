@@ -24,6 +24,7 @@ public enum KeyAction: String, CaseIterable, Hashable, Sendable, Codable {
     case openSession = "open_session"
     case leaderboard
     case newSession = "new_session"
+    case openData = "open_data"
 
     // Navigation
     case up, down, left, right

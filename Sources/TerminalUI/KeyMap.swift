@@ -31,6 +31,7 @@ public struct KeyMap: Hashable, Sendable {
         KeyBinding(.save, [.character("s")], group: .training, help: "Save the session"),
         KeyBinding(.openSession, [.character("o")], group: .training, help: "Open a session"),
         KeyBinding(.newSession, [.character("N")], group: .training, help: "Start a new session"),
+        KeyBinding(.openData, [.character("D")], group: .training, help: "Open a data file as a new session (CSV, TSV, JSONL…)"),
         KeyBinding(.leaderboard, [.character("R")], group: .training, hint: "runs",
                    help: "Runs ranked by validation accuracy; Enter: the console uses one"),
         // Navigation

@@ -295,7 +295,7 @@ public actor SessionWorkbenchService: WorkbenchService {
         }
     }
 
-    private func switchTo(_ handle: SessionHandle) async -> SessionResult {
+    func switchTo(_ handle: SessionHandle) async -> SessionResult {
         // The server answers with the session shown: it ends with it.
         if serving != nil { _ = await stopServing() }
         session = handle

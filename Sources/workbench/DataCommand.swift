@@ -43,6 +43,12 @@ struct DataCommand: ParsableCommand {
             let shown = BundledData.resolve(file) == file ? file : "\(file) (\(BundledData.resolve(file)))"
             print("\(shown) — tokenizer \(text.tokenizer), vocabulary limit \(text.vocabSize)")
             print(stats.render(width: 80))
+            let warnings = DatasetReader.warnings(for: examples, path: BundledData.resolve(file), format: try dataOptions.resolved().0,
+                                                  options: try dataOptions.resolved().1)
+            if !warnings.isEmpty {
+                print("\nWarnings")
+                for w in warnings { print("  \(w)") }
+            }
         }
     }
 }

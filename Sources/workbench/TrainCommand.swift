@@ -210,6 +210,7 @@ struct TrainCommand: AsyncParsableCommand {
             try ModelDirectory.checkTarget(URL(fileURLWithPath: save), for: isLearner ? .learner : .neural)
         }
         let trainSet = try readAlready ?? dataOptions.read(data)
+        dataOptions.printWarnings(for: trainSet, path: data)
         let train: [LabelledText], valid: [LabelledText]
         if let validation {
             train = trainSet

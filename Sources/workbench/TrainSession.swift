@@ -105,6 +105,8 @@ extension TrainCommand {
             } else {
                 let setup = try sessionSetup()
                 let info = try await manager.create(name, setup: setup).info
+                // Read again for the warnings: the split no longer has the file's first row first.
+                if let data, let examples = try? dataOptions.read(data) { dataOptions.printWarnings(for: examples, path: data) }
                 let record = info.record
                 print("created session '\(name)' in \(store.root.appendingPathComponent(name).path)")
                 let run = record.engineRun
@@ -225,6 +227,8 @@ extension TrainCommand {
             var setup = try sessionSetup(model: ModelPreset.lstm.rawValue)
             setup.fit.epochs = epochs ?? 3
             let info = try await manager.create(name, setup: setup).info
+            // Read again for the warnings: the split no longer has the file's first row first.
+            if let data, let examples = try? dataOptions.read(data) { dataOptions.printWarnings(for: examples, path: data) }
             print("created session '\(name)' in \(store.root.appendingPathComponent(name).path)")
             print("data: \(info.record.dataset.path), \(info.record.engineRun.cursor.trainCount) training examples (\(Self.validationText(info.record.dataset.validation))); classes: \(info.record.labels.classes.joined(separator: ", "))")
         }

@@ -19,9 +19,33 @@ struct UICommand: AsyncParsableCommand {
     @Option(help: "Name for a new session (default: the data file's folder or name).") var session: String?
     @Option(help: "Preset for a new session.") var model: String = "lstm"
     @Option(help: "Epochs per training run of a new session.") var epochs: Int = 3
+    /// How to read --data and --validation: the options `train` takes, from the same group.
+    @OptionGroup var dataOptions: DataOptions
     @Flag(name: [.customLong("demo"), .customLong("fake")],
           help: "A throwaway session on the bundled data set, in a temporary folder removed on quit (nothing is kept).")
     var demo = false
+
+    /// Reading options describe --data: without it they would be dropped in silence.
+    func validate() throws {
+        let d = dataOptions
+        let given = [("--format", d.format != nil), ("--text-column", d.textColumn != nil), ("--label-column", d.labelColumn != nil),
+                     ("--header/--no-header", d.header != nil), ("--text-key", d.textKey != nil), ("--label-key", d.labelKey != nil)]
+            .filter(\.1).map(\.0)
+        if data == nil, let first = given.first { throw ValidationError("\(first) says how to read --data: give --data FILE too") }
+        _ = try d.resolved()
+        // A --session that names a session built on another file: refused before the screen.
+        if let data, !demo {
+            _ = try UISessionChoice.choose(data: data, requested: session, defaultName: Self.defaultName(data: data),
+                                           store: SessionStore(root: SessionStore.resolveRoot(override: sessionsDir)))
+        }
+    }
+
+    /// A new session's name: the data file's folder for `train.*`, else the file's name.
+    static func defaultName(data: String) -> String {
+        let url = URL(fileURLWithPath: data)
+        return url.deletingPathExtension().lastPathComponent == "train"
+            ? url.deletingLastPathComponent().lastPathComponent : url.deletingPathExtension().lastPathComponent
+    }
 
     func run() async throws {
         guard isatty(STDIN_FILENO) == 1, isatty(STDOUT_FILENO) == 1 else {
@@ -56,10 +80,14 @@ struct UICommand: AsyncParsableCommand {
             var setup: SessionSetup
             let name: String
             if let data {
-                let url = URL(fileURLWithPath: data)
-                setup = SessionSetup(data: data, validation: validation.map { .file($0) } ?? .split(0.1), model: .preset(preset))
-                name = session ?? (url.deletingPathExtension().lastPathComponent == "train"
-                    ? url.deletingLastPathComponent().lastPathComponent : url.deletingPathExtension().lastPathComponent)
+                let (format, readOptions) = try dataOptions.resolved()
+                setup = SessionSetup(data: data, format: format, readOptions: readOptions,
+                                     validation: validation.map { .file($0) } ?? .split(0.1), model: .preset(preset))
+                let choice = try UISessionChoice.choose(data: data, requested: session, defaultName: Self.defaultName(data: data), store: store)
+                if let notice = choice.notice { printError("notice: \(notice)") }
+                name = choice.name
+                // Said before the screen opens, as `train` says them.
+                if !store.exists(name), let examples = try? dataOptions.read(data) { dataOptions.printWarnings(for: examples, path: data) }
             } else {
                 let bundled = try BundledData.folder()
                 setup = SessionSetup(data: bundled.appendingPathComponent("train.tsv").path,

@@ -30,6 +30,11 @@ public enum ServiceCall: Hashable, Sendable {
     /// Serve the console's model over HTTP on this port (nil: the service's default).
     case serve(port: Int?)
     case stopServing
+    /// Opening a data file (`DataFileService`): a folder (nil: the working directory), a
+    /// file's preview and summary, a new session on it.
+    case listDirectory(String?)
+    case previewData(path: String, reading: DataReading)
+    case newSessionFromData(name: String, path: String, reading: DataReading)
 }
 
 /// The answer to a `ServiceCall`.
@@ -42,6 +47,8 @@ public enum ServiceReply: Hashable, Sendable {
     case theme(String, ThemeResult)
     case leaderboard([LeaderboardEntry])
     case prediction(id: Int, text: String, ConsoleSnapshot?)
+    case directory(DirectoryResult)
+    case dataPreview(path: String, reading: DataReading, DataPreviewResult)
 }
 
 /// Everything the UI loop reacts to, as one type: keys, resizes, clock ticks, service events

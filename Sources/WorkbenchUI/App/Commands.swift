@@ -25,6 +25,7 @@ enum Commands {
         Info(name: "save", usage: "", help: "save the session"),
         Info(name: "open", usage: "[name]", help: "open a session (no name: choose from a list)"),
         Info(name: "new", usage: "[name]", help: "start a new session"),
+        Info(name: "open-data", usage: "[path]", help: "a new session from a data file: CSV, TSV, JSONL, label<TAB>text (no path: choose)"),
         Info(name: "theme", usage: "[name]", help: "switch theme (no name: the next one)"),
         Info(name: "themes", usage: "", help: "choose a theme from a list"),
         Info(name: "preset", usage: "[name]", help: "replace the model with a preset or a learner: lstm, svm, fasttext:ngrams=2… (no name: choose)"),
@@ -189,6 +190,8 @@ extension WorkbenchState {
         case "new":
             if argument.isEmpty { return global(.newSession) }
             return saveViewNow() + [.call(.newSession(argument))]
+        case "open-data", "open_data", "data":
+            return openData(argument.isEmpty ? nil : argument)
         case "theme":
             if argument.isEmpty { return nextTheme() }
             return [.call(.setTheme(argument))]

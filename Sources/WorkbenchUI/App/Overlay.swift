@@ -66,6 +66,8 @@ public enum Overlay: Hashable, Sendable {
     case help(scroll: Int)
     case picker(Picker)
     case confirm(ConfirmPurpose, message: String)
+    /// Opening a data file: the file picker, the columns and summary, the session name.
+    case openData(OpenDataFlow)
 }
 
 /// What a one-line prompt in the bottom row asks for.

@@ -237,7 +237,7 @@ public final class WorkbenchApp {
             // The view is saved to the session it belongs to before another one opens.
             let saving: Task<Void, Never>?
             switch call {
-            case .openSession, .newSession: saving = viewSaveTask
+            case .openSession, .newSession, .newSessionFromData: saving = viewSaveTask
             default: saving = nil
             }
             let task = Task {
@@ -307,6 +307,7 @@ enum ServiceCaller {
         case let .predict(id, text): return .prediction(id: id, text: text, await service.predict(text))
         case let .serve(port): return .command(call, await service.startServing(port: port))
         case .stopServing: return .command(call, await service.stopServing())
+        case .listDirectory, .previewData, .newSessionFromData: return await sendData(call, to: service)
         }
     }
 }

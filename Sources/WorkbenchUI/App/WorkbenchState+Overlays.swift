@@ -91,6 +91,8 @@ extension WorkbenchState {
             default: break
             }
             overlay = .picker(p)
+        case let .openData(flow):
+            return handleOpenData(flow, key)
         case let .confirm(purpose, _):
             // Ctrl-C says yes only to quitting (pressed again to leave); nothing is deleted by it.
             let yes: Bool = switch key {

@@ -42,6 +42,8 @@ extension WorkbenchState {
                 OverlayRenderer.picker(&grid, area: area, picker: p)
             case let .confirm(_, message):
                 OverlayRenderer.confirm(&grid, area: area, message: message)
+            case let .openData(flow):
+                OpenDataRenderer.render(&grid, area: area, flow: flow)
             }
             cursor = nil
         }
@@ -139,6 +141,7 @@ extension WorkbenchState {
             case .picker: return [KeyHint(key: "↑↓", label: "move"), KeyHint(key: "Enter", label: "choose"),
                                   KeyHint(key: "Esc", label: "cancel")]
             case .confirm: return [KeyHint(key: "y", label: "yes"), KeyHint(key: "n", label: "no")]
+            case let .openData(flow): return flow.hints
             }
         }
         switch focus {

@@ -156,6 +156,8 @@ public struct WorkbenchState {
             return [.call(.listSessions)]
         case .leaderboard:
             return openLeaderboard()
+        case .openData:
+            return openData(nil)
         case .newSession:
             promptEditor = LineEditor()
             bottom = .prompt(.newSession)
@@ -305,8 +307,16 @@ public struct WorkbenchState {
             }
         case let .session(result):
             switch result {
-            case let .loaded(s): return load(s)
-            case let .refused(reason): status.show(reason, warning: true)
+            case let .loaded(s):
+                // A session made from the data flow: the flow is done.
+                if case .openData? = overlay { overlay = nil }
+                return load(s)
+            case let .refused(reason):
+                status.show(reason, warning: true)
+                if case var .openData(flow)? = overlay {
+                    flow.refused(reason)
+                    overlay = .openData(flow)
+                }
             }
         case let .edit(edit, result):
             switch result {
@@ -331,6 +341,8 @@ public struct WorkbenchState {
             case let .refused(reason):
                 status.show(reason, warning: true)
             }
+        case .directory, .dataPreview:
+            return applyData(r)
         case let .prediction(id, _, snapshot):
             // Latest wins: anything older than what is shown is dropped.
             guard id > shownPredictionID else { return [] }
