@@ -33,6 +33,8 @@ public struct KeyMap: Hashable, Sendable {
         KeyBinding(.newSession, [.character("N")], group: .training, help: "Start a new session"),
         KeyBinding(.leaderboard, [.character("R")], group: .training, hint: "runs",
                    help: "Runs ranked by validation accuracy; Enter: the console uses one"),
+        KeyBinding(.metrics, [.character("M")], group: .training, hint: "metrics",
+                   help: "Per-class precision, recall, F1 and the confusion matrix (validation data, the console's run)"),
         // Navigation
         KeyBinding(.up, [.up, .character("k")], group: .navigation, help: "Move up"),
         KeyBinding(.down, [.down, .character("j")], group: .navigation, help: "Move down"),

@@ -54,6 +54,8 @@ public struct Picker: Hashable, Sendable {
 /// What a yes/no question decides.
 public enum ConfirmPurpose: Hashable, Sendable {
     case quit
+    /// Delete this run and its kept files.
+    case deleteRun(String)
 }
 
 /// The overlays that take the keys while shown.
@@ -62,6 +64,8 @@ public enum Overlay: Hashable, Sendable {
     case help(scroll: Int)
     case picker(Picker)
     case confirm(ConfirmPurpose, message: String)
+    /// The console's run on the validation data: per-class scores and the confusion matrix.
+    case metrics(MetricsView)
 }
 
 /// What a one-line prompt in the bottom row asks for.

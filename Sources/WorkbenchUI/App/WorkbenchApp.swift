@@ -297,8 +297,11 @@ enum ServiceCaller {
         case let .edit(edit): return .edit(edit, await service.applyModelEdit(edit))
         case let .setTheme(name): return .theme(name, await service.setTheme(named: name))
         case .leaderboard: return .leaderboard(await service.leaderboard())
+        case .metrics: return .metrics(await service.metrics())
         case let .trainLearners(specs): return .command(call, await service.trainLearners(specs))
         case let .changeSettings(change): return .command(call, await service.changeSettings(change))
+        case let .renameRun(id, name): return .command(call, await service.renameRun(id, to: name))
+        case let .deleteRun(id): return .command(call, await service.deleteRun(id))
         case let .useInConsole(run): return .command(call, await service.useInConsole(run: run))
         case let .predict(id, text): return .prediction(id: id, text: text, await service.predict(text))
         }

@@ -28,6 +28,12 @@ extension WorkbenchState {
         }
     }
 
+    /// The metrics overlay: shown at once ("computing…"), filled when the service answers.
+    mutating func openMetrics() -> [Effect] {
+        overlay = .metrics(MetricsView())
+        return [.call(.metrics)]
+    }
+
     /// The leaderboard overlay: shown at once, filled when the service answers.
     mutating func openLeaderboard() -> [Effect] {
         openPicker(.run)
@@ -70,12 +76,15 @@ extension WorkbenchState {
             default: break
             }
             overlay = .picker(p)
+        case var .metrics(view):
+            overlay = view.handle(action, key: key, page: helpRows) ? .metrics(view) : nil
         case let .confirm(purpose, _):
             switch key {
             case .character("y"), .character("Y"), .enter, .control("c"):
                 overlay = nil
                 switch purpose {
                 case .quit: return requestQuit(ask: false)
+                case let .deleteRun(id): return [.call(.deleteRun(id))]
                 }
             case .character("n"), .character("N"), .escape, .character("q"):
                 overlay = nil
