@@ -22,12 +22,12 @@ import Charts
         expectScreen(grid, """
             › the staff was 服务 friendly
 
-            neg   ███████████████████████████████████████████▉········· 0.73
-            pos   ████████████████▏···································· 0.27
+            neg  ██████████████████████████████████████▊·············· 0.73
+            pos  ██████████████▎······································ 0.27
 
 
             the staff was 服务 friendly
-            2 of 5 tokens unknown to this model · towards neg away weak unkn…
+            2 of 5 tokens unknown to this model · towards neg away weak unk…
             """)
         let styles = styleRows(grid)
         // Unknown tokens are dim (and underlined), known ones coloured by their push.
@@ -96,9 +96,9 @@ import Charts
         // A line marks the step on the plot.
         #expect((0..<18).contains { grid.text(row: $0).contains("│") })
 
-        // A hidden run is not read; Esc takes the cursor away.
+        // A hidden run (the selected one, run 1) is not read; Esc takes the cursor away.
         _ = pane.handle(.toggleRun, key: .character(" "))
-        #expect(pane.cursorReadings().map(\.run) == ["run 1"])
+        #expect(pane.cursorReadings().map(\.run) == ["run 2"])
         _ = pane.handle(.escape, key: .escape)
         #expect(pane.cursorX == nil)
         #expect(!pane.handle(.escape, key: .escape).consumed)
@@ -124,7 +124,7 @@ import Charts
         var o = ChartOptions(title: "", mode: .ascii, smoothing: 0.6)
         let smoothed = Chart.render([s], options: o, width: 50, height: 10)
         let last = (0..<10).map { String(smoothed.row($0).map(\.char)) }.joined(separator: "\n")
-        #expect(last.contains("- val 0.9 (smoothed 0.8812)"), "\(last)")
+        #expect(last.contains("- val 0.9 (smoothed 0.8813)"), "\(last)")
         o.smoothing = 0
         let raw = Chart.render([s], options: o, width: 50, height: 10)
         let text = (0..<10).map { String(raw.row($0).map(\.char)) }.joined(separator: "\n")

@@ -73,8 +73,9 @@ enum MetricsRenderer {
             }
         }
         if maxScroll > 0 {
-            let mark = top < maxScroll ? "↓ more" : "end"
-            Draw.text(&grid, mark, x: inner.maxX - TextWidth.of(mark) - 1, y: inner.maxY - 1, width: 8, style: Style(.overlay, .dim))
+            // On the frame's bottom edge, clear of the tables.
+            let mark = top < maxScroll ? " ↓ more " : " end "
+            Draw.text(&grid, mark, x: inner.maxX - TextWidth.of(mark) - 1, y: inner.maxY, width: 8, style: Style(.overlay, .dim))
         }
     }
 
@@ -87,7 +88,9 @@ enum MetricsRenderer {
     static func widths(_ s: MetricsSnapshot, normalised: Bool) -> (label: Int, cell: Int) {
         let labelW = min(nameWidth, max(5, s.classes.map { TextWidth.of($0.name) }.max() ?? 0)) + 1
         let digits = String(s.confusion.joined().max() ?? 0).count
-        return (labelW, max(normalised ? 6 : 5, digits + 2))
+        // Wide enough for the numbers, and for up to 7 cells of a column's class name.
+        let names = min(8, (s.classes.map { TextWidth.of($0.name) }.max() ?? 0) + 1)
+        return (labelW, max(normalised ? 6 : 5, digits + 2, names))
     }
 
     static func name(_ s: String, _ width: Int) -> String { TextWidth.truncated(s, to: width) }
@@ -122,7 +125,7 @@ enum MetricsRenderer {
         let first = min(max(0, view.columnScroll), max(0, k - fits))
         let last = min(k, first + fits)
         var caption = "confusion matrix: rows true, columns predicted"
-        if first > 0 || last < k { caption += " · columns \(first + 1)–\(last) of \(k) (←→)" }
+        if first > 0 || last < k { caption = "confusion matrix, rows true · columns \(first + 1)–\(last) of \(k) (←→)" }
         line(caption, dim)
         var header = StyledLine()
         header.add(TextWidth.padded("", to: labelW))
@@ -139,8 +142,10 @@ enum MetricsRenderer {
                 } else {
                     text = String(n)
                 }
+                // Only the number is coloured: the diagonal right, other counts wrong.
                 let style = t == p ? Style(.positive, .bold) : (n > 0 ? Style(.negative) : dim)
-                l.add(lpad(text, cellW), style)
+                l.add(TextWidth.padded("", to: cellW - TextWidth.of(text)))
+                l.add(text, style)
             }
             out.append(l)
         }
