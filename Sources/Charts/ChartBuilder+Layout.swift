@@ -112,8 +112,9 @@ extension ChartBuilder {
         for t in xTicks { write(t.tick.label, x: t.start, y: axisRow + 1, role: .label) }
     }
 
-    /// Legend entries ("━ train loss 0.3412", with smoothing "━ val 0.9 (smoothed 0.8812)":
-    /// the raw last value first) wrapped into lines three spaces apart.
+    /// Legend entries ("━ train loss 0.3412"; with smoothing "━ val 0.9 ~0.8813": the raw last
+    /// value, then ~ the smoothed one, short enough to keep a line) wrapped into lines three
+    /// spaces apart.
     func legendLines(_ infos: [SeriesInfo]) -> [[LegendPiece]] {
         guard options.showLegend else { return [] }
         let marker = mode == .ascii ? "-" : "━"
@@ -124,7 +125,7 @@ extension ChartBuilder {
             let s = series[info.index]
             var text = marker + " " + s.name
             if let raw = info.latestRaw, let v = info.latest {
-                text += " " + Format.significant(raw) + " (smoothed " + Format.significant(v) + ")"
+                text += " " + Format.significant(raw) + " ~" + Format.significant(v)
             } else if let v = info.latest {
                 text += " " + Format.significant(v)
             }

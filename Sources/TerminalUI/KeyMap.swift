@@ -33,8 +33,7 @@ public struct KeyMap: Hashable, Sendable {
         KeyBinding(.newSession, [.character("N")], group: .training, help: "Start a new session"),
         KeyBinding(.leaderboard, [.character("R")], group: .training, hint: "runs",
                    help: "Runs ranked by validation accuracy; Enter: the console uses one"),
-        KeyBinding(.metrics, [.character("M")], group: .training, hint: "metrics",
-                   help: "Per-class precision, recall, F1 and the confusion matrix (validation data, the console's run)"),
+        KeyBinding(.metrics, [.character("M")], group: .training, help: "Metrics: per-class F1, confusion matrix"),
         // Navigation
         KeyBinding(.up, [.up, .character("k")], group: .navigation, help: "Move up"),
         KeyBinding(.down, [.down, .character("j")], group: .navigation, help: "Move down"),
@@ -60,7 +59,7 @@ public struct KeyMap: Hashable, Sendable {
         KeyBinding(.moveLayerDown, [.character("J")], context: .model, group: .model, hint: "move down", help: "Move the selected layer down"),
         KeyBinding(.pickPreset, [.character("P")], context: .model, group: .model, hint: "preset", help: "Replace the model with a preset"),
         // Chart pane
-        KeyBinding(.smoothingUp, [.character("+"), .character("=")], context: .chart, group: .chart, hint: "smooth", help: "More smoothing"),
+        KeyBinding(.smoothingUp, [.character("+"), .character("=")], context: .chart, group: .chart, hint: "smooth", help: "More smoothing (the legend: last raw value, then ~ smoothed)"),
         KeyBinding(.smoothingDown, [.character("-")], context: .chart, group: .chart, help: "Less smoothing"),
         KeyBinding(.logScale, [.character("y")], context: .chart, group: .chart, hint: "log y", help: "Toggle a logarithmic y axis"),
         KeyBinding(.xAxisMode, [.character("X")], context: .chart, group: .chart, hint: "x axis", help: "Cycle the x axis: step, epoch, wall time"),

@@ -124,11 +124,11 @@ import Charts
         var o = ChartOptions(title: "", mode: .ascii, smoothing: 0.6)
         let smoothed = Chart.render([s], options: o, width: 50, height: 10)
         let last = (0..<10).map { String(smoothed.row($0).map(\.char)) }.joined(separator: "\n")
-        #expect(last.contains("- val 0.9 (smoothed 0.8813)"), "\(last)")
+        #expect(last.contains("- val 0.9 ~0.8813"), "\(last)")
         o.smoothing = 0
         let raw = Chart.render([s], options: o, width: 50, height: 10)
         let text = (0..<10).map { String(raw.row($0).map(\.char)) }.joined(separator: "\n")
-        #expect(text.contains("- val 0.9") && !text.contains("smoothed"), "\(text)")
+        #expect(text.contains("- val 0.9") && !text.contains("~"), "\(text)")
     }
 
     @Test func legendWithManyRunsIsSummarised() {

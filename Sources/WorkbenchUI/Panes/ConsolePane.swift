@@ -105,7 +105,7 @@ public struct ConsolePane: Pane {
         // The last row: unknown tokens counted, and what the token colours mean.
         let unknown = p.unknownTokenCount
         var maxY = rect.maxY
-        if (!p.tokens.isEmpty || unknown > 0) && rect.height >= 6 {
+        if (!p.tokens.isEmpty || unknown > 0) && rect.height >= 7 {
             maxY -= 1
             drawLegend(&grid, p, x: rect.x, y: maxY, width: rect.width)
         }
