@@ -34,6 +34,8 @@ struct SeriesInfo {
     var smoothLayer: Int?
     /// The legend's value: the last finite smoothed value with smoothing on, else raw.
     var latest: Double?
+    /// With smoothing on, the last finite raw value too (the legend shows both).
+    var latestRaw: Double?
 }
 
 /// For one layer: the points around and at the ends of the visible x range.
@@ -176,7 +178,7 @@ struct ChartBuilder {
                 }
             }
             let raw = info.rawLayer != nil, smooth = info.smoothLayer != nil
-            infos[k].latest = scan(series[info.index], constant: info.constant) { x, rt, st in
+            (infos[k].latest, infos[k].latestRaw) = scanLatest(series[info.index], constant: info.constant) { x, rt, st in
                 if raw && rt.isFinite { visit(&rawEdges, x, rt) }
                 if smooth && st.isFinite { visit(&smoothEdges, x, st) }
             }
@@ -209,8 +211,12 @@ struct ChartBuilder {
             }
         }
         drawAxes(layout, xlo: xlo, xhi: xhi)
-        for (i, line) in legend.prefix(layout.legendRows).enumerated() {
+        let (shownLegend, more) = summarised(legend, rows: layout.legendRows)
+        for (i, line) in shownLegend.enumerated() {
             for piece in line { write(piece.text, x: piece.start, y: layout.legendTop + i, role: .legend(slot: piece.slot)) }
+        }
+        if let more, let last = shownLegend.indices.last {
+            write(more.text, x: more.start, y: layout.legendTop + last, role: .label)
         }
 
         let yRange = logY ? range(CMath.pow(10, tlo), CMath.pow(10, thi)) : range(tlo, thi)
@@ -247,18 +253,25 @@ struct ChartBuilder {
     /// with smoothing off) for every point with a finite x, the smoother advancing over all
     /// points. Returns the legend value: the last finite smoothed (or raw) value at a finite x.
     func scan(_ s: Series, constant: Bool, _ body: (Double, Double, Double) -> Void) -> Double? {
+        scanLatest(s, constant: constant, body).latest
+    }
+
+    /// `scan`, also returning the last finite raw value at a finite x when smoothing is on
+    /// (nil with smoothing off: the legend value is the raw one then).
+    func scanLatest(_ s: Series, constant: Bool, _ body: (Double, Double, Double) -> Void) -> (latest: Double?, raw: Double?) {
         var smoother = TensorBoardSmoother(weight: weight, constant: constant)
         let smoothing = weight > 0
-        var latest: Double?
+        var latest: Double?, raw: Double?
         s.points.withUnsafeBufferPointer { buf in
             for p in buf {
                 let v = smoothing ? smoother.next(p.y) : p.y
                 guard p.x.isFinite else { continue }
                 if v.isFinite { latest = v }
+                if smoothing && p.y.isFinite { raw = p.y }
                 body(p.x, transform(p.y), smoothing ? transform(v) : .nan)
             }
         }
-        return latest
+        return (latest, raw)
     }
 
     func resolveX(_ dataLo: Double, _ dataHi: Double) -> (Double, Double) {

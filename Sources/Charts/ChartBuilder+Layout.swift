@@ -112,7 +112,9 @@ extension ChartBuilder {
         for t in xTicks { write(t.tick.label, x: t.start, y: axisRow + 1, role: .label) }
     }
 
-    /// Legend entries ("━ train loss 0.3412") wrapped into lines three spaces apart.
+    /// Legend entries ("━ train loss 0.3412"; with smoothing "━ val 0.9 ~0.8813": the raw last
+    /// value, then ~ the smoothed one, short enough to keep a line) wrapped into lines three
+    /// spaces apart.
     func legendLines(_ infos: [SeriesInfo]) -> [[LegendPiece]] {
         guard options.showLegend else { return [] }
         let marker = mode == .ascii ? "-" : "━"
@@ -122,7 +124,11 @@ extension ChartBuilder {
         for info in infos {
             let s = series[info.index]
             var text = marker + " " + s.name
-            if let v = info.latest { text += " " + Format.significant(v) }
+            if let raw = info.latestRaw, let v = info.latest {
+                text += " " + Format.significant(raw) + " ~" + Format.significant(v)
+            } else if let v = info.latest {
+                text += " " + Format.significant(v)
+            }
             text = truncate(text, width)
             let start = line.isEmpty ? 0 : end + 3
             if !line.isEmpty && start + text.count > width {
@@ -152,6 +158,25 @@ extension ChartBuilder {
     mutating func centre(_ text: String, row: Int, role: ChartRole) {
         let t = truncate(text, width)
         write(t, x: max(0, (width - t.count) / 2), y: row, role: role)
+    }
+
+    /// The legend lines that fit in `rows`; when some are left out, the last line shown ends
+    /// with "+N more" (N: the entries not shown), dropping entries of it to make room.
+    func summarised(_ legend: [[LegendPiece]], rows: Int) -> (lines: [[LegendPiece]], more: LegendPiece?) {
+        guard rows > 0, legend.count > rows else { return (Array(legend.prefix(max(0, rows))), nil) }
+        var lines = Array(legend.prefix(rows))
+        var hidden = legend.dropFirst(rows).reduce(0) { $0 + $1.count }
+        var last = lines[rows - 1]
+        while true {
+            let text = "+\(hidden) more"
+            let start = last.last.map { $0.start + $0.text.count + 3 } ?? 0
+            if start + text.count <= width || last.isEmpty {
+                lines[rows - 1] = last
+                return (lines, LegendPiece(start: start, text: truncate(text, width - start), slot: -1))
+            }
+            last.removeLast()
+            hidden += 1
+        }
     }
 
     func truncate(_ text: String, _ n: Int) -> String {

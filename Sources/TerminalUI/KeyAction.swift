@@ -23,6 +23,7 @@ public enum KeyAction: String, CaseIterable, Hashable, Sendable, Codable {
     case save
     case openSession = "open_session"
     case leaderboard
+    case metrics
     case newSession = "new_session"
     case openData = "open_data"
 

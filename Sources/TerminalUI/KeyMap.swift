@@ -34,6 +34,7 @@ public struct KeyMap: Hashable, Sendable {
         KeyBinding(.openData, [.character("D")], group: .training, help: "Open a data file as a new session (CSV, TSV, JSONL…)"),
         KeyBinding(.leaderboard, [.character("R")], group: .training, hint: "runs",
                    help: "Runs ranked by validation accuracy; Enter: the console uses one"),
+        KeyBinding(.metrics, [.character("M")], group: .training, help: "Metrics: per-class F1, confusion matrix"),
         // Navigation
         KeyBinding(.up, [.up, .character("k")], group: .navigation, help: "Move up"),
         KeyBinding(.down, [.down, .character("j")], group: .navigation, help: "Move down"),
@@ -62,7 +63,7 @@ public struct KeyMap: Hashable, Sendable {
         KeyBinding(.undo, [.character("u")], context: .model, group: .model, help: "Undo the last model edit"),
         KeyBinding(.redo, [.control("r")], context: .model, group: .model, help: "Redo the model edit undone"),
         // Chart pane
-        KeyBinding(.smoothingUp, [.character("+"), .character("=")], context: .chart, group: .chart, hint: "smooth", help: "More smoothing"),
+        KeyBinding(.smoothingUp, [.character("+"), .character("=")], context: .chart, group: .chart, hint: "smooth", help: "More smoothing (the legend: last raw value, then ~ smoothed)"),
         KeyBinding(.smoothingDown, [.character("-")], context: .chart, group: .chart, help: "Less smoothing"),
         KeyBinding(.logScale, [.character("y")], context: .chart, group: .chart, hint: "log y", help: "Toggle a logarithmic y axis"),
         KeyBinding(.xAxisMode, [.character("X")], context: .chart, group: .chart, hint: "x axis", help: "Cycle the x axis: step → relative time → wall clock"),

@@ -126,10 +126,12 @@ extension SessionWorkbenchService {
 
     public func leaderboard() async -> [LeaderboardEntry] {
         guard let standings = try? await session.leaderboard() else { return [] }
+        let macroF1 = await validationMacroF1(runs: standings.filter { $0.canOpen && $0.validationAccuracy != nil }.map(\.run))
         return standings.map { r in
             LeaderboardEntry(id: "\(r.run)", model: r.model, validationAccuracy: r.validationAccuracy.map(Double.init),
                              trainAccuracy: r.trainAccuracy.map(Double.init), epochs: r.epochs,
-                             trainingSeconds: r.trainingSeconds, isCurrent: r.isCurrent, isInConsole: r.isInConsole, canOpen: r.canOpen)
+                             trainingSeconds: r.trainingSeconds, isCurrent: r.isCurrent, isInConsole: r.isInConsole, canOpen: r.canOpen,
+                             validationMacroF1: macroF1[r.run])
         }
     }
 

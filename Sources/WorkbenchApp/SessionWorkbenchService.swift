@@ -173,6 +173,7 @@ public actor SessionWorkbenchService: WorkbenchService {
 
     /// "run 3", or "run 3 svm" for a learner run.
     static func runName(_ run: RunRecord) -> String {
+        if let name = run.name { return "run \(run.id) \(name)" }
         guard case let .learner(l) = run.kind else { return "run \(run.id)" }
         return "run \(run.id) \(l.recipe.spec)"
     }
@@ -221,7 +222,10 @@ public actor SessionWorkbenchService: WorkbenchService {
         let names = Dictionary(record.runs.map { ($0.id, Self.runName($0)) }, uniquingKeysWith: { a, _ in a })
         var runs: [Int: RunHistory] = [:]
         var first: [Int: Double] = [:]
-        for r in history {
+        let newest = record.runs.map(\.id).max() ?? 0
+        // A deleted run's lines stay in the append-only history: not drawn (a deleted run is
+        // never the newest, so a run the record has yet to list still is).
+        for r in history where names[r.run] != nil || r.run > newest {
             var h = runs[r.run] ?? RunHistory(id: "\(r.run)", name: names[r.run] ?? "run \(r.run)")
             let t0 = first[r.run] ?? r.time
             first[r.run] = t0
@@ -401,12 +405,14 @@ public actor SessionWorkbenchService: WorkbenchService {
     // MARK: - Console
 
     public func predict(_ line: String) async -> ConsoleSnapshot? {
-        let classes = await session.record.labels.classes
+        let record = await session.record
+        let classes = record.labels.classes
         if line.trimmingCharacters(in: .whitespaces).isEmpty {
             return ConsoleSnapshot(text: line, classNames: classes, probabilities: [])
         }
         guard let a = try? await session.explain(text: line) else { return nil }
-        return Snapshots.console(line, classes: classes, attribution: a)
+        // Fresh weights answer too, but their probabilities mean nothing: the console says so.
+        return Snapshots.console(line, classes: classes, attribution: a, untrained: await consoleRunIsUntrained())
     }
 
     public func shutdown() async {

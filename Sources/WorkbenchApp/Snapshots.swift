@@ -149,8 +149,9 @@ enum Snapshots {
             examples: examples.map { DatasetExample(label: $0.label, text: $0.text) }, tokenizer: tokenizerName)
     }
 
-    static func console(_ text: String, classes: [String], attribution: Sessions.TokenAttribution) -> ConsoleSnapshot {
+    static func console(_ text: String, classes: [String], attribution: Sessions.TokenAttribution, untrained: Bool = false) -> ConsoleSnapshot {
         ConsoleSnapshot(text: text, classNames: classes, probabilities: attribution.probabilities.map(Double.init),
-                        tokens: attribution.tokens.map { WorkbenchUI.TokenAttribution($0.text, score: Double($0.score)) })
+                        tokens: attribution.tokens.map { WorkbenchUI.TokenAttribution($0.text, score: Double($0.score), known: $0.known) },
+                        isUntrained: untrained)
     }
 }

@@ -118,9 +118,9 @@ import Testing
         #expect(raw.hasSeries(slot: 4, faint: false) && !raw.hasSeries(slot: 4, faint: true))
         let smooth = Chart.render([s], options: ChartOptions(smoothing: 0.95), width: 60, height: 16)
         #expect(smooth.hasSeries(slot: 4, faint: true) && smooth.hasSeries(slot: 4, faint: false))
-        // The legend shows the last smoothed value.
+        // The legend shows the last raw value, then the last smoothed one.
         let last = Smoothing.tensorBoard(noisy.map(\.y), weight: 0.95).last ?? 0
-        #expect(smooth.text().contains("━ loss " + Format.significant(last)))
+        #expect(smooth.text().contains("━ loss " + Format.significant(noisy.last?.y ?? 0) + " ~" + Format.significant(last)))
         // Smoothed only: a thin line, fewer cells than the raw noise band.
         let only = Chart.render([s], options: ChartOptions(smoothing: 0.95, showRawWhenSmoothing: false), width: 60, height: 16)
         #expect(!only.hasSeries(slot: 4, faint: true) && only.seriesCells.count < raw.seriesCells.count / 2)

@@ -306,6 +306,40 @@ public actor FakeWorkbenchService: WorkbenchService {
         return entries.sorted { ($0.validationAccuracy ?? -1) > ($1.validationAccuracy ?? -1) }
     }
 
+    /// What `metrics()` answers; nil: refused as untrained before any run, else a matrix
+    /// with most examples on the diagonal (4 per class there, one the next class's).
+    public var metricsAnswer: MetricsResult?
+
+    public func setMetricsAnswer(_ answer: MetricsResult?) { metricsAnswer = answer }
+
+    public func metrics() -> MetricsResult {
+        calls.append("metrics")
+        if let metricsAnswer { return metricsAnswer }
+        guard run != nil else { return .refused("untrained: no metrics until a run has weights (t trains)") }
+        let labels = config.dataset.labels
+        let k = labels.count
+        let confusion = (0..<k).map { t in (0..<k).map { p in p == t ? 4 : (p == (t + 1) % k ? 1 : 0) } }
+        let classes = labels.map { ClassMetrics(name: $0, precision: 0.8, recall: 0.8, f1: 0.8, support: 5) }
+        let avg = AveragedMetrics(precision: 0.8, recall: 0.8, f1: 0.8)
+        return .ready(MetricsSnapshot(title: "run \(run?.id ?? "") on \(5 * k) validation examples", classes: classes,
+                                      confusion: confusion, accuracy: 0.8, macro: avg, weighted: avg))
+    }
+
+    public func renameRun(_ id: String, to name: String) -> CommandResult {
+        calls.append("renameRun(\(id), \(name))")
+        guard let i = current.charts.runs.firstIndex(where: { $0.id == id }) else { return .refused("no run \(id)") }
+        current.charts.runs[i].name = name.isEmpty ? "run \(id)" : "run \(id) \(name)"
+        return .done(nil)
+    }
+
+    public func deleteRun(_ id: String) -> CommandResult {
+        calls.append("deleteRun(\(id))")
+        guard id != run?.id else { return .refused("run \(id) is the session's current (or newest) run: train another run first") }
+        guard current.charts.runs.contains(where: { $0.id == id }) else { return .refused("no run \(id)") }
+        current.charts.runs.removeAll { $0.id == id }
+        return .done(nil)
+    }
+
     public func useInConsole(run id: String?) -> CommandResult {
         calls.append("useInConsole(\(id ?? "current"))")
         guard let id else {

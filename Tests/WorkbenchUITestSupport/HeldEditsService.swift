@@ -35,6 +35,9 @@ public actor HeldEditsService: WorkbenchService {
     }
 
     public func snapshot() async -> WorkbenchSnapshot { await inner.snapshot() }
+    public func metrics() async -> MetricsResult { await inner.metrics() }
+    public func renameRun(_ id: String, to name: String) async -> CommandResult { await inner.renameRun(id, to: name) }
+    public func deleteRun(_ id: String) async -> CommandResult { await inner.deleteRun(id) }
     public func startTraining() async -> CommandResult { await inner.startTraining() }
     public func train(epochs: Int) async -> CommandResult { await inner.train(epochs: epochs) }
     public func deleteSession(named name: String) async -> CommandResult { await inner.deleteSession(named: name) }

@@ -194,7 +194,7 @@ import Charts
             0.3 +                                       .....****│
                 +----------+-----------+------------+-----------+│
                            5          10           15          20│
-            - train 0.33   - val 0.5063                          │
+            - train 0.3 ~0.33   - val 0.45 ~0.5063               │
                                   accuracy                       │
                 |                                    .....*******│
             0.8 +                        ..***************.......│
@@ -202,7 +202,7 @@ import Charts
             0.6 +**************        *************             │
                 +----------+-----------+------------+-----------+│
                            5          10           15          20│
-            - train 0.87   - val 0.6938                          │
+            - train 0.9 ~0.87   - val 0.75 ~0.6938               │
             """)
         expectStyles(grid, """
             ddddddddddddddddddddddddddddddddddddddddddddd...................
@@ -214,7 +214,7 @@ import Charts
             ddd.x.......................................rrrrrrrrrb..........
             ....xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxb..........
             ...............d..........dd...........dd..........ddb..........
-            rrrrrrrrrrrr...vvvvvvvvvvvv..........................b..........
+            rrrrrrrrrrrrrrrrr...vvvvvvvvvvvvvvvvvv...............b..........
             ......................tttttttt.......................b..........
             ....x....................................rrrrrrrrrrrrb..........
             ddd.x........................rrrrrrrrrrrrrrrrrvvvvvvvb..........
@@ -222,7 +222,7 @@ import Charts
             ddd.xrrrrrrrrrrrrrr........vvvvvvvvvvvvv.............b..........
             ....xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxb..........
             ...............d..........dd...........dd..........ddb..........
-            rrrrrrrrrrrr...vvvvvvvvvvvv..........................b..........
+            rrrrrrrrrrrrrrrrr...vvvvvvvvvvvvvvvvvv...............b..........
             """)
     }
 
@@ -240,7 +240,7 @@ import Charts
             mixed ███▋································ 0.10
 
             great food slow service
-
+            towards pos away weak unknown
             """)
         expectStyles(grid, """
             aaiiiiiiiiiiiiiiiiiiiiiii.......................
@@ -250,7 +250,7 @@ import Charts
             ......dddd::::::::::::::::::::::::::::::::......
             ................................................
             PPPPP.PPPP.NNNN.ddddddd.........................
-            ................................................
+            PPPPPPPPPPP.NNNN.dddd.ddddddd...................
             """)
     }
 
@@ -286,7 +286,7 @@ import Charts
             ┃pos great food and friendl…┃│    │                           ⠈⠉⠉⠉⠛⠛⠶⠶⣤│
             ┃neg cold soup, slow servic…┃│    └───────┬─────────┬────────┬────────┬│
             ┃pos lovely view            ┃│            5        10       15       20│
-            ┗━━━━━━━━━━━━━━━━━━━━━━━━━━━┛│━ train 0.33   ━ val 0.5063              │
+            ┗━━━━━━━━━━━━━━━━━━━━━━━━━━━┛│━ train 0.3 ~0.33   ━ val 0.45 ~0.5063   │
             ┌─ 2 Model · 76,449 params ─┐│■ run 1                                  │
             │Input (None, 100)          │└─────────────────────────────────────────┘
             │▸ Embedding(64)      64,000│┌─ 4 Console ─────────────────────────────┐
@@ -345,7 +345,7 @@ import Charts
             │pos great food an┃   GRU                            ┃        ⠈⠉⠉⠉⠛⠛⠶⠶⣤│
             │neg cold soup, sl┃   Conv1D                         ┃───────┬────────┬│
             │pos lovely view  ┃   GlobalMaxPooling1D             ┃      15       20│
-            └─────────────────┃   GlobalAveragePooling1D         ┃063              │
+            └─────────────────┃   GlobalAveragePooling1D         ┃l 0.45 ~0.5063   │
             ┏━ 2 Model · 76,44┃   Dropout                        ┃                 │
             ┃Input (None, 100)┃   LayerNormalization             ┃─────────────────┘
             ┃▸ Embedding(64)  ┃   MultiHeadAttention             ┃─────────────────┐
@@ -374,7 +374,7 @@ import Charts
             │pos great food and friendl…││    │                           ⠈⠉⠉⠉⠛⠛⠶⠶⣤│
             │neg cold soup┏━ Preset (replaces the model) ━━━━━━━━━━━┓────┬────────┬│
             │pos lovely vi┃ ▸ lstm  Embedding 64 → LSTM 64          ┃   15       20│
-            └─────────────┃   cnn   Embedding 64 → Conv1D → pooling ┃              │
+            └─────────────┃   cnn   Embedding 64 → Conv1D → pooling ┃.45 ~0.5063   │
             ┏━ 2 Model · 7┃   svm   linear SVM on TF-IDF            ┃              │
             ┃Input (None, ┃ Enter choose · Esc cancel               ┃──────────────┘
             ┃▸ Embedding(6┗━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┛──────────────┐
@@ -450,7 +450,7 @@ import Charts
             ┃pos great food and friendl…┃│    │                           ⠈⠉⠉⠉⠛⠛⠶⠶⣤│
             ┃neg cold soup, slow servic…┃│    └───────┬─────────┬────────┬────────┬│
             ┃pos lovely ┏━ Open session ━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┓15       20│
-            ┗━━━━━━━━━━━┃   news     CNN · 2 runs                      ┃           │
+            ┗━━━━━━━━━━━┃   news     CNN · 2 runs                      ┃ ~0.5063   │
             ┌─ 2 Model ·┃ ▸ reviews  (open) LSTM(32) · 1 run           ┃           │
             │Input (None┃ Enter open · d delete · e export · Esc cancel┃───────────┘
             │▸ Embedding┗━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┛───────────┐

@@ -29,7 +29,7 @@ import TerminalUI
             │pos g┃   Learning rate         0.001                           ┃⠉⠛⠛⠶⠶⣤│
             │neg c┃   Schedule              constant                        ┃─────┬│
             │pos l┃   Batch size            32                              ┃    20│
-            └─────┃   Epochs                3                               ┃      │
+            └─────┃   Epochs                3                               ┃063   │
             ┏━ 2 M┃   Early stopping        EarlyStopping(val_loss, patienc…┃      │
             ┃Input┃   Reduce LR on plateau  off                             ┃──────┘
             ┃▸ Emb┃   Class weights         pos=2, neg=1                    ┃──────┐

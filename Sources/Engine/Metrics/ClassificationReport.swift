@@ -38,6 +38,31 @@ public struct ClassificationReport: Sendable, Codable, Equatable {
         self.confusion = confusion
     }
 
+    /// Precision, recall and F1 averaged over the classes: each class counts the same (macro)
+    /// or by its support (weighted, as scikit-learn's `average="weighted"`).
+    public struct Average: Sendable, Equatable {
+        public var precision: Double
+        public var recall: Double
+        public var f1: Double
+    }
+
+    /// The unweighted mean over the classes (its f1 is `macroF1`).
+    public var macroAverage: Average {
+        let k = Double(perClass.count)
+        guard k > 0 else { return Average(precision: 0, recall: 0, f1: 0) }
+        return Average(precision: perClass.reduce(0) { $0 + $1.precision } / k,
+                       recall: perClass.reduce(0) { $0 + $1.recall } / k,
+                       f1: perClass.reduce(0) { $0 + $1.f1 } / k)
+    }
+
+    /// The mean over the classes weighted by their support (0 without examples).
+    public var weightedAverage: Average {
+        let n = Double(perClass.reduce(0) { $0 + $1.support })
+        guard n > 0 else { return Average(precision: 0, recall: 0, f1: 0) }
+        func mean(_ v: (ClassScores) -> Double) -> Double { perClass.reduce(0) { $0 + v($1) * Double($1.support) } / n }
+        return Average(precision: mean(\.precision), recall: mean(\.recall), f1: mean(\.f1))
+    }
+
     /// The most classes whose confusion matrix `render` prints in full; past that it lists the
     /// most-confused pairs (the matrix would have classes² cells). The JSON form keeps it all.
     public static let fullMatrixClasses = 20

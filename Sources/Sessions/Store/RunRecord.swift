@@ -146,6 +146,8 @@ public struct RunRecord: Sendable, Equatable, Codable {
     public var id: Int
     public var started: Date
     public var kind: RunKind
+    /// A name the user gave the run (`:rename-run`); nil: it goes by its number.
+    public var name: String?
 
     public init(id: Int, started: Date, kind: RunKind) {
         self.id = id; self.started = started; self.kind = kind
@@ -202,12 +204,13 @@ public struct RunRecord: Sendable, Equatable, Codable {
         }
     }
 
-    enum CodingKeys: String, CodingKey { case id, started, kind, neural, learner }
+    enum CodingKeys: String, CodingKey { case id, started, kind, neural, learner, name }
 
     public func encode(to encoder: Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(id, forKey: .id)
         try c.encode(started, forKey: .started)
+        try c.encodeIfPresent(name, forKey: .name)
         switch kind {
         case let .neural(n): try c.encode("neural", forKey: .kind); try c.encode(n, forKey: .neural)
         case let .learner(l): try c.encode("learner", forKey: .kind); try c.encode(l, forKey: .learner)
@@ -218,6 +221,7 @@ public struct RunRecord: Sendable, Equatable, Codable {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         id = try c.decode(Int.self, forKey: .id)
         started = try c.decode(Date.self, forKey: .started)
+        name = try c.decodeIfPresent(String.self, forKey: .name)
         let k = try c.decode(String.self, forKey: .kind)
         switch k {
         case "neural": kind = .neural(try c.decode(NeuralRun.self, forKey: .neural))

@@ -18,8 +18,14 @@ public enum ServiceCall: Hashable, Sendable {
     case edit(ModelEdit)
     case setTheme(String)
     case leaderboard
+    /// The console's run on the validation data, for the metrics overlay.
+    case metrics
     case trainLearners([String])
     case changeSettings(TrainingSettingsChange)
+    /// Names a run (an empty name takes it away).
+    case renameRun(String, name: String)
+    /// Deletes a run and its files (asked first).
+    case deleteRun(String)
     /// Answer the console with this run (nil: the current one).
     case useInConsole(String?)
     /// Export the console's run: format (onnx, keras, safetensors) and folder (nil: the
@@ -46,6 +52,7 @@ public enum ServiceReply: Hashable, Sendable {
     case edit(ModelEdit, ModelEditResult)
     case theme(String, ThemeResult)
     case leaderboard([LeaderboardEntry])
+    case metrics(MetricsResult)
     case prediction(id: Int, text: String, ConsoleSnapshot?)
     case directory(DirectoryResult)
     case dataPreview(path: String, reading: DataReading, DataPreviewResult)

@@ -30,6 +30,7 @@ enum Commands {
         Info(name: "themes", usage: "", help: "choose a theme from a list"),
         Info(name: "preset", usage: "[name]", help: "replace the model with a preset or a learner: lstm, svm, fasttext:ngrams=2… (no name: choose)"),
         Info(name: "runs", usage: "", help: "the leaderboard: the session's runs, best first"),
+        Info(name: "metrics", usage: "", help: "per-class precision, recall, F1 and the confusion matrix of the console's run on the validation data"),
         Info(name: "zoo", usage: "[model …]", help: "train every learner (or those named) as runs of their own, then see :runs"),
         Info(name: "optimizer", usage: "<sgd|adam|adamw|rmsprop>[:key=value…]", help: "set the optimiser, keeping the learning rate: sgd:momentum=0.9:nesterov, adamw:weight_decay=0.004, rmsprop:rho=0.9:centered"),
         Info(name: "lr", usage: "<rate>", help: "set the learning rate (the run goes on with it from the next batch)"),
@@ -40,6 +41,8 @@ enum Commands {
         Info(name: "earlystop", usage: "<settings|off>", help: "EarlyStopping: monitor=val_loss,patience=3,min_delta=0,restore_best"),
         Info(name: "plateau", usage: "<settings|off>", help: "ReduceLROnPlateau: monitor=val_loss,factor=0.5,patience=2,min_lr=1e-6"),
         Info(name: "checkpoint", usage: "<best|last>", help: "which epoch's weights are the model (best: by the early-stopping monitor, else val_loss)"),
+        Info(name: "rename-run", usage: "<run> [name]", help: "name a run (no name: back to its number)"),
+        Info(name: "delete-run", usage: "<run>", help: "delete a run and its kept files (asks first)"),
         Info(name: "use", usage: "[run|current]", help: "answer the console with a run's model (no run: choose from the leaderboard)"),
         Info(name: "export", usage: "<onnx|keras|safetensors> [folder]", help: "export the console's run with its tokenizer, labels and a README (no folder: a new one in the current directory)"),
         Info(name: "add", usage: "[type]", help: "add a layer below the selected one (lstm, dense, dropout…)"),
@@ -200,6 +203,8 @@ extension WorkbenchState {
             return []
         case "runs", "leaderboard":
             return openLeaderboard()
+        case "metrics":
+            return openMetrics()
         case "use":
             if argument.isEmpty { return openLeaderboard() }
             if argument == "current" { return [.call(.useInConsole(nil))] }
@@ -210,6 +215,18 @@ extension WorkbenchState {
                 return warn(":export needs a format: \(Commands.exportFormats.joined(separator: ", ")) (then a folder, or none for a new one)")
             }
             return [.call(.export(format: format, folder: words.count > 1 && !words[1].isEmpty ? words[1] : nil))]
+        case "rename-run", "delete-run":
+            // "2 baseline", "run 2 baseline".
+            var words = argument.split(separator: " ", omittingEmptySubsequences: true).map(String.init)
+            if words.first?.lowercased() == "run" { words.removeFirst() }
+            guard let id = words.first, Int(id) != nil else {
+                return warn(name == "rename-run" ? ":rename-run needs a run number and a name, e.g. :rename-run 2 baseline"
+                                                 : ":delete-run needs a run number, e.g. :delete-run 2")
+            }
+            if name == "rename-run" { return [.call(.renameRun(id, name: words.dropFirst().joined(separator: " ")))] }
+            guard chart.charts.runs.contains(where: { $0.id == id }) else { return warn("there is no run \(id)") }
+            overlay = .confirm(.deleteRun(id), message: "Delete run \(id) and its kept files? This cannot be undone.")
+            return []
         case "lr", "epochs", "batch":
             let change: TrainingSettingsChange
             switch name {

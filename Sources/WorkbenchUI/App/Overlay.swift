@@ -58,6 +58,8 @@ public enum ConfirmPurpose: Hashable, Sendable {
     case quit
     /// Delete this saved session.
     case deleteSession(String)
+    /// Delete this run and its kept files.
+    case deleteRun(String)
 }
 
 /// The overlays that take the keys while shown.
@@ -68,6 +70,8 @@ public enum Overlay: Hashable, Sendable {
     case confirm(ConfirmPurpose, message: String)
     /// Opening a data file: the file picker, the columns and summary, the session name.
     case openData(OpenDataFlow)
+    /// The console's run on the validation data: per-class scores and the confusion matrix.
+    case metrics(MetricsView)
 }
 
 /// What a one-line prompt in the bottom row asks for.

@@ -31,6 +31,12 @@ extension WorkbenchState {
         }
     }
 
+    /// The metrics overlay: shown at once ("computing…"), filled when the service answers.
+    mutating func openMetrics() -> [Effect] {
+        overlay = .metrics(MetricsView())
+        return [.call(.metrics)]
+    }
+
     /// The leaderboard overlay: shown at once, filled when the service answers.
     mutating func openLeaderboard() -> [Effect] {
         openPicker(.run)
@@ -93,6 +99,8 @@ extension WorkbenchState {
             overlay = .picker(p)
         case let .openData(flow):
             return handleOpenData(flow, key)
+        case var .metrics(view):
+            overlay = view.handle(action, key: key, page: helpRows) ? .metrics(view) : nil
         case let .confirm(purpose, _):
             // Ctrl-C says yes only to quitting (pressed again to leave); nothing is deleted by it.
             let yes: Bool = switch key {
@@ -108,6 +116,7 @@ extension WorkbenchState {
                 case let .deleteSession(name):
                     status.show("deleting \(name)…")
                     return [.call(.deleteSession(name))]
+                case let .deleteRun(id): return [.call(.deleteRun(id))]
                 }
             case .character("n"), .character("N"), .escape, .character("q"), .control("c"):
                 overlay = nil

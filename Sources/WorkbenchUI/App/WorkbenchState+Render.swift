@@ -44,6 +44,8 @@ extension WorkbenchState {
                 OverlayRenderer.confirm(&grid, area: area, message: message)
             case let .openData(flow):
                 OpenDataRenderer.render(&grid, area: area, flow: flow)
+            case let .metrics(view):
+                MetricsRenderer.draw(&grid, area: area, view: view)
             }
             cursor = nil
         }
@@ -89,6 +91,13 @@ extension WorkbenchState {
         }
         if case let .help(scroll)? = overlay {
             overlay = .help(scroll: min(max(0, scroll), max(0, helpLines.count - helpRows)))
+        }
+        if case var .metrics(view)? = overlay, let s = view.snapshot {
+            // As drawn: the frame takes two rows and two columns, a margin one more column.
+            let rows = max(1, size.height - 5), width = max(40, size.width - 2) - 3
+            view.scroll = min(max(0, view.scroll), max(0, MetricsRenderer.lines(s, view: view, width: width).count - rows))
+            view.columnScroll = min(view.columnScroll, max(0, s.classes.count - MetricsRenderer.visibleColumns(s, normalised: view.normalised, width: width)))
+            overlay = .metrics(view)
         }
     }
 
@@ -142,6 +151,8 @@ extension WorkbenchState {
                                   KeyHint(key: "Esc", label: "cancel")]
             case .confirm: return [KeyHint(key: "y", label: "yes"), KeyHint(key: "n", label: "no")]
             case let .openData(flow): return flow.hints
+            case .metrics: return [KeyHint(key: "n", label: "counts/row %"), KeyHint(key: "↑↓←→", label: "scroll"),
+                                   KeyHint(key: "Esc", label: "close")]
             }
         }
         switch focus {

@@ -158,6 +158,8 @@ public struct WorkbenchState {
             return openLeaderboard()
         case .openData:
             return openData(nil)
+        case .metrics:
+            return openMetrics()
         case .newSession:
             promptEditor = LineEditor()
             bottom = .prompt(.newSession)
@@ -285,6 +287,11 @@ public struct WorkbenchState {
                 if let message { status.show(message) } else if let d = Self.doneText(call) { status.show(d) }
                 // The list again, without the session deleted.
                 if case .deleteSession = call, overlay == nil { return global(.openSession) }
+                switch call {
+                case let .renameRun(id, name): chart.renameRun(id, to: name)
+                case let .deleteRun(id): chart.removeRun(id)
+                default: break
+                }
                 if case let .useInConsole(run) = call {
                     console.runLabel = run == nil ? nil : message.map { $0.hasPrefix("console: ") ? String($0.dropFirst(9)) : $0 }
                     if !console.text.isEmpty { return predict(console.text) }
@@ -304,6 +311,14 @@ public struct WorkbenchState {
                 overlay = .picker(Picker(purpose: .run, title: p.title, items: entries.map(\.pickerItem),
                                          selection: entries.firstIndex { $0.isInConsole } ?? 0,
                                          emptyText: "no runs yet: press t to train"))
+            }
+        case let .metrics(result):
+            if case var .metrics(view)? = overlay {
+                switch result {
+                case let .ready(s): view.snapshot = s
+                case let .refused(reason): view.message = reason
+                }
+                overlay = .metrics(view)
             }
         case let .session(result):
             switch result {

@@ -42,6 +42,8 @@ public struct ChartPane: Pane {
     /// The run shown alone, if any.
     public private(set) var solo: String?
     public private(set) var selectedRun = 0
+    /// The x the cursor reads the runs at (←/→, a click); nil: no cursor.
+    public internal(set) var cursorX: Double?
     public var smoothing = 0.6
     public var logScale = false
     public var xAxis = XAxisMode.step
@@ -80,6 +82,9 @@ public struct ChartPane: Pane {
         var single = true
     }
 
+    /// The charts as last drawn, with where (for a click to find its x).
+    var lastRenders: [(Rect, ChartRender)] { memo.renders }
+
     private func renderKey(_ area: Rect) -> RenderKey {
         RenderKey(version: drawnVersion, smoothing: smoothing, logScale: logScale, xAxis: xAxis, granularity: granularity,
                   mode: mode, view: view, follow: follow, hidden: hidden, solo: solo, metricView: metricView, area: area)
@@ -110,6 +115,14 @@ public struct ChartPane: Pane {
         if let s = solo, !c.runs.contains(where: { $0.id == s }) { solo = nil }
         selectedRun = min(selectedRun, max(0, c.runs.count - 1))
         if c.runs.isEmpty { view = nil; follow = true }
+        cursorX = nil
+    }
+
+    /// Puts back which runs were hidden, shown alone and selected (for runs still there).
+    mutating func restoreSelection(hidden: Set<String>, solo: String?, selected: Int) {
+        self.hidden = hidden.filter { id in charts.runs.contains { $0.id == id } }
+        self.solo = solo.flatMap { s in charts.runs.contains { $0.id == s } ? s : nil }
+        selectedRun = min(max(0, selected), max(0, charts.runs.count - 1))
     }
 
     /// Records a service event; returns true when the charts changed.
@@ -167,6 +180,7 @@ public struct ChartPane: Pane {
         case .chartGranularity?:
             granularity = granularity.cycled
             view = nil
+            cursorX = nil
         case .zoomIn?: return zoom(by: 0.5)
         case .zoomOut?: return zoom(by: 2)
         case .panLeft?: return pan(-0.25)
@@ -175,6 +189,9 @@ public struct ChartPane: Pane {
             view = nil
             follow = true
         case .followLive?: toggleFollow()
+        case .left?: return moveCursor(-1)
+        case .right?: return moveCursor(1)
+        case .escape? where cursorX != nil: cursorX = nil
         case .up?: selectedRun = max(0, selectedRun - 1)
         case .down?: selectedRun = min(max(0, charts.runs.count - 1), selectedRun + 1)
         case .toggleRun?:
@@ -200,7 +217,7 @@ public struct ChartPane: Pane {
     }
 
     public mutating func setXAxis(_ mode: XAxisMode) {
-        if mode != xAxis { view = nil }
+        if mode != xAxis { view = nil; cursorX = nil }
         xAxis = mode
     }
 
@@ -338,7 +355,12 @@ public struct ChartPane: Pane {
         if logScale { settings.insert("log y", at: 1) }
         if view != nil { settings.append("zoomed") }
         var area = rect
-        if rect.height >= 6 {
+        if cursorX != nil && rect.height >= 6 {
+            // The cursor's readout takes the settings line's place (and a row per run).
+            let rows = cursorReadoutRows(height: rect.height)
+            drawCursorReadout(&grid, rect: rect, rows: rows)
+            area = Rect(x: rect.x, y: rect.y + rows, width: rect.width, height: rect.height - rows)
+        } else if rect.height >= 6 {
             Draw.text(&grid, settings.joined(separator: " · "), x: rect.x, y: rect.y, width: rect.width, style: Style(.dim))
             area = Rect(x: rect.x, y: rect.y + 1, width: rect.width, height: rect.height - 1)
         }
@@ -355,6 +377,7 @@ public struct ChartPane: Pane {
 
         if memo.key == renderKey(area) {
             for (r, render) in memo.renders { draw(render, into: &grid, at: r, single: memo.single) }
+            drawCursorLine(&grid, renders: memo.renders)
             return nil
         }
 
@@ -384,6 +407,7 @@ public struct ChartPane: Pane {
         memo.key = renderKey(area)
         memo.renders = renders
         memo.single = single
+        drawCursorLine(&grid, renders: renders)
         return nil
     }
 
@@ -452,9 +476,25 @@ public struct ChartPane: Pane {
         }
     }
 
+    /// The runs in one row (a narrow pane): from the selected one's neighbourhood on, so the
+    /// selection stays in sight, with "+N more" for the runs that do not fit.
     private func drawRunLine(_ grid: inout CellGrid, _ r: Rect, focused: Bool) {
         var x = r.x
-        for (i, run) in charts.runs.enumerated() {
+        let width = { (i: Int) in 2 + TextWidth.of(self.charts.runs[i].name) + 2 }
+        // The first run shown: the earliest from which the selected one still fits.
+        var first = min(selectedRun, max(0, charts.runs.count - 1))
+        var used = charts.runs.isEmpty ? 0 : width(first)
+        while first > 0 && used + width(first - 1) + 8 <= r.width {
+            first -= 1
+            used += width(first)
+        }
+        if first > 0 { x = Draw.text(&grid, "+\(first) ", x: x, y: r.y, width: r.maxX - x, style: Style(.dim)) }
+        for (i, run) in charts.runs.enumerated() where i >= first {
+            let left = charts.runs.count - i
+            if x + width(i) - 2 > r.maxX - (left > 1 ? 8 : 0) && i > first {
+                Draw.text(&grid, "+\(left) more", x: x, y: r.y, width: r.maxX - x, style: Style(.dim))
+                break
+            }
             guard x < r.maxX else { break }
             let selected = i == selectedRun && focused
             x = grid.put(runMarker(i, run) + " ", x: x, y: r.y, style: Style(ThemeRole.series(i)), maxWidth: r.maxX - x)

@@ -102,55 +102,92 @@ public struct ConsolePane: Pane {
             Draw.text(&grid, "(for: " + p.text + ")", x: rect.x, y: y, width: rect.width, style: Style(.dim))
         }
         y += rect.height >= 4 ? 1 : 0
+        // The last row: unknown tokens counted, and what the token colours mean.
+        let unknown = p.unknownTokenCount
+        var maxY = rect.maxY
+        if (!p.tokens.isEmpty || unknown > 0) && rect.height >= 7 {
+            maxY -= 1
+            drawLegend(&grid, p, x: rect.x, y: maxY, width: rect.width)
+        }
+        if p.isUntrained {
+            Draw.text(&grid, "untrained: no run has weights yet, so no probabilities (t trains)", x: rect.x, y: y,
+                      width: rect.width, style: Style(.warning))
+            return cursor
+        }
+        let area = Rect(x: rect.x, y: rect.y, width: rect.width, height: maxY - rect.y)
 
         // Probabilities, highest first.
-        let tokenRows = p.tokens.isEmpty ? 0 : min(3, max(1, (rect.maxY - y) / 3))
-        let room = max(1, rect.maxY - y - tokenRows - (tokenRows > 0 ? 1 : 0))
+        let tokenRows = p.tokens.isEmpty ? 0 : min(3, max(1, (area.maxY - y) / 3))
+        let room = max(1, area.maxY - y - tokenRows - (tokenRows > 0 ? 1 : 0))
         let ranking = p.ranking
         var shown = min(ranking.count, topK, room)
         if shown < ranking.count && shown == room && shown > 1 { shown -= 1 }
         let names = p.classNames
         func name(_ i: Int) -> String { names.indices.contains(i) ? names[i] : "class \(i)" }
-        let nameW = min(max(4, ranking.prefix(shown).map { TextWidth.of(name($0)) }.max() ?? 0), max(4, rect.width / 3))
-        let barW = max(0, rect.width - nameW - 7)
+        let nameW = min(max(4, ranking.prefix(shown).map { TextWidth.of(name($0)) }.max() ?? 0), max(4, area.width / 3))
+        let barW = max(0, area.width - nameW - 7)
         for (row, c) in ranking.prefix(shown).enumerated() {
             let top = row == 0
             let value = p.probabilities[c]
-            var cx = Draw.text(&grid, TextWidth.padded(name(c), to: nameW), x: rect.x, y: y, width: nameW,
+            var cx = Draw.text(&grid, TextWidth.padded(name(c), to: nameW), x: area.x, y: y, width: nameW,
                                style: top ? Style(.accent, .bold) : .text)
             cx += 1
             Draw.bar(&grid, x: cx, y: y, width: barW, fraction: value,
                      fill: Style(top ? .barFill : .dim), empty: Style(.barEmpty))
             cx += barW
-            Draw.text(&grid, " " + Fmt.probability(value), x: cx, y: y, width: rect.maxX - cx,
+            Draw.text(&grid, " " + Fmt.probability(value), x: cx, y: y, width: area.maxX - cx,
                       style: stale ? Style(.dim) : (top ? Style(.text, .bold) : .text))
             y += 1
         }
-        if shown < ranking.count && y < rect.maxY - tokenRows {
-            Draw.text(&grid, "… \(ranking.count - shown) more classes", x: rect.x, y: y, width: rect.width, style: Style(.dim))
+        if shown < ranking.count && y < area.maxY - tokenRows {
+            Draw.text(&grid, "… \(ranking.count - shown) more classes", x: area.x, y: y, width: area.width, style: Style(.dim))
             y += 1
         }
 
         // Tokens coloured by attribution, wrapped.
-        guard tokenRows > 0, y < rect.maxY else { return cursor }
-        y = max(y, rect.maxY - tokenRows)
+        guard tokenRows > 0, y < area.maxY else { return cursor }
+        y = max(y, area.maxY - tokenRows)
         let peak = p.tokens.map { abs($0.score.isFinite ? $0.score : 0) }.max() ?? 0
-        var x = rect.x
+        var x = area.x
         var line = 0
         for token in p.tokens {
             let t = String(token.text.map { $0.isNewline || $0 == "\t" ? " " : $0 })
             let w = TextWidth.of(t)
             guard w > 0 else { continue }
-            if x > rect.x && x + w > rect.maxX {
+            if x > area.x && x + w > area.maxX {
                 line += 1
-                x = rect.x
+                x = area.x
             }
-            guard line < tokenRows, y + line < rect.maxY else { break }
-            x = grid.put(t, x: x, y: y + line, style: Self.style(score: token.score, peak: peak),
-                         maxWidth: rect.maxX - x)
+            guard line < tokenRows, y + line < area.maxY else { break }
+            x = grid.put(t, x: x, y: y + line, style: token.known ? Self.style(score: token.score, peak: peak) : Self.unknownStyle,
+                         maxWidth: area.maxX - x)
             x += 1
         }
         return cursor
+    }
+
+    /// Tokens out of the model's vocabulary: dim and underlined.
+    public static let unknownStyle = Style(.dim, .underline)
+
+    /// "3 of 9 tokens unknown to this model · towards pos  away  weak  unknown", each word of
+    /// the key in the style it names.
+    func drawLegend(_ grid: inout CellGrid, _ p: ConsoleSnapshot, x: Int, y: Int, width: Int) {
+        let maxX = x + width
+        var cx = x
+        let unknown = p.unknownTokenCount
+        if unknown > 0 {
+            let s = "\(unknown) of \(p.tokens.count) token\(p.tokens.count == 1 ? "" : "s") unknown to this model"
+            cx = Draw.text(&grid, s, x: cx, y: y, width: maxX - cx, style: Style(.warning))
+            cx = Draw.text(&grid, " · ", x: cx, y: y, width: maxX - cx, style: Style(.dim))
+        }
+        guard !p.isUntrained else { return }
+        let predicted = p.predictedIndex.flatMap { p.classNames.indices.contains($0) ? p.classNames[$0] : nil }
+        let key: [(String, Style)] = [(predicted.map { "towards " + $0 } ?? "towards", Style(.tokenPositive)),
+                                      ("away", Style(.tokenNegative)), ("weak", Style(.dim)), ("unknown", Self.unknownStyle)]
+        for (i, (word, style)) in key.enumerated() where cx < maxX {
+            if i > 0 { cx = Draw.text(&grid, " ", x: cx, y: y, width: maxX - cx, style: .text) }
+            cx = Draw.text(&grid, word, x: cx, y: y, width: maxX - cx, style: style)
+        }
     }
 
     /// The colour of a token: by the sign of its score, brighter with its share of the

@@ -90,6 +90,15 @@ public protocol WorkbenchService: Sendable {
 
     /// The session's runs ranked best first (by validation accuracy): the leaderboard.
     func leaderboard() async -> [LeaderboardEntry]
+    /// The console's run evaluated on the session's validation data (the report `workbench
+    /// eval` prints), for the metrics overlay; refused without validation data or weights.
+    func metrics() async -> MetricsResult
+    /// Names run `id` (`:rename-run 2 baseline`; an empty name takes the name away). Done: the
+    /// chart's legend and the leaderboard call it "run 2 baseline" from now on.
+    func renameRun(_ id: String, to name: String) async -> CommandResult
+    /// Deletes run `id` and its kept files (the UI asks first). Refused for the current run
+    /// and while training.
+    func deleteRun(_ id: String) async -> CommandResult
     /// Makes the console answer with run `id`'s model (nil: the current run's again).
     /// Done carries a line for the status bar ("console: run 2 svm").
     func useInConsole(run id: String?) async -> CommandResult

@@ -4,10 +4,14 @@
 public struct TokenAttribution: Hashable, Sendable {
     public var text: String
     public var score: Double
+    /// False for a token the model has no entry for (out of its vocabulary): it cannot
+    /// have pushed the decision, and the console marks it.
+    public var known: Bool
 
-    public init(_ text: String, score: Double) {
+    public init(_ text: String, score: Double, known: Bool = true) {
         self.text = text
         self.score = score
+        self.known = known
     }
 }
 
@@ -21,13 +25,21 @@ public struct ConsoleSnapshot: Hashable, Sendable {
     public var probabilities: [Double]
     /// The line's tokens in order, each with its attribution.
     public var tokens: [TokenAttribution]
+    /// True while the answering run has no trained weights: its probabilities mean nothing,
+    /// and the console says "untrained" instead of showing them.
+    public var isUntrained: Bool
 
-    public init(text: String, classNames: [String], probabilities: [Double], tokens: [TokenAttribution] = []) {
+    public init(text: String, classNames: [String], probabilities: [Double], tokens: [TokenAttribution] = [],
+                isUntrained: Bool = false) {
         self.text = text
         self.classNames = classNames
         self.probabilities = probabilities
         self.tokens = tokens
+        self.isUntrained = isUntrained
     }
+
+    /// Tokens out of the model's vocabulary.
+    public var unknownTokenCount: Int { tokens.filter { !$0.known }.count }
 
     /// The index of the most probable class (nil without probabilities).
     public var predictedIndex: Int? {

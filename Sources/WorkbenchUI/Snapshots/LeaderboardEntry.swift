@@ -6,6 +6,8 @@ public struct LeaderboardEntry: Hashable, Sendable {
     public var model: String
     public var validationAccuracy: Double?
     public var trainAccuracy: Double?
+    /// Macro-F1 on the validation data (the mean of the classes' F1): nil when not measured.
+    public var validationMacroF1: Double?
     /// Epochs trained; nil for a model that trains in one go (a learner).
     public var epochs: Int?
     public var trainingSeconds: Double
@@ -16,11 +18,13 @@ public struct LeaderboardEntry: Hashable, Sendable {
     public var canOpen: Bool
 
     public init(id: String, model: String, validationAccuracy: Double? = nil, trainAccuracy: Double? = nil, epochs: Int? = nil,
-                trainingSeconds: Double = 0, isCurrent: Bool = false, isInConsole: Bool = false, canOpen: Bool = true) {
+                trainingSeconds: Double = 0, isCurrent: Bool = false, isInConsole: Bool = false, canOpen: Bool = true,
+                validationMacroF1: Double? = nil) {
         self.id = id
         self.model = model
         self.validationAccuracy = validationAccuracy
         self.trainAccuracy = trainAccuracy
+        self.validationMacroF1 = validationMacroF1
         self.epochs = epochs
         self.trainingSeconds = trainingSeconds
         self.isCurrent = isCurrent
@@ -28,14 +32,15 @@ public struct LeaderboardEntry: Hashable, Sendable {
         self.canOpen = canOpen
     }
 
-    /// The picker's line: "run 2  svm:c=0.5" with "val 0.845 · train 0.995 · 4.4 s" beside it.
+    /// The picker's line: "run 2  svm:c=0.5" with "val 0.845 · macro-F1 0.812 · train 0.995 · 4.4 s" beside it.
     var pickerItem: PickerItem {
         var marks: [String] = []
         if isCurrent { marks.append("current") }
         if isInConsole { marks.append("in console") }
         if !canOpen { marks.append("not kept") }
-        var detail = [validationAccuracy.map { "val " + Fmt.fixed($0, 3) } ?? "val –",
-                      trainAccuracy.map { "train " + Fmt.fixed($0, 3) } ?? "train –"]
+        var detail = [validationAccuracy.map { "val " + Fmt.fixed($0, 3) } ?? "val –"]
+        if let validationMacroF1 { detail.append("macro-F1 " + Fmt.fixed(validationMacroF1, 3)) }
+        detail.append(trainAccuracy.map { "train " + Fmt.fixed($0, 3) } ?? "train –")
         if let epochs { detail.append("\(epochs) epoch\(epochs == 1 ? "" : "s")") }
         detail.append(Fmt.fixed(trainingSeconds, 1) + " s")
         if !marks.isEmpty { detail.append(marks.joined(separator: ", ")) }
