@@ -130,7 +130,8 @@ def bootstrap(venv):
         print(f"installing {REQUIREMENTS.relative_to(REPO)} into {venv} (PyPI)", file=sys.stderr)
         subprocess.check_call([str(python), "-m", "pip", "install", "--quiet", "-r", str(REQUIREMENTS)])
         stamp.write_text(want + "\n")
-    os.execv(str(python), [str(python), str(pathlib.Path(__file__).resolve()), *sys.argv[1:]])
+    # The script that was run (latency.py imports this module and bootstraps through it).
+    os.execv(str(python), [str(python), str(pathlib.Path(sys.argv[0]).resolve()), *sys.argv[1:]])
 
 
 class Refused(RuntimeError):
